@@ -1,0 +1,54 @@
+#include "cli/CliApp.h"
+
+#include "cli/AnalyzeCommand.h"
+#include "cli/CliSupport.h"
+#include "cli/SampleCommand.h"
+
+namespace lockstep::cli {
+
+CliApp::CliApp()
+{
+    m_commands.push_back(std::make_unique<AnalyzeCommand>());
+    m_commands.push_back(std::make_unique<SampleCommand>());
+}
+
+CliApp::~CliApp() = default;
+
+void CliApp::printHelp() const
+{
+    out() << "Usage: lockstep-cli COMMAND [options]\n\n"
+             "Plan Salesforce data loads that never fail with UNABLE_TO_LOCK_ROW.\n\nCommands:\n";
+    for (const auto &c : m_commands)
+        out() << QStringLiteral("  %1  %2\n").arg(c->name(), -10).arg(c->summary());
+    out() << "\nOptions:\n  -h, --help     Show this help (or COMMAND --help for a command).\n"
+             "  -v, --version  Show the version.\n\n"
+             "Exit status follows sysexits: 0 ok, 64 usage, 65 bad data, 66 missing input, 70 internal error,\n"
+             "73 cannot create output, 74 I/O error, 130 interrupted.\n";
+    out().flush();
+}
+
+int CliApp::run(const QStringList &arguments)
+{
+    if (arguments.isEmpty()) {
+        printHelp();
+        return ExitCode::Usage;
+    }
+    const QString first = arguments.constFirst();
+    if (first == QLatin1String("-h") || first == QLatin1String("--help") || first == QLatin1String("help")) {
+        if (arguments.size() > 1)
+            return run({arguments[1], QStringLiteral("--help")});
+        printHelp();
+        return ExitCode::Ok;
+    }
+    if (first == QLatin1String("-v") || first == QLatin1String("--version")) {
+        out() << "lockstep-cli " << LOCKSTEP_VERSION << Qt::endl;
+        return ExitCode::Ok;
+    }
+    for (const auto &c : m_commands)
+        if (c->name() == first)
+            return c->run(arguments.mid(1));
+    err() << "lockstep-cli: unknown command '" << first << "'. Try 'lockstep-cli --help'." << Qt::endl;
+    return ExitCode::Usage;
+}
+
+} // namespace lockstep::cli

@@ -1,0 +1,131 @@
+#include "cli/CliSupport.h"
+
+#include <QCoreApplication>
+#include <QElapsedTimer>
+#include <QLocale>
+
+#include <atomic>
+#include <csignal>
+#include <cstdio>
+#include <mutex>
+#include <unistd.h>
+
+namespace lockstep::cli {
+
+QTextStream &out()
+{
+    static QTextStream stream(stdout);
+    return stream;
+}
+
+QTextStream &err()
+{
+    static QTextStream stream(stderr);
+    return stream;
+}
+
+QString grouped(qint64 n)
+{
+    QString digits = QString::number(n < 0 ? -n : n);
+    for (qsizetype i = digits.size() - 3; i > 0; i -= 3)
+        digits.insert(i, QLatin1Char(','));
+    return n < 0 ? QLatin1Char('-') + digits : digits;
+}
+
+QString percent(double share, int decimals)
+{
+    return QString::number(share * 100.0, 'f', decimals) + QLatin1Char('%');
+}
+
+int report(const Error &error)
+{
+    err() << "lockstep-cli: " << error.toString() << Qt::endl;
+    return exitCodeFor(error.kind);
+}
+
+int usageError(const QString &message, const QString &command)
+{
+    err() << "lockstep-cli " << command << ": " << message << "\n"
+          << "Try 'lockstep-cli " << command << " --help'." << Qt::endl;
+    return ExitCode::Usage;
+}
+
+bool parseArguments(QCommandLineParser &parser, const QString &command, const QStringList &arguments, int &exitCode)
+{
+    parser.setSingleDashWordOptionMode(QCommandLineParser::ParseAsLongOptions);
+    const QCommandLineOption help({QStringLiteral("h"), QStringLiteral("help")}, QStringLiteral("Show this help."));
+    parser.addOption(help);
+    QStringList argv{QStringLiteral("lockstep-cli ") + command};
+    argv += arguments;
+    if (!parser.parse(argv)) {
+        exitCode = usageError(parser.errorText(), command);
+        return false;
+    }
+    if (parser.isSet(help)) {
+        out() << parser.helpText().replace(QStringLiteral("Usage: lockstep-cli ") + command,
+                                           QStringLiteral("Usage: lockstep-cli ") + command);
+        out().flush();
+        exitCode = ExitCode::Ok;
+        return false;
+    }
+    return true;
+}
+
+namespace {
+CancelToken *g_token = nullptr;
+
+extern "C" void onSignal(int)
+{
+    if (g_token)
+        g_token->cancel();
+}
+} // namespace
+
+StderrProgress::StderrProgress(bool enabled) : m_enabled(enabled && ::isatty(STDERR_FILENO))
+{
+    static CancelToken token;
+    token = m_progress.cancel;
+    g_token = &token;
+    std::signal(SIGINT, onSignal);
+    std::signal(SIGTERM, onSignal);
+    if (!m_enabled)
+        return;
+    auto timer = std::make_shared<QElapsedTimer>();
+    auto mutex = std::make_shared<std::mutex>();
+    timer->start();
+    m_progress.report = [timer, mutex, last = std::make_shared<qint64>(-1000)](qint64 done, qint64 total,
+                                                                            const QString &phase) {
+        std::lock_guard lock(*mutex);
+        const qint64 now = timer->elapsed();
+        if (now - *last < 100 && done < total)
+            return;
+        *last = now;
+        QString line = phase;
+        if (total > 0)
+            line += QStringLiteral(" %1%").arg(done * 100 / total);
+        std::fprintf(stderr, "\r\033[K%s", line.toLocal8Bit().constData());
+        std::fflush(stderr);
+    };
+}
+
+StderrProgress::~StderrProgress()
+{
+    finish();
+}
+
+void StderrProgress::finish()
+{
+    if (m_enabled) {
+        std::fprintf(stderr, "\r\033[K");
+        std::fflush(stderr);
+        m_enabled = false;
+    }
+}
+
+void writeJson(const QJsonDocument &document)
+{
+    out() << document.toJson(QJsonDocument::Indented);
+    out().flush();
+}
+
+} // namespace lockstep::cli

@@ -1,0 +1,53 @@
+#pragma once
+
+#include "analysis/Distribution.h"
+#include "common/Error.h"
+#include "common/Progress.h"
+#include "load/LoadFile.h"
+#include "locks/LockKeys.h"
+#include "locks/LockRules.h"
+
+#include <QMap>
+
+#include <memory>
+#include <optional>
+
+namespace lockstep {
+
+struct AnalyzeOptions {
+    QString object;                         // "" = infer from the file
+    std::optional<Operation> operation;     // infer: Id column → update, only Id → delete, else insert
+    int batchSize = 2000;                   // Data Loader's Bulk API default
+    DistributionOptions distribution;
+    std::optional<CsvDialect> dialect;
+    std::optional<LockRules> rules;         // replaces the built-in rules (a rules file)
+    std::vector<LockRule> addRules;         // user additions (--lock COLUMN[=Target])
+    QStringList removeRules;                // user removals (--no-lock COLUMN)
+    int threads = 0;
+    qsizetype problemLimit = 10000;
+};
+
+// Everything Lockstep knows about a load file before anything is sent.
+struct FileAnalysis {
+    LoadFile file;
+    ColumnRoles roles;
+    Operation operation = Operation::Update;
+    QString operationReason;
+    LockRules rules;
+    LockKeys keys;
+    Distribution distribution;
+    BatchSpread spread;
+    QMap<QString, qint64> errorCodes;   // result/error files: status code → rows
+    double seconds = 0;
+
+    qint64 rowsWithProblems() const;
+};
+
+// open → column roles → lock rules → one parallel scan (validation + lock keys) → distribution.
+Result<std::shared_ptr<FileAnalysis>> analyzeFile(const QString &path, const AnalyzeOptions &options,
+                                                  const Progress &progress = {});
+
+// The checks LoadFile makes on Id-valued columns for this operation.
+std::vector<IdColumnCheck> idChecksFor(const ColumnRoles &roles, Operation operation);
+
+} // namespace lockstep

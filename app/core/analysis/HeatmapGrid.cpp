@@ -1,0 +1,114 @@
+#include "analysis/HeatmapGrid.h"
+
+#include <algorithm>
+#include <numeric>
+#include <unordered_map>
+
+namespace lockstep {
+
+HeatmapGrid HeatmapGrid::compute(const LockKeys &keys, const Distribution &distribution, const HeatmapOptions &options)
+{
+    HeatmapGrid g;
+    g.m_order = options.order;
+    g.m_batchSize = std::max(1, options.batchSize);
+    const qint64 rowCount = keys.rowCount();
+    g.m_batches = std::max<qint64>(1, (rowCount + g.m_batchSize - 1) / g.m_batchSize);
+    const qint64 maxColumns = std::max(1, options.maxColumns);
+    g.m_batchesPerColumn = (g.m_batches + maxColumns - 1) / maxColumns;
+    g.m_columns = int((g.m_batches + g.m_batchesPerColumn - 1) / g.m_batchesPerColumn);
+
+    // Parent order.
+    const auto &children = distribution.childrenPerKey();
+    for (std::uint32_t k = 0; k < children.size(); ++k)
+        if (children[k])
+            g.m_parentAtRank.push_back(k);
+    switch (options.order) {
+    case ParentOrder::ById:
+        std::sort(g.m_parentAtRank.begin(), g.m_parentAtRank.end(),
+                  [&](std::uint32_t a, std::uint32_t b) { return keys.keyText(a) < keys.keyText(b); });
+        break;
+    case ParentOrder::ByChildren:
+        std::stable_sort(g.m_parentAtRank.begin(), g.m_parentAtRank.end(),
+                         [&](std::uint32_t a, std::uint32_t b) { return children[a] > children[b]; });
+        break;
+    case ParentOrder::ByFirstRow:
+        break;  // key ids are numbered in order of first appearance
+    }
+    g.m_rankOfKey.assign(children.size(), -1);
+    for (size_t r = 0; r < g.m_parentAtRank.size(); ++r)
+        g.m_rankOfKey[g.m_parentAtRank[r]] = std::int64_t(r);
+
+    const qint64 parents = std::max<qint64>(1, qint64(g.m_parentAtRank.size()));
+    const qint64 maxRows = std::max(1, options.maxRows);
+    g.m_parentsPerRow = (parents + maxRows - 1) / maxRows;
+    g.m_rows = int((parents + g.m_parentsPerRow - 1) / g.m_parentsPerRow);
+
+    g.m_cells.assign(size_t(g.m_columns) * size_t(g.m_rows), 0);
+    g.m_sendOrder.assign(options.sendOrder.begin(), options.sendOrder.end());
+    const qint64 rowsPerColumn = qint64(g.m_batchSize) * g.m_batchesPerColumn;
+    for (qint64 i = 0; i < rowCount; ++i) {
+        const qint64 row = g.m_sendOrder.empty() ? i : qint64(g.m_sendOrder[size_t(i)]);
+        const int column = int(i / rowsPerColumn);
+        for (auto k : keys.keysOf(row)) {
+            const int gridRow = int(g.m_rankOfKey[k] / g.m_parentsPerRow);
+            ++g.m_cells[size_t(gridRow) * size_t(g.m_columns) + size_t(column)];
+        }
+    }
+    g.m_maxCell = g.m_cells.empty() ? 0 : *std::max_element(g.m_cells.begin(), g.m_cells.end());
+    return g;
+}
+
+qint64 HeatmapGrid::total() const
+{
+    return std::accumulate(m_cells.begin(), m_cells.end(), qint64(0));
+}
+
+std::pair<qint64, qint64> HeatmapGrid::batchRange(int column) const
+{
+    const qint64 first = qint64(column) * m_batchesPerColumn;
+    return {first, std::min(m_batches - 1, first + m_batchesPerColumn - 1)};
+}
+
+std::pair<qint64, qint64> HeatmapGrid::rankRange(int row) const
+{
+    const qint64 first = qint64(row) * m_parentsPerRow;
+    return {first, std::min(parents() - 1, first + m_parentsPerRow - 1)};
+}
+
+int HeatmapGrid::rowOfKey(std::uint32_t key) const
+{
+    if (key >= m_rankOfKey.size() || m_rankOfKey[key] < 0)
+        return -1;
+    return int(m_rankOfKey[key] / m_parentsPerRow);
+}
+
+HeatmapGrid::CellDetail HeatmapGrid::detail(const LockKeys &keys, int column, int row) const
+{
+    CellDetail d;
+    if (column < 0 || column >= m_columns || row < 0 || row >= m_rows)
+        return d;
+    std::tie(d.firstBatch, d.lastBatch) = batchRange(column);
+    std::tie(d.firstRank, d.lastRank) = rankRange(row);
+    const qint64 begin = d.firstBatch * m_batchSize;
+    const qint64 end = std::min(keys.rowCount(), (d.lastBatch + 1) * qint64(m_batchSize));
+    std::unordered_map<std::uint32_t, qint64> perParent;
+    for (qint64 i = begin; i < end; ++i) {
+        const qint64 r = m_sendOrder.empty() ? i : qint64(m_sendOrder[size_t(i)]);
+        for (auto k : keys.keysOf(r)) {
+            const qint64 rank = m_rankOfKey[k];
+            if (rank >= d.firstRank && rank <= d.lastRank) {
+                ++perParent[k];
+                ++d.rows;
+            }
+        }
+    }
+    d.distinctParents = qint64(perParent.size());
+    for (const auto &[key, count] : perParent)
+        if (count > d.topParentRows || (count == d.topParentRows && key < d.topParent)) {
+            d.topParent = key;
+            d.topParentRows = count;
+        }
+    return d;
+}
+
+} // namespace lockstep

@@ -1,0 +1,78 @@
+#pragma once
+
+#include "analysis/Distribution.h"
+#include "locks/LockKeys.h"
+
+#include <cstdint>
+#include <span>
+#include <vector>
+
+namespace lockstep {
+
+enum class ParentOrder {
+    ById,          // the order sort-by-parent sends them in: a sorted file becomes a diagonal band
+    ByChildren,    // largest first: skewed parents on top
+    ByFirstRow,    // as they first appear in the file
+};
+
+struct HeatmapOptions {
+    int batchSize = 2000;
+    int maxColumns = 800;        // batches are binned beyond this
+    int maxRows = 400;           // parents are binned beyond this
+    ParentOrder order = ParentOrder::ById;
+    std::span<const std::uint32_t> sendOrder;   // rows in the order they are sent; empty = file order
+};
+
+// Parents × batches: how many rows of each parent (bin) each batch (bin) carries. A parent
+// lit in many columns is one that parallel batches will contend for.
+class HeatmapGrid {
+public:
+    static HeatmapGrid compute(const LockKeys &keys, const Distribution &distribution, const HeatmapOptions &options);
+
+    int columns() const { return m_columns; }
+    int rows() const { return m_rows; }
+    qint64 batches() const { return m_batches; }
+    int batchSize() const { return m_batchSize; }
+    qint64 batchesPerColumn() const { return m_batchesPerColumn; }
+    qint64 parentsPerRow() const { return m_parentsPerRow; }
+    qint64 parents() const { return qint64(m_parentAtRank.size()); }
+    ParentOrder order() const { return m_order; }
+
+    std::uint32_t cell(int column, int row) const { return m_cells[size_t(row) * size_t(m_columns) + size_t(column)]; }
+    std::uint32_t maxCell() const { return m_maxCell; }
+    qint64 total() const;   // sum of all cells = row-to-parent references
+
+    // Batches [first, last] (0-based) of a column; parents (by rank) of a grid row.
+    std::pair<qint64, qint64> batchRange(int column) const;
+    std::pair<qint64, qint64> rankRange(int row) const;
+    std::uint32_t parentAtRank(qint64 rank) const { return m_parentAtRank[size_t(rank)]; }
+    qint64 rankOf(std::uint32_t key) const { return m_rankOfKey[key]; }
+    int rowOfKey(std::uint32_t key) const;        // grid row of a parent, -1 if it has no children
+
+    // What hovering a cell shows: the rows it holds and its heaviest parent.
+    struct CellDetail {
+        qint64 rows = 0;
+        qint64 firstBatch = 0, lastBatch = 0;
+        qint64 firstRank = 0, lastRank = 0;
+        std::uint32_t topParent = LockKeys::npos;
+        qint64 topParentRows = 0;
+        qint64 distinctParents = 0;
+    };
+    CellDetail detail(const LockKeys &keys, int column, int row) const;
+
+private:
+    int m_columns = 0;
+    int m_rows = 0;
+    int m_batchSize = 1;
+    qint64 m_batches = 0;
+    qint64 m_batchesPerColumn = 1;
+    qint64 m_parentsPerRow = 1;
+    ParentOrder m_order = ParentOrder::ById;
+    std::uint32_t m_maxCell = 0;
+    std::vector<std::uint32_t> m_cells;
+    std::vector<std::uint32_t> m_parentAtRank;
+    std::vector<std::int64_t> m_rankOfKey;   // -1 for keys without children
+    std::vector<std::uint32_t> m_sendOrder;  // copy of options.sendOrder (empty = file order)
+};
+
+} // namespace lockstep
