@@ -18,7 +18,6 @@ namespace lockstep {
 namespace {
 
 constexpr std::uint64_t kSniffBytes = 64 * 1024;
-constexpr std::uint64_t kMinChunkBytes = 4 * 1024 * 1024;
 constexpr std::uint64_t kReleaseEvery = 16 * 1024 * 1024;
 
 QString shortValue(std::string_view v)
@@ -476,7 +475,7 @@ Result<void> LoadFile::scan(const ScanOptions &options, const Progress &progress
 
     // Chunks: one per thread, each at least a few MB.
     int threads = options.threads > 0 ? options.threads : int(std::min(8u, std::max(1u, std::thread::hardware_concurrency())));
-    const int chunks = int(std::max<std::uint64_t>(1, std::min<std::uint64_t>(std::uint64_t(threads), dataBytes / kMinChunkBytes)));
+    const int chunks = int(std::max<std::uint64_t>(1, std::min<std::uint64_t>(std::uint64_t(threads), dataBytes / std::max<std::uint64_t>(1, options.minChunkBytes))));
     std::vector<std::uint64_t> bounds(static_cast<size_t>(chunks) + 1);
     for (int k = 0; k <= chunks; ++k)
         bounds[size_t(k)] = m_dataBegin + dataBytes * std::uint64_t(k) / std::uint64_t(chunks);
@@ -570,6 +569,7 @@ Result<void> LoadFile::scan(const ScanOptions &options, const Progress &progress
     m_simpleLines = m_headerLines == 1;
     qint64 lineBase = m_headerLines + 1;
     qint64 firstRow = 0;
+    qint64 blankLines = 0;
     std::vector<std::unique_ptr<RowSink>> sinks;
     for (auto &o : outputs) {
         m_problems.append(o.problems, firstRow, lineBase - 1);
@@ -579,8 +579,7 @@ Result<void> LoadFile::scan(const ScanOptions &options, const Progress &progress
         idHashes.push_back(std::move(o.idHashes));
         partitioned.push_back(std::move(o.partitioned));
         m_simpleLines = m_simpleLines && !o.multiline && o.scan.blankLines == 0;
-        if (o.scan.blankLines)
-            m_problems.count(ProblemCode::BlankLines, qint64(o.scan.blankLines));
+        blankLines += qint64(o.scan.blankLines);
         if (o.scan.unterminatedQuote) {
             m_dataEnd = o.scan.unterminatedBegin;
             m_problems.add({Severity::Error, ProblemCode::UnterminatedQuote,
@@ -594,9 +593,10 @@ Result<void> LoadFile::scan(const ScanOptions &options, const Progress &progress
         if (o.sink)
             sinks.push_back(std::move(o.sink));
     }
-    if (m_problems.countOf(ProblemCode::BlankLines) > 0)
+    if (blankLines > 0)
         m_problems.add({Severity::Warning, ProblemCode::BlankLines, 0, 0, -1,
-                        QStringLiteral("%1 blank line(s) skipped").arg(m_problems.countOf(ProblemCode::BlankLines))});
+                        QStringLiteral("%1 blank line(s) skipped").arg(blankLines)},
+                       blankLines);
     if (options.sink)
         options.sink->finish(std::move(sinks));
     if (duplicateSlot >= 0)

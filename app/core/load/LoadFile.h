@@ -55,6 +55,7 @@ struct ScanOptions {
     int duplicateIdColumn = -1;          // report rows that repeat an Id in this column
     RowSinkFactory *sink = nullptr;
     int threads = 0;                     // 0 = one per core (at most 8)
+    std::uint64_t minChunkBytes = 4 << 20;   // a thread gets at least this much (tests lower it)
     bool releasePages = true;            // give mapped pages back while scanning
 };
 

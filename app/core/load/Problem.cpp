@@ -64,9 +64,9 @@ QString Problem::toString(const QString &fileName) const
     return out + message;
 }
 
-void ProblemList::add(Problem problem)
+void ProblemList::add(Problem problem, qint64 occurrences)
 {
-    ++m_counts[size_t(problem.code)];
+    m_counts[size_t(problem.code)] += occurrences;
     if (qsizetype(m_items.size()) < m_limit)
         m_items.push_back(std::move(problem));
 }

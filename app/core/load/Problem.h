@@ -50,7 +50,7 @@ class ProblemList {
 public:
     explicit ProblemList(qsizetype limit = 10000) : m_limit(limit) {}
 
-    void add(Problem problem);
+    void add(Problem problem, qint64 occurrences = 1);   // one message standing for `occurrences`
     void count(ProblemCode code, qint64 n = 1) { m_counts[size_t(code)] += n; }  // without a message
     // Appends `other`, shifting its rows and lines (for merging per-chunk lists).
     void append(const ProblemList &other, qint64 rowOffset, qint64 lineOffset);

@@ -1,0 +1,46 @@
+#pragma once
+
+#include "sample/SampleGenerator.h"
+
+#include <QByteArray>
+#include <QString>
+#include <QStringList>
+#include <QTemporaryDir>
+
+#include <memory>
+
+namespace lockstep::test {
+
+// A scratch directory for one test case; files written here vanish with it.
+class Scratch {
+public:
+    Scratch();
+    QString path(const QString &name) const;
+    // Writes bytes exactly as given (no newline translation) and returns the path.
+    QString write(const QString &name, const QByteArray &bytes) const;
+    // Writes a generated sample file and returns its path.
+    QString sample(const QString &name, const SampleOptions &options) const;
+
+private:
+    std::unique_ptr<QTemporaryDir> m_dir;
+};
+
+struct ProcessResult {
+    int exitCode = -1;
+    QByteArray out;
+    QByteArray err;
+    bool crashed = false;
+    bool timedOut = false;
+};
+
+// Runs lockstep-cli (path from $LOCKSTEP_CLI) with arguments; waits up to `timeoutMs`.
+ProcessResult runCli(const QStringList &arguments, int timeoutMs = 120000, const QByteArray &stdinData = {});
+
+// Where tests save artefacts a person looks at (screenshots): $LOCKSTEP_TEST_OUTPUT or a temp dir.
+QString outputDir();
+
+// A minimal, independent CSV parser for cross-checking the real one in tests (RFC 4180,
+// comma, quotes, CRLF/LF). Slow and simple on purpose.
+QList<QStringList> parseCsvReference(const QByteArray &text, char delimiter = ',');
+
+} // namespace lockstep::test
