@@ -135,9 +135,10 @@ void TestCsvReader::malformedRows_data()
     QTest::newRow("Latin-1 byte") << QByteArray("a,b\n1,2\nSoci\xE9t\xE9,3\n") << int(ProblemCode::InvalidUtf8) << 3 << 2;
     QTest::newRow("truncated UTF-8") << QByteArray("a,b\n\xE6\x9D,3\n") << int(ProblemCode::InvalidUtf8) << 2 << 1;
     QTest::newRow("overlong UTF-8") << QByteArray("a,b\n\xC0\xAF,3\n") << int(ProblemCode::InvalidUtf8) << 2 << 1;
-    // A NUL in the first bytes marks the whole file binary (see unreadableFiles); further in, one row.
+    // A stray NUL is the row's problem; a file full of them is binary (see unreadableFiles).
+    QTest::newRow("NUL in a row") << QByteArray("a,b\n1,2\n1\0" "3,4\n", 13) << int(ProblemCode::NulByte) << 3 << 2;
     QByteArray rowsThenNul = "a,b\n" + QByteArray("1,2\n").repeated(5000) + QByteArray("1\0" "3,4\n", 6);
-    QTest::newRow("NUL in a row") << rowsThenNul << int(ProblemCode::NulByte) << 5002 << 5001;
+    QTest::newRow("NUL far into the file") << rowsThenNul << int(ProblemCode::NulByte) << 5002 << 5001;
     QTest::newRow("ragged after multiline") << QByteArray("a,b\n\"x\ny\",2\n1\n") << int(ProblemCode::RaggedRow) << 4 << 2;
 }
 
@@ -176,8 +177,9 @@ void TestCsvReader::unreadableFiles_data()
     QTest::newRow("header only") << QByteArray("Id,AccountId\n") << int(ErrorKind::BadData) << QStringLiteral("no data rows");
     QTest::newRow("header only, no newline") << QByteArray("Id,AccountId") << int(ErrorKind::BadData) << QStringLiteral("no data rows");
     QTest::newRow("only blank lines") << QByteArray("\n\n\n") << int(ErrorKind::BadData) << QStringLiteral("no header");
-    QTest::newRow("PNG") << QByteArray("\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x10", 24) << int(ErrorKind::BadData) << QStringLiteral("not a text file");
-    QTest::newRow("zip (xlsx)") << QByteArray("PK\x03\x04\x14\0\x06\0\x08\0\0\0!\0", 16) << int(ErrorKind::BadData) << QStringLiteral("not a text file");
+    QTest::newRow("PNG") << QByteArray("\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x10", 24) << int(ErrorKind::BadData) << QStringLiteral("PNG image");
+    QTest::newRow("random binary") << QByteArray("\x01\x02\0\x03\x04\0\x05" "abc\0\x06\x07\x08", 15) << int(ErrorKind::BadData) << QStringLiteral("not a text file");
+    QTest::newRow("zip (xlsx)") << QByteArray("PK\x03\x04\x14\0\x06\0\x08\0\0\0!\0", 16) << int(ErrorKind::BadData) << QStringLiteral("xlsx");
     QTest::newRow("UTF-16") << QByteArray("\xFF\xFE" "a\0,\0b\0\n\0", 10) << int(ErrorKind::BadData) << QStringLiteral("UTF-16");
     QTest::newRow("unterminated quote in header") << QByteArray("\"Id,Name\n1,2\n") << int(ErrorKind::BadData) << QStringLiteral("header");
     QTest::newRow("unterminated quote in first row") << QByteArray("Id,Name\n\"1,2\n3,4\n") << int(ErrorKind::BadData) << QStringLiteral("unterminated");

@@ -83,29 +83,31 @@ Result<CsvDialect> sniffDialect(std::string_view head, const QString &fileName)
         head.remove_prefix(3);
     }
 
-    // Binary content: NUL bytes never occur in text, and a run of control characters is a
-    // strong sign of a zip, image or spreadsheet saved as .csv.
-    int controls = 0;
+    // Binary content: a known file signature, or NUL/control bytes in numbers no text has. A
+    // single stray NUL in a text file is reported on its row instead of rejecting the file.
+    static const std::pair<const char *, const char *> signatures[] = {
+        {"PK\x03\x04", "a zip archive (an .xlsx workbook?)"}, {"\xD0\xCF\x11\xE0", "an old Excel .xls workbook"},
+        {"\x89PNG", "a PNG image"},      {"%PDF", "a PDF document"},         {"\x1F\x8B", "a gzip archive"},
+        {"\xFF\xD8\xFF", "a JPEG image"}, {"GIF8", "a GIF image"},         {"SQLite format 3", "an SQLite database"},
+    };
+    for (const auto &[magic, what] : signatures)
+        if (head.starts_with(magic))
+            return fail(ErrorKind::BadData,
+                        QStringLiteral("this is not a text file: it is %1. Export the data as CSV (UTF-8) first")
+                            .arg(QLatin1String(what)),
+                        fileName, 1);
+    int controls = 0, nuls = 0;
     const size_t probe = std::min<size_t>(head.size(), 8192);
     for (size_t i = 0; i < probe; ++i) {
         const auto c = static_cast<unsigned char>(head[i]);
-        if (c == 0) {
-            // Line of the NUL: count newlines before it.
-            qint64 line = 1;
-            for (size_t j = 0; j < i; ++j)
-                line += head[j] == '\n';
-            return fail(ErrorKind::BadData,
-                        QStringLiteral("this is not a text file (binary content: a NUL byte at offset %1). "
-                                       "Is it a spreadsheet (.xlsx) or archive renamed to .csv?")
-                            .arg(i + size_t(dialect.bomLength)),
-                        fileName, line);
-        }
+        nuls += c == 0;
         if (c < 0x20 && c != '\t' && c != '\n' && c != '\r' && c != '\f')
             ++controls;
     }
-    if (probe > 0 && controls * 20 > int(probe))
+    if (probe > 0 && (nuls >= 8 || nuls * 10 > int(probe) || controls * 20 > int(probe)))
         return fail(ErrorKind::BadData,
-                    QStringLiteral("this is not a text file (%1 control characters in its first %2 bytes)")
+                    QStringLiteral("this is not a text file (%1 NUL and control bytes in its first %2 bytes). Is it "
+                                   "a spreadsheet or archive renamed to .csv?")
                         .arg(controls)
                         .arg(probe),
                     fileName, 1);
