@@ -101,14 +101,14 @@ Result<CsvDialect> sniffDialect(std::string_view head, const QString &fileName)
     for (size_t i = 0; i < probe; ++i) {
         const auto c = static_cast<unsigned char>(head[i]);
         nuls += c == 0;
-        if (c < 0x20 && c != '\t' && c != '\n' && c != '\r' && c != '\f')
+        if (c != 0 && c < 0x20 && c != '\t' && c != '\n' && c != '\r' && c != '\f')
             ++controls;
     }
     if (probe > 0 && (nuls >= 8 || nuls * 10 > int(probe) || controls * 20 > int(probe)))
         return fail(ErrorKind::BadData,
                     QStringLiteral("this is not a text file (%1 NUL and control bytes in its first %2 bytes). Is it "
                                    "a spreadsheet or archive renamed to .csv?")
-                        .arg(controls)
+                        .arg(nuls + controls)
                         .arg(probe),
                     fileName, 1);
 
