@@ -1,0 +1,459 @@
+#include "demoorg/WriteEngine.h"
+
+#include "demoorg/FieldValue.h"
+
+#include <cmath>
+#include <thread>
+
+namespace lockstep::demoorg {
+
+namespace {
+
+RecordError rowError(const QString &code, const QString &message, const QStringList &fields = {})
+{
+    return RecordError{code, message, fields, {}};
+}
+
+// The object a reference value points to, from its key prefix.
+const ObjectDef *targetOf(const Schema &schema, const FieldDef &field, const QString &id)
+{
+    const ObjectDef *o = schema.objectForPrefix(QStringView(id).left(3));
+    return o && field.referenceTo.contains(o->name) ? o : nullptr;
+}
+
+struct Planned {
+    size_t row = 0;
+    RowWrite write;
+    bool created = false;
+    QStringList parentKeys;
+};
+
+} // namespace
+
+WriteEngine::WriteEngine(RecordStore &store, LockService &locks, DuplicateRules &rules, const DemoProfile &profile, QString userId,
+                         std::uint64_t seed)
+    : m_store(store), m_locks(locks), m_rules(rules), m_profile(profile), m_userId(std::move(userId)), m_random(seed)
+{
+}
+
+RecordError WriteEngine::lockError(const QString &key)
+{
+    return rowError(QStringLiteral("UNABLE_TO_LOCK_ROW"), QStringLiteral("unable to obtain exclusive access to this record or 1 records: %1").arg(key));
+}
+
+double WriteEngine::transactionMs(size_t rows)
+{
+    if (m_profile.scale <= 0 || m_profile.rowMs <= 0)
+        return 0;
+    double factor = 1;
+    if (m_profile.rowTimeCv > 0) {
+        // Lognormal with mean 1 and the profile's coefficient of variation.
+        const double sigma2 = std::log(1 + m_profile.rowTimeCv * m_profile.rowTimeCv);
+        std::lock_guard lock(m_randomMutex);
+        const double u1 = std::max(1e-12, m_random.uniform());
+        const double u2 = m_random.uniform();
+        const double z = std::sqrt(-2 * std::log(u1)) * std::cos(2 * M_PI * u2);
+        factor = std::exp(-sigma2 / 2 + std::sqrt(sigma2) * z);
+    }
+    return m_profile.scaledMs(m_profile.rowMs * double(rows) * factor);
+}
+
+void WriteEngine::sleepMs(double ms) const
+{
+    // The demo org sleeps its server time instead of burning CPU: 15 transactions fit 2 cores.
+    if (ms > 0)
+        std::this_thread::sleep_for(std::chrono::microseconds(std::llround(ms * 1000)));
+}
+
+std::chrono::microseconds WriteEngine::lockTimeout() const
+{
+    return std::chrono::microseconds(std::llround(m_profile.scaledMs(m_profile.lockTimeoutMs) * 1000));
+}
+
+std::vector<RowOutcome> WriteEngine::write(const WriteBatch &batch)
+{
+    std::vector<RowOutcome> out;
+    out.reserve(batch.rows.size());
+    const size_t chunk = size_t(std::max(1, m_profile.chunkSize));
+    for (size_t begin = 0; begin < batch.rows.size(); begin += chunk) {
+        auto part = transaction(batch, begin, std::min(batch.rows.size(), begin + chunk));
+        std::move(part.begin(), part.end(), std::back_inserter(out));
+    }
+    return out;
+}
+
+std::vector<RowOutcome> WriteEngine::transaction(const WriteBatch &batch, size_t begin, size_t end)
+{
+    const ObjectDef &object = *batch.object;
+    const Schema &schema = m_store.schema();
+    const size_t n = end - begin;
+    std::vector<RowOutcome> out(n);
+    auto failRow = [&](size_t i, RecordError e) {
+        if (out[i].errors.empty())
+            out[i].errors.push_back(std::move(e));
+    };
+    auto failAll = [&](const RecordError &e) {
+        for (auto &o : out) {
+            o.success = false;
+            o.errors = {e};
+        }
+    };
+    const Operation op = batch.operation;
+    const bool upsertById = op == Operation::Upsert && batch.externalIdField.compare(QLatin1String("Id"), Qt::CaseInsensitive) == 0;
+
+    // --- 1. Resolve Ids --------------------------------------------------------------------
+    std::vector<QString> ids(n);
+    std::vector<bool> creates(n, op == Operation::Insert);
+    QStringList lookupIds;
+    QStringList externalValues;
+    for (size_t i = 0; i < n; ++i) {
+        const WriteRow &row = batch.rows[begin + i];
+        if (row.error) {
+            failRow(i, *row.error);
+            continue;
+        }
+        if (op == Operation::Insert) {
+            if (!row.id.isEmpty())
+                failRow(i, rowError(QStringLiteral("INVALID_FIELD_FOR_INSERT_UPDATE"), QStringLiteral("cannot specify Id in an insert call"), {QStringLiteral("Id")}));
+            continue;
+        }
+        if (op == Operation::Upsert && !upsertById) {
+            if (row.externalValue.isEmpty())
+                failRow(i, rowError(QStringLiteral("MISSING_ARGUMENT"), QStringLiteral("%1 not specified").arg(batch.externalIdField)));
+            else
+                externalValues << row.externalValue;
+            continue;
+        }
+        const QString given = upsertById ? row.id : row.id;
+        if (given.isEmpty()) {
+            if (upsertById)
+                creates[i] = true;
+            else
+                failRow(i, rowError(QStringLiteral("MISSING_ARGUMENT"), QStringLiteral("Id not specified in an %1 call").arg(operationName(op))));
+            continue;
+        }
+        const QString id = FieldValue::canonicalId(given);
+        if (id.isEmpty() || !id.startsWith(object.keyPrefix)) {
+            failRow(i, rowError(QStringLiteral("MALFORMED_ID"), QStringLiteral("%1 ID: id value of incorrect type: %2").arg(object.label, given), {QStringLiteral("Id")}));
+            continue;
+        }
+        ids[i] = id;
+        lookupIds << id;
+    }
+    if (!lookupIds.isEmpty()) {
+        auto found = m_store.existing(object, lookupIds);
+        if (!found) {
+            failAll(rowError(QStringLiteral("UNKNOWN_EXCEPTION"), found.error().message));
+            return out;
+        }
+        for (size_t i = 0; i < n; ++i)
+            if (!ids[i].isEmpty() && !found->contains(ids[i])) {
+                if (upsertById) {
+                    failRow(i, rowError(QStringLiteral("INVALID_ID_FIELD"), QStringLiteral("invalid record id"), {QStringLiteral("Id")}));
+                } else {
+                    failRow(i, rowError(QStringLiteral("ENTITY_IS_DELETED"), QStringLiteral("entity is deleted")));
+                }
+            }
+    }
+    if (!externalValues.isEmpty()) {
+        auto found = m_store.idsByValue(object, batch.externalIdField, externalValues);
+        if (!found) {
+            failAll(rowError(QStringLiteral("UNKNOWN_EXCEPTION"), found.error().message));
+            return out;
+        }
+        QHash<QString, size_t> seen;
+        for (size_t i = 0; i < n; ++i) {
+            const WriteRow &row = batch.rows[begin + i];
+            if (!out[i].errors.empty() || row.externalValue.isEmpty())
+                continue;
+            const QString key = row.externalValue.toLower();
+            if (seen.contains(key)) {
+                failRow(i, rowError(QStringLiteral("DUPLICATE_EXTERNAL_ID"),
+                                    QStringLiteral("Duplicate external id specified: %1").arg(row.externalValue), {batch.externalIdField}));
+                continue;
+            }
+            seen.insert(key, i);
+            ids[i] = found->value(key);
+            creates[i] = ids[i].isEmpty();
+        }
+    }
+
+    // --- 2. Validate fields -------------------------------------------------------------------
+    std::vector<Values> values(n);
+    QHash<const ObjectDef *, QStringList> referenced;
+    for (size_t i = 0; i < n; ++i) {
+        if (!out[i].errors.empty() || op == Operation::Delete)
+            continue;
+        const WriteRow &row = batch.rows[begin + i];
+        values[i] = row.values;
+        if (op == Operation::Upsert && !upsertById)
+            values[i].insert(batch.externalIdField, row.externalValue);
+        QStringList notWritable;
+        for (auto it = values[i].cbegin(); it != values[i].cend(); ++it) {
+            const FieldDef *f = object.field(it.key());
+            if (!f || (creates[i] ? !f->createable : !f->updateable))
+                notWritable << it.key();
+            else if (f->type == FieldType::Reference && it->isValid()) {
+                const ObjectDef *target = targetOf(schema, *f, it->toString());
+                if (!target) {
+                    failRow(i, rowError(QStringLiteral("MALFORMED_ID"), QStringLiteral("%1: id value of incorrect type: %2").arg(f->label, it->toString()), {f->name}));
+                    break;
+                }
+                referenced[target] << it->toString();
+            } else if (!f->nillable && !it->isValid() && f->type != FieldType::Boolean) {
+                failRow(i, rowError(QStringLiteral("REQUIRED_FIELD_MISSING"), QStringLiteral("Required fields are missing: [%1]").arg(f->name), {f->name}));
+                break;
+            }
+        }
+        if (!notWritable.isEmpty())
+            failRow(i, rowError(QStringLiteral("INVALID_FIELD_FOR_INSERT_UPDATE"),
+                                QStringLiteral("Unable to %1 fields: %2. Please check the security settings of this field and verify that it is read/write for your profile or permission set.")
+                                    .arg(creates[i] ? QStringLiteral("create") : QStringLiteral("update"), notWritable.join(QStringLiteral(", "))),
+                                notWritable));
+        if (creates[i] && out[i].errors.empty()) {
+            QStringList missing;
+            for (const auto &f : object.fields)
+                if (!f.nillable && !f.system && f.createable && f.defaultValue.isEmpty() && f.type != FieldType::Boolean &&
+                    !values[i].value(f.name).isValid())
+                    missing << f.name;
+            if (!missing.isEmpty())
+                failRow(i, rowError(QStringLiteral("REQUIRED_FIELD_MISSING"), QStringLiteral("Required fields are missing: [%1]").arg(missing.join(QStringLiteral(", "))), missing));
+        }
+    }
+    for (auto it = referenced.cbegin(); it != referenced.cend(); ++it) {
+        auto found = m_store.existing(*it.key(), it.value());
+        if (!found) {
+            failAll(rowError(QStringLiteral("UNKNOWN_EXCEPTION"), found.error().message));
+            return out;
+        }
+        for (size_t i = 0; i < n; ++i) {
+            if (!out[i].errors.empty())
+                continue;
+            for (auto v = values[i].cbegin(); v != values[i].cend(); ++v) {
+                const FieldDef *f = object.field(v.key());
+                if (f && f->type == FieldType::Reference && v->isValid() && targetOf(schema, *f, v->toString()) == it.key() &&
+                    !found->contains(v->toString())) {
+                    failRow(i, rowError(QStringLiteral("INVALID_CROSS_REFERENCE_KEY"), QStringLiteral("invalid cross reference id"), {f->name}));
+                    break;
+                }
+            }
+        }
+    }
+
+    // Unique external ids (a value another record already has, or an earlier row of the chunk).
+    if (const FieldDef *ext = object.field(QStringLiteral("External_Id__c")); ext && op != Operation::Delete) {
+        QStringList wanted;
+        for (size_t i = 0; i < n; ++i)
+            if (out[i].errors.empty() && values[i].value(ext->name).isValid() && !(op == Operation::Upsert && batch.externalIdField == ext->name))
+                wanted << values[i].value(ext->name).toString();
+        if (!wanted.isEmpty()) {
+            auto found = m_store.idsByValue(object, ext->name, wanted);
+            QHash<QString, size_t> inChunk;
+            for (size_t i = 0; found && i < n; ++i) {
+                if (!out[i].errors.empty() || !values[i].value(ext->name).isValid() || (op == Operation::Upsert && batch.externalIdField == ext->name))
+                    continue;
+                const QString key = values[i].value(ext->name).toString().toLower();
+                const QString other = found->value(key);
+                if ((!other.isEmpty() && other != ids[i]) || inChunk.contains(key))
+                    failRow(i, rowError(QStringLiteral("DUPLICATE_VALUE"),
+                                        QStringLiteral("duplicate value found: %1 duplicates value on record with id: %2").arg(ext->name, other.isEmpty() ? ids[inChunk.value(key)] : other),
+                                        {ext->name}));
+                inChunk.insert(key, i);
+            }
+        }
+    }
+
+    // --- 3. Duplicate rule ----------------------------------------------------------------------
+    const std::optional<DuplicateRuleDef> rule = m_rules.forObject(object.name);
+    const bool ruleActive = rule && rule->active && op != Operation::Delete;
+    if (ruleActive && !batch.allowDuplicates) {
+        // Compare each row's match key with the stored records and the chunk's earlier rows.
+        QHash<QString, QString> seen;   // key → Id (or "" for a row not yet saved)
+        for (size_t i = 0; i < n; ++i) {
+            if (!out[i].errors.empty())
+                continue;
+            bool changes = creates[i];
+            for (const QString &f : rule->matchFields)
+                changes |= values[i].contains(f);
+            if (!changes)
+                continue;
+            QStringList parts;
+            std::vector<QVariant> binds;
+            QStringList where;
+            Values current = values[i];
+            if (!creates[i]) {
+                auto stored = m_store.get(object, ids[i], rule->matchFields);
+                if (stored && *stored)
+                    for (const QString &f : rule->matchFields)
+                        if (!current.contains(f))
+                            current.insert(f, (**stored).value(f));
+            }
+            bool complete = true;
+            for (const QString &f : rule->matchFields) {
+                const QString v = current.value(f).toString();
+                complete &= !v.isEmpty();
+                parts << v.toLower();
+                where << RecordStore::quoted(f) + QStringLiteral("=? COLLATE NOCASE");
+                binds.push_back(v);
+            }
+            if (!complete)
+                continue;
+            const QString key = parts.join(QChar(0x1f));
+            QString match = seen.value(key);
+            bool duplicate = seen.contains(key);
+            if (!duplicate) {
+                binds.push_back(ids[i]);
+                auto rows = m_store.select(QStringLiteral("SELECT Id FROM %1 WHERE %2 AND Id IS NOT ? LIMIT 1").arg(RecordStore::quoted(object.name), where.join(QStringLiteral(" AND "))), binds);
+                if (rows && !rows->empty()) {
+                    duplicate = true;
+                    match = rows->front().front().toString();
+                }
+            }
+            seen.insert(key, ids[i]);
+            if (duplicate) {
+                RecordError e = rowError(QStringLiteral("DUPLICATES_DETECTED"), QStringLiteral("You're creating a duplicate record. We recommend you use an existing record instead."));
+                QJsonArray matchRecords;
+                if (!match.isEmpty())
+                    matchRecords.append(QJsonObject{{QStringLiteral("record"), QJsonObject{{QStringLiteral("attributes"), QJsonObject{{QStringLiteral("type"), object.name}}},
+                                                                                           {QStringLiteral("Id"), match}}}});
+                e.duplicateResult = QJsonObject{{QStringLiteral("allowSave"), false},
+                                                {QStringLiteral("duplicateRule"), rule->developerName},
+                                                {QStringLiteral("duplicateRuleEntityType"), object.name},
+                                                {QStringLiteral("errorMessage"), e.message},
+                                                {QStringLiteral("matchResults"), QJsonArray{QJsonObject{{QStringLiteral("entityType"), object.name},
+                                                                                                         {QStringLiteral("matchRecords"), matchRecords},
+                                                                                                         {QStringLiteral("size"), matchRecords.size()},
+                                                                                                         {QStringLiteral("success"), true}}}}};
+                failRow(i, e);
+            }
+        }
+    }
+
+    // --- 4. All or none ---------------------------------------------------------------------------
+    bool anyError = false;
+    for (const auto &o : out)
+        anyError |= !o.errors.empty();
+    if (anyError && batch.allOrNone) {
+        for (auto &o : out)
+            if (o.errors.empty())
+                o.errors.push_back(rowError(QStringLiteral("ALL_OR_NONE_OPERATION_ROLLED_BACK"),
+                                            QStringLiteral("Record rolled back because not all records were valid and the request was using AllOrNone header")));
+        return out;
+    }
+
+    // --- 5. Plan the writes and their lock keys ------------------------------------------------
+    std::vector<Planned> planned;
+    QHash<QString, QStringList> storedParentsNeeded;   // locking field → Ids whose stored value we need
+    for (size_t i = 0; i < n; ++i) {
+        if (!out[i].errors.empty())
+            continue;
+        Planned p;
+        p.row = i;
+        p.created = creates[i];
+        p.write.object = &object;
+        p.write.kind = op == Operation::Delete ? RowWrite::Kind::Delete : creates[i] ? RowWrite::Kind::Insert : RowWrite::Kind::Update;
+        p.write.id = creates[i] ? m_store.newId(object) : ids[i];
+        p.write.values = values[i];
+        for (const QString &f : object.lockingFields) {
+            if (const auto it = values[i].find(f); it != values[i].end()) {
+                if (it->isValid())
+                    p.parentKeys << it->toString();
+            } else if (!creates[i]) {
+                storedParentsNeeded[f] << ids[i];
+            }
+        }
+        planned.push_back(std::move(p));
+    }
+    // Rows that do not name their parent still lock the stored one (an update of Amount still
+    // recalculates the Account's roll-up).
+    for (auto it = storedParentsNeeded.cbegin(); it != storedParentsNeeded.cend(); ++it) {
+        auto stored = m_store.fieldOf(object, it.key(), it.value());
+        if (!stored)
+            continue;
+        for (auto &p : planned)
+            if (const auto v = stored->constFind(p.write.id); v != stored->cend() && v->isValid() && !values[p.row].contains(it.key()))
+                p.parentKeys << v->toString();
+    }
+    if (planned.empty())
+        return out;
+
+    // --- 6. Run the transaction in real (scaled) time -----------------------------------------
+    ++m_inFlight;
+    const TxnId txn = m_locks.begin();
+    const double total = transactionMs(planned.size());
+    const double window = total * m_profile.lockWindowShare;
+    const double duplicateMs = ruleActive ? m_profile.scaledMs(m_profile.duplicateRuleRowMs * double(planned.size())) : 0;
+    std::optional<LockOutcome> failed;
+    // The rows' own records are locked as they are touched, from the start.
+    for (const auto &p : planned)
+        if (p.write.kind != RowWrite::Kind::Insert)
+            if (auto r = m_locks.acquire(txn, p.write.id, lockTimeout()); !r.ok()) {
+                failed = r;
+                break;
+            }
+    if (!failed) {
+        sleepMs(total - window);
+        // The roll-up step: parents in row order, each the first time it is met.
+        QSet<QString> taken;
+        for (const auto &p : planned) {
+            for (const QString &key : p.parentKeys) {
+                if (taken.contains(key))
+                    continue;
+                taken.insert(key);
+                if (auto r = m_locks.acquire(txn, key, lockTimeout()); !r.ok()) {
+                    failed = r;
+                    break;
+                }
+            }
+            if (failed)
+                break;
+        }
+    }
+    if (!failed) {
+        sleepMs(window + duplicateMs);
+        std::vector<RowWrite> writes;
+        writes.reserve(planned.size());
+        for (const auto &p : planned)
+            writes.push_back(p.write);
+        if (auto committed = m_store.apply(writes, m_userId); !committed) {
+            m_locks.releaseAll(txn);
+            --m_inFlight;
+            for (const auto &p : planned)
+                failRow(p.row, rowError(QStringLiteral("UNKNOWN_EXCEPTION"), QStringLiteral("An unexpected error occurred: %1").arg(committed.error().message)));
+            return out;
+        }
+        ++m_committed;
+    }
+    m_locks.releaseAll(txn);
+    --m_inFlight;
+    for (const auto &p : planned) {
+        if (failed) {
+            // The statement fails as a whole: every row of the chunk reports the lock.
+            failRow(p.row, lockError(failed->key));
+            continue;
+        }
+        out[p.row].success = true;
+        out[p.row].id = p.write.id;
+        out[p.row].created = p.created;
+    }
+    return out;
+}
+
+LockOutcome WriteEngine::hold(const QStringList &ids, double platformMs)
+{
+    const TxnId txn = m_locks.begin();
+    ++m_inFlight;
+    LockOutcome result;
+    for (const QString &id : ids) {
+        result = m_locks.acquire(txn, id, lockTimeout());
+        if (!result.ok())
+            break;
+    }
+    if (result.ok())
+        sleepMs(m_profile.scaledMs(platformMs));
+    m_locks.releaseAll(txn);
+    --m_inFlight;
+    return result;
+}
+
+} // namespace lockstep::demoorg
