@@ -1,8 +1,12 @@
 #include "demoorg/WriteEngine.h"
 
+#include "common/Hash.h"
 #include "demoorg/FieldValue.h"
+#include "sim/RealTimeRunner.h"
+#include "sim/SavePolicy.h"
+#include "sim/TransactionModel.h"
 
-#include <cmath>
+#include <numeric>
 #include <thread>
 
 namespace lockstep::demoorg {
@@ -30,9 +34,10 @@ struct Planned {
 
 } // namespace
 
-WriteEngine::WriteEngine(RecordStore &store, LockService &locks, DuplicateRules &rules, const DemoProfile &profile, QString userId,
-                         std::uint64_t seed)
-    : m_store(store), m_locks(locks), m_rules(rules), m_profile(profile), m_userId(std::move(userId)), m_random(seed)
+WriteEngine::WriteEngine(RecordStore &store, BlockingLockTable &locks, DuplicateRules &rules, const DemoProfile &profile, QString userId,
+                         std::uint64_t seed, CancelToken shutdown)
+    : m_store(store), m_locks(locks), m_rules(rules), m_profile(profile), m_userId(std::move(userId)), m_seed(seed),
+      m_shutdown(std::move(shutdown))
 {
 }
 
@@ -41,40 +46,25 @@ RecordError WriteEngine::lockError(const QString &key)
     return rowError(QStringLiteral("UNABLE_TO_LOCK_ROW"), QStringLiteral("unable to obtain exclusive access to this record or 1 records: %1").arg(key));
 }
 
-double WriteEngine::transactionMs(size_t rows)
+LockKey WriteEngine::keyFor(const QString &id)
 {
-    if (m_profile.scale <= 0 || m_profile.rowMs <= 0)
-        return 0;
-    double factor = 1;
-    if (m_profile.rowTimeCv > 0) {
-        // Lognormal with mean 1 and the profile's coefficient of variation.
-        const double sigma2 = std::log(1 + m_profile.rowTimeCv * m_profile.rowTimeCv);
-        std::lock_guard lock(m_randomMutex);
-        const double u1 = std::max(1e-12, m_random.uniform());
-        const double u2 = m_random.uniform();
-        const double z = std::sqrt(-2 * std::log(u1)) * std::cos(2 * M_PI * u2);
-        factor = std::exp(-sigma2 / 2 + std::sqrt(sigma2) * z);
-    }
-    return m_profile.scaledMs(m_profile.rowMs * double(rows) * factor);
+    const QByteArray text = id.toLatin1();
+    std::lock_guard lock(m_keyMutex);
+    return m_keys.intern(std::string_view(text.constData(), size_t(text.size())));
 }
 
-void WriteEngine::sleepMs(double ms) const
+QString WriteEngine::keyText(LockKey key)
 {
-    // The demo org sleeps its server time instead of burning CPU: 15 transactions fit 2 cores.
-    if (ms > 0)
-        std::this_thread::sleep_for(std::chrono::microseconds(std::llround(ms * 1000)));
-}
-
-std::chrono::microseconds WriteEngine::lockTimeout() const
-{
-    return std::chrono::microseconds(std::llround(m_profile.scaledMs(m_profile.lockTimeoutMs) * 1000));
+    std::lock_guard lock(m_keyMutex);
+    const auto text = m_keys.text(key);
+    return QString::fromLatin1(text.data(), qsizetype(text.size()));
 }
 
 std::vector<RowOutcome> WriteEngine::write(const WriteBatch &batch)
 {
     std::vector<RowOutcome> out;
     out.reserve(batch.rows.size());
-    const size_t chunk = size_t(std::max(1, m_profile.chunkSize));
+    const size_t chunk = size_t(std::max(1, m_profile.org.chunkRows));
     for (size_t begin = 0; begin < batch.rows.size(); begin += chunk) {
         auto part = transaction(batch, begin, std::min(batch.rows.size(), begin + chunk));
         std::move(part.begin(), part.end(), std::back_inserter(out));
@@ -377,83 +367,109 @@ std::vector<RowOutcome> WriteEngine::transaction(const WriteBatch &batch, size_t
     if (planned.empty())
         return out;
 
-    // --- 6. Run the transaction in real (scaled) time -----------------------------------------
-    ++m_inFlight;
-    const TxnId txn = m_locks.begin();
-    const double total = transactionMs(planned.size());
-    const double window = total * m_profile.lockWindowShare;
-    const double duplicateMs = ruleActive ? m_profile.scaledMs(m_profile.duplicateRuleRowMs * double(planned.size())) : 0;
-    std::optional<LockOutcome> failed;
-    // The rows' own records are locked as they are touched, from the start.
-    for (const auto &p : planned)
-        if (p.write.kind != RowWrite::Kind::Insert)
-            if (auto r = m_locks.acquire(txn, p.write.id, lockTimeout()); !r.ok()) {
-                failed = r;
-                break;
-            }
-    if (!failed) {
-        sleepMs(total - window);
-        // The roll-up step: parents in row order, each the first time it is met.
-        QSet<QString> taken;
-        for (const auto &p : planned) {
-            for (const QString &key : p.parentKeys) {
-                if (taken.contains(key))
+    // --- 6. Run the transaction on the lock engine, in real (scaled) time ----------------------
+    // A row locks its own record (update/delete: "the parent row itself" when its children are
+    // written elsewhere), then its parents, in rule order.
+    std::vector<std::vector<LockKey>> rowKeys(planned.size());
+    for (size_t k = 0; k < planned.size(); ++k) {
+        if (planned[k].write.kind != RowWrite::Kind::Insert)
+            rowKeys[k].push_back(keyFor(planned[k].write.id));
+        for (const QString &parent : planned[k].parentKeys)
+            rowKeys[k].push_back(keyFor(parent));
+    }
+    const TransactionModel model(m_profile.org, {object.name, op, ruleActive});
+    const SavePolicy policy(m_profile.org);
+    const RealTimeRunner runner(m_locks, m_profile.org.lockTimeoutSeconds, m_profile.scale);
+    std::vector<size_t> attempt(planned.size());
+    std::iota(attempt.begin(), attempt.end(), size_t(0));
+    for (int attempts = 1; !attempt.empty(); ++attempts) {
+        std::vector<std::span<const LockKey>> spans;
+        spans.reserve(attempt.size());
+        for (const size_t k : attempt)
+            spans.emplace_back(rowKeys[k]);
+        Random random(mix64(m_seed ^ (++m_transactions * 0x9E3779B97F4A7C15ULL)));
+        const TransactionScript script = model.script(spans, random);
+        Result<void> committed;
+        ++m_inFlight;
+        const TransactionOutcome outcome = runner.run(script, m_shutdown, [&] {
+            std::vector<RowWrite> writes;
+            writes.reserve(attempt.size());
+            for (const size_t k : attempt)
+                writes.push_back(planned[k].write);
+            committed = m_store.apply(writes, m_userId);
+        });
+        --m_inFlight;
+        if (outcome.failure == LockFailure::None) {
+            for (const size_t k : attempt) {
+                const Planned &p = planned[k];
+                if (!committed) {
+                    failRow(p.row, rowError(QStringLiteral("UNKNOWN_EXCEPTION"), QStringLiteral("An unexpected error occurred: %1").arg(committed.error().message)));
                     continue;
-                taken.insert(key);
-                if (auto r = m_locks.acquire(txn, key, lockTimeout()); !r.ok()) {
-                    failed = r;
-                    break;
                 }
+                out[p.row].success = true;
+                out[p.row].id = p.write.id;
+                out[p.row].created = p.created;
             }
-            if (failed)
-                break;
+            if (committed)
+                ++m_committed;
+            break;
         }
+        if (outcome.failure == LockFailure::Cancelled) {
+            for (const size_t k : attempt)
+                failRow(planned[k].row, rowError(QStringLiteral("UNKNOWN_EXCEPTION"), QStringLiteral("The server is shutting down; the transaction was rolled back")));
+            break;
+        }
+        std::vector<bool> failed;
+        policy.failedRows(std::uint32_t(attempt.size()), [&](std::uint32_t i) { return std::span<const LockKey>(rowKeys[attempt[i]]); },
+                          outcome.key, failed);
+        const RecordError error = lockError(keyText(outcome.key));
+        std::vector<size_t> rest;
+        for (size_t i = 0; i < attempt.size(); ++i) {
+            if (failed[i])
+                failRow(planned[attempt[i]].row, error);
+            else
+                rest.push_back(attempt[i]);
+        }
+        // Partial save retries the others; all-or-none (or no attempts left) fails them too.
+        if (batch.allOrNone || !policy.retryRest(attempts, std::uint32_t(rest.size()))) {
+            for (const size_t k : rest)
+                failRow(planned[k].row, error);
+            break;
+        }
+        attempt = std::move(rest);
     }
-    if (!failed) {
-        sleepMs(window + duplicateMs);
-        std::vector<RowWrite> writes;
-        writes.reserve(planned.size());
-        for (const auto &p : planned)
-            writes.push_back(p.write);
-        if (auto committed = m_store.apply(writes, m_userId); !committed) {
-            m_locks.releaseAll(txn);
-            --m_inFlight;
-            for (const auto &p : planned)
-                failRow(p.row, rowError(QStringLiteral("UNKNOWN_EXCEPTION"), QStringLiteral("An unexpected error occurred: %1").arg(committed.error().message)));
-            return out;
-        }
-        ++m_committed;
-    }
-    m_locks.releaseAll(txn);
-    --m_inFlight;
-    for (const auto &p : planned) {
-        if (failed) {
-            // The statement fails as a whole: every row of the chunk reports the lock.
-            failRow(p.row, lockError(failed->key));
-            continue;
-        }
-        out[p.row].success = true;
-        out[p.row].id = p.write.id;
-        out[p.row].created = p.created;
+    if (batch.allOrNone) {
+        bool anyFailed = false;
+        for (const auto &o : out)
+            anyFailed |= !o.errors.empty();
+        if (anyFailed)
+            for (auto &o : out)
+                if (o.success) {
+                    o.success = false;
+                    o.id.clear();
+                    o.errors = {rowError(QStringLiteral("ALL_OR_NONE_OPERATION_ROLLED_BACK"),
+                                         QStringLiteral("Record rolled back because not all records were valid and the request was using AllOrNone header"))};
+                }
     }
     return out;
 }
 
-LockOutcome WriteEngine::hold(const QStringList &ids, double platformMs)
+QString WriteEngine::hold(const QStringList &ids, double platformSeconds)
 {
-    const TxnId txn = m_locks.begin();
+    // An Apex transaction that selects the records FOR UPDATE and runs for a while: the same
+    // engine, one lock step per record, then the work.
+    TransactionScript script;
+    for (std::uint32_t i = 0; i < std::uint32_t(ids.size()); ++i)
+        script.locks.push_back({0.0, keyFor(ids[i]), i});
+    script.workAfterLocks = platformSeconds;
+    script.rows = std::uint32_t(ids.size());
+    const RealTimeRunner runner(m_locks, m_profile.org.lockTimeoutSeconds, m_profile.scale);
     ++m_inFlight;
-    LockOutcome result;
-    for (const QString &id : ids) {
-        result = m_locks.acquire(txn, id, lockTimeout());
-        if (!result.ok())
-            break;
-    }
-    if (result.ok())
-        sleepMs(m_profile.scaledMs(platformMs));
-    m_locks.releaseAll(txn);
+    const TransactionOutcome outcome = runner.run(script, m_shutdown);
     --m_inFlight;
-    return result;
+    if (outcome.failure == LockFailure::Deadlock || outcome.failure == LockFailure::Timeout)
+        return keyText(outcome.key);
+    return {};
 }
 
 } // namespace lockstep::demoorg

@@ -1,12 +1,13 @@
 #pragma once
 
-#include "common/Random.h"
+#include "common/Progress.h"
+#include "common/StringInterner.h"
 #include "demoorg/ApiErrors.h"
 #include "demoorg/DemoProfile.h"
 #include "demoorg/DuplicateRules.h"
-#include "demoorg/LockService.h"
 #include "demoorg/RecordStore.h"
 #include "locks/Operation.h"
+#include "sim/BlockingLockTable.h"
 
 #include <atomic>
 #include <mutex>
@@ -40,22 +41,25 @@ struct RowOutcome {
     bool lockFailed() const { return !errors.empty() && errors.front().statusCode == QLatin1String("UNABLE_TO_LOCK_ROW"); }
 };
 
-// Runs writes as Salesforce transactions, in real (scaled) time: validation, then the row's own
-// locks, server time, the parents' locks late in row order (the roll-up step), commit, release
-// (calibration.md's fitted model). A lock that cannot be had within the scaled timeout, or a
-// wait that would deadlock, fails the whole chunk with UNABLE_TO_LOCK_ROW. Shared by REST,
-// sObject Collections and both Bulk APIs, so every path locks alike.
+// Runs writes as Salesforce transactions in real (scaled) time. Validation and Id resolution
+// happen here; the transaction itself — server time, the rows' lock keys requested late in row
+// order, the scaled lock timeout, deadlock refusal, which rows a failure fails, partial-save
+// retries — is the shared lock engine's (sim/ TransactionModel + RealTimeRunner + SavePolicy),
+// the very code the predictor runs in virtual time. Shared by REST, sObject Collections and
+// both Bulk APIs, so every path locks alike.
 class WriteEngine {
 public:
-    WriteEngine(RecordStore &store, LockService &locks, DuplicateRules &rules, const DemoProfile &profile, QString userId, std::uint64_t seed);
+    WriteEngine(RecordStore &store, BlockingLockTable &locks, DuplicateRules &rules, const DemoProfile &profile, QString userId,
+                std::uint64_t seed, CancelToken shutdown);
 
     // Splits into chunks of the profile's size; outcomes in input order.
     std::vector<RowOutcome> write(const WriteBatch &batch);
     // One transaction over rows [begin, end).
     std::vector<RowOutcome> transaction(const WriteBatch &batch, size_t begin, size_t end);
 
-    // Holds locks on `ids` for `platformMs` (scaled), as a long Apex transaction would.
-    LockOutcome hold(const QStringList &ids, double platformMs);
+    // Holds locks on `ids` for `platformSeconds` (scaled), as a long Apex transaction would.
+    // Returns the Id that could not be locked, or an empty string.
+    QString hold(const QStringList &ids, double platformSeconds);
 
     int inFlight() const { return m_inFlight.load(); }
     quint64 committedTransactions() const { return m_committed.load(); }
@@ -63,18 +67,23 @@ public:
 
     static RecordError lockError(const QString &key);
 
+    std::size_t lockedKeys() const { return m_locks.lockedKeyCount(); }
+    std::size_t openTransactions() const { return m_locks.activeTransactions(); }
+
 private:
-    double transactionMs(size_t rows);
-    void sleepMs(double ms) const;
-    std::chrono::microseconds lockTimeout() const;
+    LockKey keyFor(const QString &id);
+    QString keyText(LockKey key);
 
     RecordStore &m_store;
-    LockService &m_locks;
+    BlockingLockTable &m_locks;
     DuplicateRules &m_rules;
     const DemoProfile &m_profile;
     QString m_userId;
-    std::mutex m_randomMutex;
-    Random m_random;
+    std::uint64_t m_seed;
+    CancelToken m_shutdown;
+    std::mutex m_keyMutex;
+    StringInterner m_keys;   // record Id → dense lock key of the engine
+    std::atomic<quint64> m_transactions{0};
     std::atomic_int m_inFlight{0};
     std::atomic<quint64> m_committed{0};
 };
