@@ -31,6 +31,7 @@ private slots:
     void heatmapOfASortedFileIsABand();
     void cellDetailNamesTheHeaviestParent();
     void houseAccountSample();
+    void skewedParentsGetARowOfTheirOwn();
 };
 
 void TestDistribution::countsAndSkew()
@@ -162,7 +163,8 @@ void TestDistribution::heatmapBinsManyParentsAndBatches()
     QCOMPARE(grid.batches(), 10000);
     QCOMPARE(grid.batchesPerColumn(), 20);
     QCOMPARE(grid.columns(), 500);
-    QCOMPARE(grid.parentsPerRow(), 17);
+    // 5,000 parents into at most 300 grid rows: 17 parents a row.
+    QCOMPARE(grid.maxParentsPerRow(), 17);
     QCOMPARE(grid.rows(), 295);
     QCOMPARE(grid.batchRange(499), std::make_pair(qint64(9980), qint64(9999)));
     QCOMPARE(grid.total(), 100000);
@@ -236,6 +238,33 @@ void TestDistribution::houseAccountSample()
     QCOMPARE(d.skewedParents().front().children, 12000);
     QVERIFY(d.parents() > 4900 && d.parents() <= 5000);
     QCOMPARE(d.maxChildren(), 12000);
+}
+
+void TestDistribution::skewedParentsGetARowOfTheirOwn()
+{
+    std::vector<std::vector<std::string>> rows;
+    for (int i = 0; i < 12000; ++i)
+        rows.push_back({"HOUSE"});
+    for (int i = 0; i < 78000; ++i)
+        rows.push_back({"P" + std::to_string(i % 5000)});
+    const LockKeys keys = keysOf(rows);
+    const Distribution d = Distribution::compute(keys);
+    for (auto order : {ParentOrder::ByChildren, ParentOrder::ById, ParentOrder::ByFirstRow}) {
+        HeatmapOptions options;
+        options.maxRows = 100;
+        options.order = order;
+        // (the default skew threshold, 10,000, makes HOUSE skewed)
+        const HeatmapGrid grid = HeatmapGrid::compute(keys, d, options);
+        QVERIFY(grid.rows() <= 100);
+        const int houseRow = grid.rowOfKey(keys.findKey("HOUSE"));
+        QCOMPARE(grid.rankRange(houseRow).first, grid.rankRange(houseRow).second);   // alone in its row
+        QCOMPARE(grid.total(), 90000);
+        // Every parent is in exactly one row, in rank order.
+        qint64 covered = 0;
+        for (int r = 0; r < grid.rows(); ++r)
+            covered += grid.rankRange(r).second - grid.rankRange(r).first + 1;
+        QCOMPARE(covered, grid.parents());
+    }
 }
 
 QTEST_GUILESS_MAIN(TestDistribution)

@@ -28,8 +28,11 @@ HeatmapGrid HeatmapGrid::compute(const LockKeys &keys, const Distribution &distr
                   [&](std::uint32_t a, std::uint32_t b) { return keys.keyText(a) < keys.keyText(b); });
         break;
     case ParentOrder::ByChildren:
-        std::stable_sort(g.m_parentAtRank.begin(), g.m_parentAtRank.end(),
-                         [&](std::uint32_t a, std::uint32_t b) { return children[a] > children[b]; });
+        // Ties by Id, not by first appearance: parents met late in the file would otherwise
+        // gather at the end of every tie group and draw a false staircase.
+        std::sort(g.m_parentAtRank.begin(), g.m_parentAtRank.end(), [&](std::uint32_t a, std::uint32_t b) {
+            return children[a] != children[b] ? children[a] > children[b] : keys.keyText(a) < keys.keyText(b);
+        });
         break;
     case ParentOrder::ByFirstRow:
         break;  // key ids are numbered in order of first appearance
@@ -38,10 +41,36 @@ HeatmapGrid HeatmapGrid::compute(const LockKeys &keys, const Distribution &distr
     for (size_t r = 0; r < g.m_parentAtRank.size(); ++r)
         g.m_rankOfKey[g.m_parentAtRank[r]] = std::int64_t(r);
 
-    const qint64 parents = std::max<qint64>(1, qint64(g.m_parentAtRank.size()));
+    // With many parents a grid row holds `perRow` consecutive parents — except skewed parents,
+    // which always get a row of their own, so a house account is never averaged into its
+    // neighbours (unless there are so many that isolating them would swamp the grid).
     const qint64 maxRows = std::max(1, options.maxRows);
-    g.m_parentsPerRow = (parents + maxRows - 1) / maxRows;
-    g.m_rows = int((parents + g.m_parentsPerRow - 1) / g.m_parentsPerRow);
+    const size_t parents = g.m_parentAtRank.size();
+    const qint64 perRow = std::max<qint64>(1, (qint64(parents) + maxRows - 1) / maxRows);
+    const qint64 skewThreshold = distribution.skewThreshold();
+    const bool isolateSkewed = perRow > 1 && qint64(distribution.skewedParents().size()) * 4 <= maxRows;
+    g.m_rowStart.clear();
+    qint64 inRow = 0;
+    bool previousSkewed = false;
+    for (size_t r = 0; r < parents; ++r) {
+        const bool skewed = isolateSkewed && children[g.m_parentAtRank[r]] > skewThreshold;
+        if (r == 0 || inRow >= perRow || skewed || previousSkewed) {
+            g.m_rowStart.push_back(std::uint32_t(r));
+            inRow = 0;
+        }
+        ++inRow;
+        previousSkewed = skewed;
+    }
+    if (g.m_rowStart.empty())
+        g.m_rowStart.push_back(0);
+    g.m_rowStart.push_back(std::uint32_t(parents));
+    g.m_rows = int(g.m_rowStart.size() - 1);
+    g.m_rowOfRank.assign(parents, 0);
+    for (int row = 0; row < g.m_rows; ++row) {
+        g.m_maxParentsPerRow = std::max<qint64>(g.m_maxParentsPerRow, g.m_rowStart[size_t(row) + 1] - g.m_rowStart[size_t(row)]);
+        for (std::uint32_t r = g.m_rowStart[size_t(row)]; r < g.m_rowStart[size_t(row) + 1]; ++r)
+            g.m_rowOfRank[r] = std::uint32_t(row);
+    }
 
     g.m_cells.assign(size_t(g.m_columns) * size_t(g.m_rows), 0);
     g.m_sendOrder.assign(options.sendOrder.begin(), options.sendOrder.end());
@@ -50,7 +79,7 @@ HeatmapGrid HeatmapGrid::compute(const LockKeys &keys, const Distribution &distr
         const qint64 row = g.m_sendOrder.empty() ? i : qint64(g.m_sendOrder[size_t(i)]);
         const int column = int(i / rowsPerColumn);
         for (auto k : keys.keysOf(row)) {
-            const int gridRow = int(g.m_rankOfKey[k] / g.m_parentsPerRow);
+            const int gridRow = int(g.m_rowOfRank[size_t(g.m_rankOfKey[k])]);
             ++g.m_cells[size_t(gridRow) * size_t(g.m_columns) + size_t(column)];
         }
     }
@@ -71,15 +100,14 @@ std::pair<qint64, qint64> HeatmapGrid::batchRange(int column) const
 
 std::pair<qint64, qint64> HeatmapGrid::rankRange(int row) const
 {
-    const qint64 first = qint64(row) * m_parentsPerRow;
-    return {first, std::min(parents() - 1, first + m_parentsPerRow - 1)};
+    return {qint64(m_rowStart[size_t(row)]), qint64(m_rowStart[size_t(row) + 1]) - 1};
 }
 
 int HeatmapGrid::rowOfKey(std::uint32_t key) const
 {
     if (key >= m_rankOfKey.size() || m_rankOfKey[key] < 0)
         return -1;
-    return int(m_rankOfKey[key] / m_parentsPerRow);
+    return int(m_rowOfRank[size_t(m_rankOfKey[key])]);
 }
 
 HeatmapGrid::CellDetail HeatmapGrid::detail(const LockKeys &keys, int column, int row) const

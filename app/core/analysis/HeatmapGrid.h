@@ -24,7 +24,8 @@ struct HeatmapOptions {
 };
 
 // Parents × batches: how many rows of each parent (bin) each batch (bin) carries. A parent
-// lit in many columns is one that parallel batches will contend for.
+// lit in many columns is one that parallel batches will contend for. With many parents a grid
+// row holds several consecutive parents, but a skewed parent always has a row of its own.
 class HeatmapGrid {
 public:
     static HeatmapGrid compute(const LockKeys &keys, const Distribution &distribution, const HeatmapOptions &options);
@@ -34,7 +35,7 @@ public:
     qint64 batches() const { return m_batches; }
     int batchSize() const { return m_batchSize; }
     qint64 batchesPerColumn() const { return m_batchesPerColumn; }
-    qint64 parentsPerRow() const { return m_parentsPerRow; }
+    qint64 maxParentsPerRow() const { return m_maxParentsPerRow; }
     qint64 parents() const { return qint64(m_parentAtRank.size()); }
     ParentOrder order() const { return m_order; }
 
@@ -66,7 +67,9 @@ private:
     int m_batchSize = 1;
     qint64 m_batches = 0;
     qint64 m_batchesPerColumn = 1;
-    qint64 m_parentsPerRow = 1;
+    qint64 m_maxParentsPerRow = 1;
+    std::vector<std::uint32_t> m_rowStart;   // first rank of each grid row, plus the end
+    std::vector<std::uint32_t> m_rowOfRank;
     ParentOrder m_order = ParentOrder::ById;
     std::uint32_t m_maxCell = 0;
     std::vector<std::uint32_t> m_cells;

@@ -1,0 +1,53 @@
+// The desktop app: `lockstep [FILE]` opens FILE; `lockstep --screenshot OUT.png FILE` renders the
+// window on FILE, saves it and exits (used for docs and on machines without a display).
+#include "MainWindow.h"
+
+#include <QApplication>
+#include <QCommandLineParser>
+#include <QTimer>
+
+int main(int argc, char *argv[])
+{
+    QApplication app(argc, argv);
+    QApplication::setApplicationName(QStringLiteral("Lockstep"));
+    QApplication::setOrganizationName(QStringLiteral("Lockstep"));
+    QApplication::setApplicationVersion(QStringLiteral(LOCKSTEP_VERSION));
+
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QStringLiteral("Plan Salesforce data loads that never fail with UNABLE_TO_LOCK_ROW."));
+    parser.addHelpOption();
+    parser.addVersionOption();
+    parser.addPositionalArgument(QStringLiteral("FILE"), QStringLiteral("A CSV load file or a Data Loader / Bulk API result file to open."));
+    const QCommandLineOption screenshot(QStringLiteral("screenshot"),
+                                        QStringLiteral("Render the window on FILE, save it as a PNG and exit."), QStringLiteral("PNG"));
+    parser.addOption(screenshot);
+    parser.process(app);
+
+    lockstep::ui::MainWindow window;
+    window.setDialogsEnabled(!parser.isSet(screenshot));
+    window.show();
+    const QStringList files = parser.positionalArguments();
+    if (!files.isEmpty())
+        window.openFile(files.front());
+    if (parser.isSet(screenshot)) {
+        if (files.isEmpty()) {
+            fprintf(stderr, "lockstep: --screenshot needs a FILE\n");
+            return 64;
+        }
+        const QString out = parser.value(screenshot);
+        auto save = [&window, out] {
+            QTimer::singleShot(200, &window, [&window, out] {
+                const bool ok = window.grab().save(out);
+                fprintf(stderr, ok ? "lockstep: saved %s\n" : "lockstep: could not save %s\n", qPrintable(out));
+                QApplication::exit(ok ? 0 : 74);
+            });
+        };
+        QObject::connect(&window, &lockstep::ui::MainWindow::heatmapShown, &window, save);
+        QObject::connect(window.analysis(), &lockstep::ui::AnalysisController::failed, &window,
+                         [](const QString &message) {
+                             fprintf(stderr, "lockstep: %s\n", qPrintable(message));
+                             QApplication::exit(65);
+                         });
+    }
+    return app.exec();
+}

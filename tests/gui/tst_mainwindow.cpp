@@ -1,0 +1,324 @@
+// The real window under QT_QPA_PLATFORM=offscreen: open files, check what the heatmap shows
+// against the file, bad files, drag and drop, remembered state, a 1,000,000-row file that keeps
+// the window responsive, and a screenshot a person can look at.
+#include "TestSupport.h"
+
+#include "HeatmapView.h"
+#include "HistogramView.h"
+#include "MainWindow.h"
+#include "ParentTableModel.h"
+#include "ProblemTableModel.h"
+#include "ProblemsPanel.h"
+#include "RecentFiles.h"
+#include "SkewPanel.h"
+#include "SummaryPanel.h"
+
+#include <QApplication>
+#include <QComboBox>
+#include <QElapsedTimer>
+#include <QFile>
+#include <QMessageBox>
+#include <QMimeData>
+#include <QProgressBar>
+#include <QPushButton>
+#include <QSettings>
+#include <QSpinBox>
+#include <QTableView>
+#include <QThreadPool>
+#include <QTimer>
+#include <QtTest>
+
+#include <set>
+
+using namespace lockstep;
+using namespace lockstep::ui;
+
+class TestMainWindow : public QObject {
+    Q_OBJECT
+private slots:
+    void initTestCase();
+    void heatmapCellsMatchTheFile();
+    void changingBatchSizeRedrawsTheHeatmap();
+    void badRowsGoToTheProblemsPanel();
+    void unreadableFileShowsADialog();
+    void dropAFileToOpenIt();
+    void remembersRecentFilesAndWindowState();
+    void millionRowsStayResponsive();
+    void screenshotOfTheHouseAccountSample();
+
+private:
+    static bool waitForHeatmap(MainWindow &window, int timeoutMs = 30000);
+    QTemporaryDir m_settings;
+    test::Scratch m_scratch;
+};
+
+void TestMainWindow::initTestCase()
+{
+    QSettings::setDefaultFormat(QSettings::IniFormat);
+    QSettings::setPath(QSettings::IniFormat, QSettings::UserScope, m_settings.path());
+    QApplication::setOrganizationName(QStringLiteral("LockstepTest"));
+    QApplication::setApplicationName(QStringLiteral("LockstepTest"));
+}
+
+bool TestMainWindow::waitForHeatmap(MainWindow &window, int timeoutMs)
+{
+    QSignalSpy shown(&window, &MainWindow::heatmapShown);
+    return shown.wait(timeoutMs);
+}
+
+void TestMainWindow::heatmapCellsMatchTheFile()
+{
+    SampleOptions o;
+    o.rows = 30000;
+    o.parents = 2000;
+    o.houseAccountRows = 4000;
+    const QString path = m_scratch.sample(QStringLiteral("opps.csv"), o);
+    MainWindow window;
+    window.setDialogsEnabled(false);
+    window.resize(1200, 800);
+    window.show();
+    window.openFile(path);
+    QVERIFY(waitForHeatmap(window));
+
+    const HeatmapResult &result = window.heatmap()->result();
+    QVERIFY(result.grid);
+    const HeatmapGrid &grid = *result.grid;
+    const LockKeys &keys = result.analysis->keys;
+    QFile f(path);
+    QVERIFY(f.open(QIODevice::ReadOnly));
+    const QList<QStringList> rows = test::parseCsvReference(f.readAll());
+    QCOMPARE(rows.size() - 1, 30000);
+    std::vector<double> expected(size_t(grid.columns()) * size_t(grid.rows()), 0);
+    const int batchSize = window.summary()->batchSize();
+    for (qsizetype r = 1; r < rows.size(); ++r) {
+        const std::uint32_t key = keys.findKey(rows[r][1].left(15).toStdString());
+        QVERIFY(key != LockKeys::npos);
+        const int column = int(((r - 1) / batchSize) / grid.batchesPerColumn());
+        expected[size_t(grid.rowOfKey(key)) * size_t(grid.columns()) + size_t(column)] += 1;
+    }
+    double total = 0;
+    for (int y = 0; y < grid.rows(); ++y)
+        for (int x = 0; x < grid.columns(); ++x) {
+            QCOMPARE(window.heatmap()->cellValue(x, y), expected[size_t(y) * size_t(grid.columns()) + size_t(x)]);
+            total += window.heatmap()->cellValue(x, y);
+        }
+    QCOMPARE(total, 30000.0);
+    // The house account is the first parent, most children first, and is flagged as skewed.
+    QCOMPARE(window.skewPanel()->model()->data(window.skewPanel()->model()->index(0, ParentTableModel::Children), Qt::DisplayRole).toString(),
+             QStringLiteral("4,000"));
+    QVERIFY(window.summary()->text().contains(QStringLiteral("30,000 rows")));
+    QVERIFY(window.problemsPanel()->summaryText().contains(QStringLiteral("No problems")));
+    // Hover text names batches, parents and rows.
+    const QString hover = window.heatmap()->describeCell(0, 0);
+    QVERIFY2(hover.contains(QStringLiteral("Batch")) && hover.contains(QStringLiteral("rows")), qPrintable(hover));
+}
+
+void TestMainWindow::changingBatchSizeRedrawsTheHeatmap()
+{
+    SampleOptions o;
+    o.rows = 10000;
+    o.parents = 300;
+    const QString path = m_scratch.sample(QStringLiteral("small.csv"), o);
+    MainWindow window;
+    window.setDialogsEnabled(false);
+    window.show();
+    window.openFile(path);
+    QVERIFY(waitForHeatmap(window));
+    QSignalSpy shown(&window, &MainWindow::heatmapShown);
+    window.summary()->batchSizeBox()->setValue(200);
+    QVERIFY(shown.wait(5000));
+    QCOMPARE(window.heatmap()->result().grid->batches(), 50);
+    window.summary()->orderBox()->setCurrentIndex(window.summary()->orderBox()->findData(int(ParentOrder::ById)));
+    QVERIFY(shown.wait(5000));
+    QCOMPARE(window.heatmap()->result().grid->order(), ParentOrder::ById);
+}
+
+void TestMainWindow::badRowsGoToTheProblemsPanel()
+{
+    const QString path = m_scratch.write(QStringLiteral("bad.csv"),
+                                         "Id,AccountId,Name\n"
+                                         "0062A00001aaAaaQAE,0012A00001aaAaaQAE,ok\n"
+                                         "0062A00001aaAabQAE,0012A00001aaAaaQAE\n"
+                                         "0062A00001aaAacQAE,001BAD,x\n");
+    MainWindow window;
+    window.setDialogsEnabled(false);
+    window.show();
+    window.openFile(path);
+    QVERIFY(waitForHeatmap(window));
+    ProblemTableModel *model = window.problemsPanel()->model();
+    QCOMPARE(model->rowCount(), 2);
+    QCOMPARE(model->data(model->index(0, ProblemTableModel::Line), Qt::DisplayRole).toInt(), 3);
+    QVERIFY(model->data(model->index(0, ProblemTableModel::Message), Qt::DisplayRole).toString().contains(QStringLiteral("field")));
+    QCOMPARE(model->data(model->index(1, ProblemTableModel::Line), Qt::DisplayRole).toInt(), 4);
+    QVERIFY(model->data(model->index(1, ProblemTableModel::Message), Qt::DisplayRole).toString().contains(QStringLiteral("001BAD")));
+    QVERIFY(model->data(model->index(1, ProblemTableModel::Message), Qt::ToolTipRole).toString().contains(path));
+    QVERIFY(window.problemsPanel()->summaryText().contains(QStringLiteral("2 bad row")));
+}
+
+void TestMainWindow::unreadableFileShowsADialog()
+{
+    const QString path = m_scratch.write(QStringLiteral("empty.csv"), QByteArray());
+    MainWindow window;
+    window.show();
+    QString dialogText;
+    // The dialog is modal: read it and close it from a timer, as a user would.
+    QTimer closer;
+    connect(&closer, &QTimer::timeout, this, [&] {
+        for (QWidget *w : QApplication::topLevelWidgets())
+            if (auto *box = qobject_cast<QMessageBox *>(w); box && box->isVisible()) {
+                dialogText = box->text() + QLatin1Char(' ') + box->informativeText();
+                box->accept();
+            }
+    });
+    closer.start(20);
+    QSignalSpy failed(window.analysis(), &AnalysisController::failed);
+    window.openFile(path);
+    QVERIFY(failed.wait(10000));
+    QTRY_VERIFY(!dialogText.isEmpty());
+    QVERIFY2(dialogText.contains(QStringLiteral("empty")) && dialogText.contains(path), qPrintable(dialogText));
+    QVERIFY(window.problemsPanel()->summaryText().contains(QStringLiteral("Could not read")));
+
+    // Missing and binary files take the same path, never a crash.
+    dialogText.clear();
+    window.openFile(m_scratch.path(QStringLiteral("missing.csv")));
+    QTRY_VERIFY(!dialogText.isEmpty());
+    QVERIFY(dialogText.contains(QStringLiteral("no such file")));
+    dialogText.clear();
+    window.openFile(m_scratch.write(QStringLiteral("pic.csv"), QByteArray("\x89PNG\r\n\x1a\n\0\0\0\rIHDR", 16)));
+    QTRY_VERIFY(!dialogText.isEmpty());
+    QVERIFY(dialogText.contains(QStringLiteral("PNG")));
+}
+
+void TestMainWindow::dropAFileToOpenIt()
+{
+    SampleOptions o;
+    o.rows = 500;
+    const QString path = m_scratch.sample(QStringLiteral("dropped.csv"), o);
+    MainWindow window;
+    window.setDialogsEnabled(false);
+    window.show();
+    QVERIFY(window.acceptDrops());
+    QMimeData mime;
+    mime.setUrls({QUrl::fromLocalFile(path)});
+    QDragEnterEvent enter(QPoint(50, 50), Qt::CopyAction, &mime, Qt::LeftButton, Qt::NoModifier);
+    QApplication::sendEvent(&window, &enter);
+    QVERIFY(enter.isAccepted());
+    QSignalSpy started(window.analysis(), &AnalysisController::started);
+    QDropEvent drop(QPointF(50, 50), Qt::CopyAction, &mime, Qt::LeftButton, Qt::NoModifier);
+    QApplication::sendEvent(&window, &drop);
+    QCOMPARE(started.count(), 1);
+    QCOMPARE(started.front().front().toString(), path);
+    QVERIFY(waitForHeatmap(window));
+}
+
+void TestMainWindow::remembersRecentFilesAndWindowState()
+{
+    SampleOptions o;
+    o.rows = 400;
+    const QString path = m_scratch.sample(QStringLiteral("recent.csv"), o);
+    {
+        MainWindow window;
+        window.setDialogsEnabled(false);
+        window.show();
+        window.openFile(path);
+        QVERIFY(waitForHeatmap(window));
+        QCOMPARE(window.recentFiles()->files().front(), QFileInfo(path).absoluteFilePath());
+        window.summary()->batchSizeBox()->setValue(777);
+        window.resize(1111, 777);
+        window.close();
+    }
+    MainWindow again;
+    QCOMPARE(again.summary()->batchSize(), 777);
+    QCOMPARE(again.size(), QSize(1111, 777));
+    QVERIFY(again.recentFiles()->files().contains(QFileInfo(path).absoluteFilePath()));
+}
+
+// A 1,000,000-row file: the event loop keeps turning while the workers read (the progress bar
+// moves), Cancel stops the workers within 200 ms, and the heatmap follows the analysis in < 3 s.
+void TestMainWindow::millionRowsStayResponsive()
+{
+    SampleOptions o;
+    o.rows = 1'000'000;
+    o.parents = 20000;
+    o.houseAccountRows = 15000;
+    const QString path = m_scratch.sample(QStringLiteral("million.csv"), o);
+    MainWindow window;
+    window.setDialogsEnabled(false);
+    window.show();
+
+    // 1. Responsiveness and a moving progress bar.
+    std::set<int> progressValues;
+    connect(window.progressBar(), &QProgressBar::valueChanged, this, [&](int v) { progressValues.insert(v); });
+    QElapsedTimer sinceTick;
+    qint64 longestGap = 0;
+    QTimer ticker;
+    connect(&ticker, &QTimer::timeout, this, [&] {
+        longestGap = std::max(longestGap, sinceTick.restart());
+    });
+    QSignalSpy finished(window.analysis(), &AnalysisController::finished);
+    QSignalSpy shown(&window, &MainWindow::heatmapShown);
+    sinceTick.start();
+    ticker.start(5);
+    window.openFile(path);
+    QVERIFY(finished.wait(60000));
+    QElapsedTimer afterAnalysis;
+    afterAnalysis.start();
+    QVERIFY(shown.count() > 0 || shown.wait(10000));
+    const qint64 heatmapMs = afterAnalysis.elapsed();
+    ticker.stop();
+    qInfo("1,000,000 rows: analysis %.2f s, heatmap shown %lld ms after it, %zu distinct progress values, "
+          "longest event-loop gap %lld ms",
+          finished.front().front().value<AnalysisPtr>()->seconds, heatmapMs, progressValues.size(), longestGap);
+    QVERIFY2(progressValues.size() >= 3, "the progress bar should move while reading");
+    QVERIFY2(longestGap < 250, "the event loop stalled while analysing");
+    QVERIFY(heatmapMs < 3000);
+    QCOMPARE(window.heatmap()->result().grid->total(), 1000000);
+
+    // 2. Cancel: click it at the first progress report; the UI is idle at once and the workers
+    // have stopped within 200 ms.
+    QSignalSpy cancelled(window.analysis(), &AnalysisController::cancelled);
+    QElapsedTimer sinceClick;
+    auto connection = connect(window.analysis(), &AnalysisController::progressChanged, this, [&] {
+        if (sinceClick.isValid())
+            return;
+        sinceClick.start();
+        QTest::mouseClick(window.cancelButton(), Qt::LeftButton);
+    });
+    QThreadPool::globalInstance()->waitForDone();
+    AnalyzeOptions slow;
+    slow.threads = 1;   // one thread, so the read is long enough to cancel in the middle
+    window.analysis()->open(path, slow);
+    QTRY_VERIFY_WITH_TIMEOUT(sinceClick.isValid(), 10000);
+    disconnect(connection);
+    QCOMPARE(cancelled.count(), 1);
+    QVERIFY(!window.cancelButton()->isVisible());
+    QVERIFY2(QThreadPool::globalInstance()->waitForDone(200), "the worker did not stop within 200 ms");
+    qInfo("cancel: workers idle %lld ms after the click", sinceClick.elapsed());
+    QVERIFY(!window.analysis()->isRunning());
+}
+
+void TestMainWindow::screenshotOfTheHouseAccountSample()
+{
+    SampleOptions o;
+    o.rows = 90000;
+    o.parents = 5000;
+    o.houseAccountRows = 12000;
+    o.skew = *SkewSpec::parse(QStringLiteral("zipf:0.6"));
+    const QString path = m_scratch.sample(QStringLiteral("opportunities-90k-house-account.csv"), o);
+    MainWindow window;
+    window.setDialogsEnabled(false);
+    window.resize(1400, 900);
+    window.summary()->setBatchSize(2000);   // Data Loader's Bulk default, as in calibration case A
+    window.show();
+    window.openFile(path);
+    QVERIFY(waitForHeatmap(window));
+    QTest::qWait(300);   // the batch-size debounce may redraw once more
+    const QString out = QDir(test::outputDir()).filePath(QStringLiteral("mainwindow-90k-house-account.png"));
+    QVERIFY(window.grab().save(out));
+    qInfo("screenshot: %s", qPrintable(out));
+    QVERIFY(QFileInfo(out).size() > 20000);
+    QVERIFY(window.skewPanel()->summaryText().contains(QStringLiteral("1 skewed parent")));
+}
+
+QTEST_MAIN(TestMainWindow)
+#include "tst_mainwindow.moc"

@@ -1,0 +1,41 @@
+#pragma once
+
+#include "AnalysisController.h"
+#include "analysis/HeatmapGrid.h"
+
+#include <QWidget>
+
+class QComboBox;
+class QLabel;
+class QSpinBox;
+class QTimer;
+
+namespace lockstep::ui {
+
+// The strip above the heatmap: what the file is (rows, object, operation, what it locks) and
+// the two knobs that shape the heatmap — batch size and parent order.
+class SummaryPanel : public QWidget {
+    Q_OBJECT
+public:
+    explicit SummaryPanel(QWidget *parent = nullptr);
+
+    void setAnalysis(AnalysisPtr analysis);
+    int batchSize() const;
+    void setBatchSize(int size);
+    ParentOrder parentOrder() const;
+    QString text() const;
+    QSpinBox *batchSizeBox() const { return m_batchSize; }
+    QComboBox *orderBox() const { return m_order; }
+
+signals:
+    // Emitted once the user has stopped changing a knob for a moment (no recompute per keystroke).
+    void heatmapOptionsChanged();
+
+private:
+    QLabel *m_text;
+    QSpinBox *m_batchSize;
+    QComboBox *m_order;
+    QTimer *m_debounce;
+};
+
+} // namespace lockstep::ui
