@@ -1,0 +1,84 @@
+#pragma once
+
+#include "locks/LockKeys.h"
+#include "locks/Operation.h"
+#include "plan/Api.h"
+#include "plan/Mitigation.h"
+
+#include <QJsonObject>
+#include <QStringList>
+
+#include <cstdint>
+#include <span>
+#include <vector>
+
+namespace lockstep {
+
+// One batch of a plan: a run of Plan::rows sent as one API batch (Bulk) or call (REST).
+struct PlanBatch {
+    static constexpr int kSharedQueue = -1;
+
+    qint64 begin = 0;             // first index into Plan::rows
+    std::uint32_t rows = 0;
+    // kSharedQueue: any free worker takes it, in plan order (a parallel job's queue). A lane
+    // index: that lane's worker runs it, after the lane's earlier batches (a serial lane).
+    int lane = kSharedQueue;
+    Api api = Api::Bulk1Parallel;
+    double expectedSeconds = 0;   // server work, without waits or variation
+};
+
+// A dedicated serial lane of a lanes plan: one or more components too large for one batch.
+struct PlanLane {
+    int index = 0;
+    qint64 rows = 0;
+    double expectedSeconds = 0;
+    std::uint32_t mainKey = LockKeys::npos;   // the (largest) skewed parent it serialises
+    QString reason;
+};
+
+// What the Planner produces and the Predictor (and later the JobRunner) executes: rows in
+// send order, cut into batches; up to `concurrency` batches in flight; batches of a lane one
+// after another, shared-queue batches taken by whichever worker is free.
+struct Plan {
+    Mitigation mitigation;
+    Api api = Api::Bulk1Parallel;
+    QString object;
+    Operation operation = Operation::Update;
+    int batchSize = 0;
+    int concurrency = 1;              // workers (batches in flight) this plan uses
+    int availableConcurrency = 1;     // W the org offers; the lower bound divides by it
+    bool duplicateRulesActive = false;   // on the object in the org, and left on by this plan
+    bool duplicateRulesOff = false;      // the plan switches them off for the job
+    bool disableBatchRetry = false;      // Sforce-Disable-Batch-Retry: true
+
+    std::vector<std::uint32_t> rows;     // file row indices (0-based) in send order
+    std::vector<PlanBatch> batches;      // in upload / send order
+    std::vector<PlanLane> lanes;         // dedicated serial lanes (lanes plans only)
+
+    // The bound of lock-model.md §5.4: max(total work / W, largest component's work).
+    double rowSeconds = 0;               // expected server time per row
+    double totalWorkSeconds = 0;
+    qint64 componentCount = 0;
+    qint64 largestComponentRows = 0;
+    std::uint32_t largestComponentKey = LockKeys::npos;
+    double largestComponentSeconds = 0;
+    double lowerBoundSeconds = 0;
+    bool boundIsLargestComponent() const { return largestComponentSeconds > totalWorkSeconds / std::max(1, availableConcurrency); }
+
+    QStringList notes;                   // what the plan does and why, in words
+
+    qint64 rowCount() const { return qint64(rows.size()); }
+    std::span<const std::uint32_t> rowsOf(const PlanBatch &b) const { return {rows.data() + b.begin, b.rows}; }
+    // Bulk jobs the plan opens: one per dedicated lane plus one for the shared queue (REST: 0).
+    int jobCount() const;
+    // API calls a run of `durationSeconds` makes: REST one per call; Bulk 1.0 per job create +
+    // close + a status poll every statusPollSeconds, per batch upload + result download;
+    // Bulk 2.0 per job create, upload, close, three result downloads and the polls.
+    qint64 apiCalls(double durationSeconds, const OrgProfile &profile) const;
+
+    // `keys` names the parents; `withRows` adds each batch's 1-based file rows (a complete plan
+    // for --out; large).
+    QJsonObject toJson(const LockKeys *keys = nullptr, bool withRows = false) const;
+};
+
+} // namespace lockstep

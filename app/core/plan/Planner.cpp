@@ -1,0 +1,215 @@
+#include "plan/Planner.h"
+
+#include "analysis/Distribution.h"
+#include "plan/LaneScheduler.h"
+#include "sim/TransactionModel.h"
+
+#include <algorithm>
+#include <numeric>
+
+namespace lockstep {
+
+namespace {
+
+QString grouped(qint64 n)
+{
+    QString digits = QString::number(n < 0 ? -n : n);
+    for (qsizetype i = digits.size() - 3; i > 0; i -= 3)
+        digits.insert(i, QLatin1Char(','));
+    return n < 0 ? QLatin1Char('-') + digits : digits;
+}
+
+// Rows ordered by the text of their first lock key (what "sort by AccountId" in a spreadsheet
+// does), file order within a parent, rows that lock nothing last.
+std::vector<std::uint32_t> sortedByParent(const LockKeys &keys)
+{
+    const std::uint32_t keyCount = keys.keyCount();
+    std::vector<std::uint32_t> byText(keyCount);
+    std::iota(byText.begin(), byText.end(), 0u);
+    std::sort(byText.begin(), byText.end(), [&](std::uint32_t a, std::uint32_t b) { return keys.keyText(a) < keys.keyText(b); });
+    std::vector<std::uint32_t> rank(keyCount);
+    for (std::uint32_t i = 0; i < keyCount; ++i)
+        rank[byText[i]] = i;
+    // Counting sort by rank; bucket keyCount holds the rows without a key.
+    std::vector<std::uint32_t> start(size_t(keyCount) + 2, 0);
+    const qint64 rows = keys.rowCount();
+    auto bucketOf = [&](qint64 r) {
+        const std::uint32_t k = keys.firstKey(r);
+        return k == LockKeys::npos ? keyCount : rank[k];
+    };
+    for (qint64 r = 0; r < rows; ++r)
+        ++start[size_t(bucketOf(r)) + 1];
+    for (size_t i = 1; i < start.size(); ++i)
+        start[i] += start[i - 1];
+    std::vector<std::uint32_t> order(static_cast<size_t>(rows));
+    for (qint64 r = 0; r < rows; ++r)
+        order[start[bucketOf(r)]++] = std::uint32_t(r);
+    return order;
+}
+
+std::vector<std::uint32_t> fileOrder(qint64 rows)
+{
+    std::vector<std::uint32_t> order(static_cast<size_t>(rows));
+    std::iota(order.begin(), order.end(), 0u);
+    return order;
+}
+
+void cutIntoBatches(Plan &plan, int batchRows, int lane, Api api)
+{
+    const qint64 n = plan.rowCount();
+    plan.batches.reserve(size_t((n + batchRows - 1) / batchRows));
+    for (qint64 first = 0; first < n; first += batchRows) {
+        const auto rows = std::uint32_t(std::min<qint64>(batchRows, n - first));
+        plan.batches.push_back({first, rows, lane, api, double(rows) * plan.rowSeconds});
+    }
+}
+
+} // namespace
+
+Planner::Planner(const LockKeys &keys, PlanOptions options, const CancelToken &cancel)
+    : m_keys(keys), m_options(std::move(options)), m_components(Components::compute(keys, cancel)), m_cancel(cancel)
+{
+}
+
+Result<Plan> Planner::plan(const LockKeys &keys, const Mitigation &mitigation, const PlanOptions &options)
+{
+    return Planner(keys, options).plan(mitigation);
+}
+
+Result<Plan> Planner::plan(const Mitigation &m) const
+{
+    const OrgProfile &profile = m_options.profile;
+    if (auto valid = profile.validate(); !valid)
+        return std::unexpected(valid.error());
+    if (m_keys.rowCount() == 0)
+        return fail(ErrorKind::Usage, QStringLiteral("the file has no data rows: there is nothing to plan"));
+    if (m.scheduling == Scheduling::Auto)
+        return fail(ErrorKind::Usage, QStringLiteral("'auto' is chosen by predicting every mitigation; use AutoPlanner "
+                                                     "(lockstep-cli plan --mitigation auto does)"));
+    if (m_components.cancelled() || m_cancel.isCancelled())
+        return fail(ErrorKind::Cancelled, QStringLiteral("cancelled"));
+
+    // The API: what the user chose, else Bulk 1.0 — except small batches of a call's size, which
+    // people send through REST collections (seed 001: "reduced the batch size from 200 to 10").
+    Api api = m_options.api.value_or(m.smallBatchRows > 0 && m.smallBatchRows <= profile.restMaxBatchRows
+                                         ? Api::RestCollections
+                                         : Api::Bulk1Parallel);
+    if (m.scheduling == Scheduling::Serial && api == Api::Bulk1Parallel)
+        api = Api::Bulk1Serial;
+    if (api == Api::Bulk1Serial && m.scheduling == Scheduling::Parallel)
+        return fail(ErrorKind::Usage, QStringLiteral("Bulk API 1.0 serial runs one batch at a time: that is the 'serial' "
+                                                     "mitigation, not parallel"));
+    if (api == Api::Bulk2 && m.scheduling != Scheduling::Parallel)
+        return fail(ErrorKind::Usage, QStringLiteral("Bulk API 2.0 has no serial mode and cuts batches itself, so it cannot "
+                                                     "run %1; use Bulk API 1.0 (bulk1) or REST").arg(schedulingName(m.scheduling)));
+
+    // Batch size: small batches, else the user's, else the API's default.
+    int batchRows = m.smallBatchRows > 0 ? m.smallBatchRows : m_options.batchSize;
+    const bool batchGiven = batchRows != 0;
+    if (!batchGiven)
+        batchRows = api == Api::RestCollections ? profile.restMaxBatchRows
+                    : api == Api::Bulk2         ? profile.bulk2BatchRows
+                                                : profile.bulkBatchRows;
+    if (batchRows < 1)
+        return fail(ErrorKind::Usage, QStringLiteral("the batch size must be at least 1 row (got %1)").arg(batchRows));
+    if (batchRows > maxBatchRows(api, profile))
+        return fail(ErrorKind::Usage, QStringLiteral("a batch of %1 rows is over the %2 limit of %3 rows a %4")
+                                          .arg(grouped(batchRows), apiLabel(api), grouped(maxBatchRows(api, profile)),
+                                               api == Api::RestCollections ? QStringLiteral("call") : QStringLiteral("batch")));
+
+    // Concurrency W: what the org runs at once (Bulk), or client threads capped by the org's
+    // concurrent-request limit (REST).
+    const int concurrencyLimit = api == Api::RestCollections ? profile.restConcurrentRequests
+                                                             : std::max(25, profile.bulkConcurrency);
+    int workers = m_options.concurrency;
+    if (workers == 0 && m_options.concurrency == 0)
+        workers = std::min(profile.bulkConcurrency, concurrencyLimit);
+    if (workers < 1)
+        return fail(ErrorKind::Usage, QStringLiteral("the concurrency must be at least 1 (got %1)").arg(workers));
+    if (workers > concurrencyLimit)
+        return fail(ErrorKind::Usage, QStringLiteral("a concurrency of %1 is over the limit of %2 for %3")
+                                          .arg(workers).arg(concurrencyLimit).arg(apiLabel(api)));
+
+    Plan plan;
+    plan.mitigation = m;
+    plan.api = api;
+    plan.object = m_options.object;
+    plan.operation = m_options.operation;
+    plan.batchSize = api == Api::Bulk2 ? profile.bulk2BatchRows : batchRows;
+    plan.availableConcurrency = workers;
+    plan.concurrency = m.scheduling == Scheduling::Serial ? 1 : workers;
+    plan.duplicateRulesOff = m.duplicateRulesOff;
+    plan.duplicateRulesActive = profile.hasDuplicateRules(plan.object) && !m.duplicateRulesOff;
+    plan.disableBatchRetry = m_options.disableBatchRetry;
+
+    const TransactionModel model(profile, {plan.object, plan.operation, plan.duplicateRulesActive});
+    plan.rowSeconds = model.expectedSeconds(1);
+    plan.totalWorkSeconds = double(m_keys.rowCount()) * plan.rowSeconds;
+    plan.componentCount = m_components.count();
+    plan.largestComponentRows = m_components.largestSize();
+    plan.largestComponentKey = m_components.count() ? m_components.mainKey(0) : LockKeys::npos;
+    plan.largestComponentSeconds = double(plan.largestComponentRows) * plan.rowSeconds;
+    plan.lowerBoundSeconds = std::max(plan.totalWorkSeconds / workers, plan.largestComponentSeconds);
+
+    if (api == Api::Bulk2 && batchGiven && m.smallBatchRows == 0)
+        plan.notes << QStringLiteral("Bulk API 2.0 cuts the upload into batches of %1 rows itself; the batch size is ignored.")
+                          .arg(grouped(profile.bulk2BatchRows));
+    if (m.duplicateRulesOff) {
+        plan.notes << (profile.hasDuplicateRules(plan.object)
+                           ? QStringLiteral("Duplicate rules of %1 are switched off for the job and restored after it: "
+                                            "their time inside the parents' lock window goes away.").arg(plan.object)
+                           : QStringLiteral("%1 has no active duplicate rules in this org profile: switching them off "
+                                            "changes nothing.").arg(plan.object));
+    }
+
+    switch (m.scheduling) {
+    case Scheduling::Parallel:
+    case Scheduling::Serial: {
+        plan.rows = m.sortByParent ? sortedByParent(m_keys) : fileOrder(m_keys.rowCount());
+        const bool serial = m.scheduling == Scheduling::Serial;
+        cutIntoBatches(plan, plan.batchSize, serial ? 0 : PlanBatch::kSharedQueue, api);
+        if (serial)
+            plan.lanes.push_back({0, plan.rowCount(), plan.totalWorkSeconds, LockKeys::npos,
+                                  QStringLiteral("serial: one batch at a time")});
+        const BatchSpread spread = BatchSpread::compute(m_keys, plan.batchSize, plan.rows);
+        plan.notes << QStringLiteral("%1 %2 of up to %3 rows%4, %5 at a time.")
+                          .arg(grouped(qint64(plan.batches.size())),
+                               api == Api::RestCollections ? QStringLiteral("calls") : QStringLiteral("batches"),
+                               grouped(plan.batchSize),
+                               m.sortByParent ? QStringLiteral(" sorted by parent") : QStringLiteral(" in file order"))
+                          .arg(plan.concurrency);
+        if (!serial)
+            plan.notes << QStringLiteral("%1 parents have rows in more than one batch (%2 rows): parallel batches can "
+                                         "wait for them or deadlock on them.")
+                              .arg(grouped(spread.parentsInSeveralBatches), grouped(spread.rowsOnSharedParents));
+        else
+            plan.notes << QStringLiteral("One batch at a time cannot collide with itself: no lock errors, but about "
+                                         "%1× slower than %2 in flight.").arg(workers).arg(workers);
+        break;
+    }
+    case Scheduling::Lanes: {
+        LaneScheduler::Params params;
+        params.batchRows = plan.batchSize;
+        params.concurrency = workers;
+        params.chunkRows = api == Api::RestCollections ? plan.batchSize : profile.chunkRows;
+        params.rowSeconds = plan.rowSeconds;
+        params.sharedApi = api;
+        params.laneApi = api == Api::Bulk1Parallel ? Api::Bulk1Serial : api;
+        LaneScheduler::layout(m_components, m_keys, params, plan);
+        if (m.sortByParent)
+            plan.notes << QStringLiteral("Lanes group rows by parent already; sorting adds nothing.");
+        break;
+    }
+    case Scheduling::Auto: break;
+    }
+    if (plan.boundIsLargestComponent())
+        plan.notes << QStringLiteral("No plan can finish before %1 s: the largest component (%2 rows) is serial work, more "
+                                     "than the parallel share of %3 s (total work / %4).")
+                          .arg(plan.largestComponentSeconds, 0, 'f', 0)
+                          .arg(grouped(plan.largestComponentRows))
+                          .arg(plan.totalWorkSeconds / workers, 0, 'f', 0)
+                          .arg(workers);
+    return plan;
+}
+
+} // namespace lockstep

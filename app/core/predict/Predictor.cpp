@@ -1,0 +1,497 @@
+#include "predict/Predictor.h"
+
+#include "common/Hash.h"
+#include "common/Random.h"
+#include "sim/LockTable.h"
+#include "sim/SavePolicy.h"
+#include "sim/TransactionModel.h"
+
+#include <QElapsedTimer>
+
+#include <algorithm>
+#include <queue>
+
+namespace lockstep {
+
+namespace {
+
+enum class EventKind : std::uint8_t {
+    Step,          // the worker's transaction reaches its next lock request, or its commit
+    Timeout,       // the worker's wait for a lock runs out (stale unless gen matches)
+    Wake,          // the worker looks for work
+    CallArrives,   // a REST call reaches the server: its transaction starts
+};
+
+struct Event {
+    double time;
+    std::uint64_t seq;
+    std::uint32_t worker;
+    std::uint32_t gen;
+    EventKind kind;
+
+    bool operator>(const Event &o) const { return time != o.time ? time > o.time : seq > o.seq; }
+};
+
+// A batch (or the rest of one, after a re-queue) waiting for a worker.
+struct Pending {
+    double available;
+    std::uint64_t seq;
+    std::uint32_t batch;
+    std::uint32_t offset;   // rows of the batch already processed before this pass
+    int requeues;
+
+    bool operator>(const Pending &o) const { return available != o.available ? available > o.available : seq > o.seq; }
+};
+using PendingQueue = std::priority_queue<Pending, std::vector<Pending>, std::greater<>>;
+
+struct Worker {
+    // The batch pass it runs.
+    std::int64_t batch = -1;
+    std::uint32_t cursor = 0;          // next unprocessed row of the batch (offset)
+    std::int64_t passFailed = 0;       // lock-failed rows in this pass
+    int requeues = 0;
+    int pass = 0;
+    // The chunk and its current attempt.
+    std::vector<std::uint32_t> chunk;  // file rows still in play
+    std::uint32_t chunkStart = 0;
+    int attempt = 0;
+    int chunkWaits = 0;
+    TransactionScript script;
+    std::size_t step = 0;
+    TxId tx = LockTable::noTx;
+    bool waiting = false;
+    double waitStart = 0;
+    std::uint32_t gen = 0;
+    bool idle = false;
+};
+
+class Simulation {
+public:
+    Simulation(const Plan &plan, const LockKeys &keys, const PredictOptions &options, const Progress &progress)
+        : m_plan(plan), m_keys(keys), m_options(options), m_profile(options.profile), m_progress(progress),
+          m_model(options.profile, {plan.object, plan.operation, plan.duplicateRulesActive}), m_policy(m_profile)
+    {
+    }
+
+    Result<Prediction> run();
+
+private:
+    std::span<const LockKey> keysOf(std::uint32_t row) const { return m_keys.keysOf(row); }
+    bool isRest() const { return m_plan.api == Api::RestCollections; }
+
+    void schedule(std::uint32_t w, double time, EventKind kind)
+    {
+        m_events.push({time, m_seq++, w, m_workers[w].gen, kind});
+    }
+    void pickWork(std::uint32_t w, double now);
+    void startPass(std::uint32_t w, const Pending &p, double now);
+    void startChunk(std::uint32_t w, double now);
+    void startAttempt(std::uint32_t w, double now);
+    void onStep(std::uint32_t w, double now);
+    void advance(std::uint32_t w, double now);
+    void onTimeout(std::uint32_t w, double now);
+    void endTransaction(std::uint32_t w, double now);
+    void attemptFailed(std::uint32_t w, double now, LockKey key);
+    void chunkDone(std::uint32_t w, double now);
+    void batchDone(std::uint32_t w, double now);
+    void wakeIdle(double now);
+    void mark(std::uint32_t row, RowOutcome outcome, int waits);
+    void note(TimelineEvent::Kind kind, std::uint32_t w, double time, double seconds, LockKey key)
+    {
+        if (!m_options.recordTimeline)
+            return;
+        if (m_result.timeline.size() >= m_options.maxTimelineEvents) {
+            m_result.timelineTruncated = true;
+            return;
+        }
+        m_result.timeline.push_back({kind, int(w), time, seconds, key, m_workers[w].batch});
+    }
+
+    const Plan &m_plan;
+    const LockKeys &m_keys;
+    const PredictOptions &m_options;
+    const OrgProfile &m_profile;
+    const Progress &m_progress;
+    const TransactionModel m_model;
+    const SavePolicy m_policy;
+
+    LockTable m_table;
+    std::vector<Worker> m_workers;
+    std::vector<std::uint32_t> m_workerOfTx;
+    std::vector<PendingQueue> m_laneQueues;
+    PendingQueue m_shared;
+    std::priority_queue<Event, std::vector<Event>, std::greater<>> m_events;
+    std::uint64_t m_seq = 0;
+    std::uint64_t m_pendingSeq = 0;
+    std::vector<LockTable::Grant> m_grants;
+    std::vector<std::uint64_t> m_seen;
+    std::vector<bool> m_failed;
+    Prediction m_result;
+    qint64 m_rowsDone = 0;
+    double m_end = 0;
+};
+
+void Simulation::mark(std::uint32_t row, RowOutcome outcome, int waits)
+{
+    ++m_rowsDone;
+    switch (outcome) {
+    case RowOutcome::Ok: ++m_result.okRows; break;
+    case RowOutcome::LockError: ++m_result.lockErrorRows; break;
+    case RowOutcome::NotProcessed: ++m_result.notProcessedRows; break;
+    }
+    if (m_options.recordRows) {
+        m_result.rowOutcome[row] = outcome;
+        m_result.rowWaits[row] = std::uint8_t(std::min(waits, 255));
+    }
+}
+
+void Simulation::wakeIdle(double now)
+{
+    for (std::uint32_t w = 0; w < m_workers.size(); ++w)
+        if (m_workers[w].idle) {
+            m_workers[w].idle = false;
+            schedule(w, now, EventKind::Wake);
+        }
+}
+
+void Simulation::pickWork(std::uint32_t w, double now)
+{
+    Worker &worker = m_workers[w];
+    PendingQueue *own = w < m_laneQueues.size() ? &m_laneQueues[w] : nullptr;
+    if (own && !own->empty() && own->top().available <= now) {
+        const Pending p = own->top();
+        own->pop();
+        startPass(w, p, now);
+        return;
+    }
+    if (!m_shared.empty() && m_shared.top().available <= now) {
+        const Pending p = m_shared.top();
+        m_shared.pop();
+        startPass(w, p, now);
+        return;
+    }
+    double next = -1;
+    if (own && !own->empty())
+        next = own->top().available;
+    if (!m_shared.empty() && (next < 0 || m_shared.top().available < next))
+        next = m_shared.top().available;
+    if (next >= 0) {
+        schedule(w, next, EventKind::Wake);
+    } else {
+        worker.idle = true;   // a re-queue may bring work back
+    }
+}
+
+void Simulation::startPass(std::uint32_t w, const Pending &p, double now)
+{
+    Worker &worker = m_workers[w];
+    worker.batch = p.batch;
+    worker.cursor = p.offset;
+    worker.requeues = p.requeues;
+    worker.passFailed = 0;
+    worker.pass = p.requeues;
+    BatchRun &run = m_result.batches[p.batch];
+    ++run.passes;
+    if (run.start < 0)
+        run.start = now;
+    if (isRest())
+        schedule(w, now + m_profile.restRoundTripSeconds / 2, EventKind::CallArrives);
+    else
+        startChunk(w, now);
+}
+
+void Simulation::startChunk(std::uint32_t w, double now)
+{
+    Worker &worker = m_workers[w];
+    const PlanBatch &batch = m_plan.batches[size_t(worker.batch)];
+    // A REST call is one transaction; a Bulk batch is processed chunk by chunk.
+    const std::uint32_t left = batch.rows - worker.cursor;
+    const std::uint32_t n = isRest() ? left : std::min<std::uint32_t>(left, std::uint32_t(m_profile.chunkRows));
+    const auto rows = m_plan.rowsOf(batch);
+    worker.chunk.assign(rows.begin() + worker.cursor, rows.begin() + worker.cursor + n);
+    worker.chunkStart = worker.cursor;
+    worker.cursor += n;
+    worker.attempt = 0;
+    worker.chunkWaits = 0;
+    startAttempt(w, now);
+}
+
+void Simulation::startAttempt(std::uint32_t w, double now)
+{
+    Worker &worker = m_workers[w];
+    ++worker.attempt;
+    // Its own stream: (seed, batch, chunk, pass, attempt).
+    const std::uint64_t stream = mix64(m_options.seed * 0x9E3779B97F4A7C15ULL ^
+                                       mix64((std::uint64_t(worker.batch) << 32) ^ (std::uint64_t(worker.chunkStart) << 8) ^
+                                             (std::uint64_t(worker.pass) << 4) ^ std::uint64_t(worker.attempt)));
+    Random random(stream);
+    const auto &chunk = worker.chunk;
+    m_model.scriptInto(std::uint32_t(chunk.size()), [&](std::uint32_t i) { return keysOf(chunk[i]); }, random,
+                       worker.script, m_seen);
+    worker.tx = m_table.begin();
+    if (worker.tx >= m_workerOfTx.size())
+        m_workerOfTx.resize(size_t(worker.tx) + 1);
+    m_workerOfTx[worker.tx] = w;
+    worker.step = 0;
+    ++m_result.transactions;
+    const double first = worker.script.locks.empty() ? worker.script.workAfterLocks : worker.script.locks[0].workBefore;
+    schedule(w, now + first, EventKind::Step);
+}
+
+void Simulation::advance(std::uint32_t w, double now)
+{
+    Worker &worker = m_workers[w];
+    ++worker.step;
+    const auto &locks = worker.script.locks;
+    schedule(w, now + (worker.step < locks.size() ? locks[worker.step].workBefore : worker.script.workAfterLocks),
+             EventKind::Step);
+}
+
+void Simulation::onStep(std::uint32_t w, double now)
+{
+    Worker &worker = m_workers[w];
+    const auto &locks = worker.script.locks;
+    if (worker.step >= locks.size()) {   // commit
+        endTransaction(w, now);
+        for (const auto row : worker.chunk)
+            mark(row, RowOutcome::Ok, worker.chunkWaits);
+        chunkDone(w, now);
+        return;
+    }
+    const LockKey key = locks[worker.step].key;
+    switch (m_table.request(worker.tx, key)) {
+    case LockTable::Request::Granted:
+        advance(w, now);
+        break;
+    case LockTable::Request::Queued:
+        worker.waiting = true;
+        worker.waitStart = now;
+        ++worker.gen;
+        ++worker.chunkWaits;
+        ++m_result.lockWaits;
+        ++m_result.keyWaits[key];
+        ++m_result.batches[size_t(worker.batch)].waits;
+        schedule(w, now + m_profile.lockTimeoutSeconds, EventKind::Timeout);
+        break;
+    case LockTable::Request::Deadlock:
+        ++m_result.deadlocks;
+        ++m_result.keyFailures[key];
+        note(TimelineEvent::Kind::Deadlock, w, now, 0, key);
+        attemptFailed(w, now, key);
+        break;
+    }
+}
+
+void Simulation::onTimeout(std::uint32_t w, double now)
+{
+    Worker &worker = m_workers[w];
+    const LockKey key = worker.script.locks[worker.step].key;
+    worker.waiting = false;
+    ++worker.gen;
+    m_table.abandonWait(worker.tx);
+    ++m_result.timeouts;
+    ++m_result.keyFailures[key];
+    note(TimelineEvent::Kind::Timeout, w, worker.waitStart, now - worker.waitStart, key);
+    attemptFailed(w, now, key);
+}
+
+void Simulation::endTransaction(std::uint32_t w, double now)
+{
+    m_grants.clear();
+    m_table.end(m_workers[w].tx, &m_grants);
+    m_workers[w].tx = LockTable::noTx;
+    for (const auto &g : m_grants) {
+        const std::uint32_t other = m_workerOfTx[g.tx];
+        Worker &o = m_workers[other];
+        o.waiting = false;
+        ++o.gen;   // its timeout is stale now
+        note(TimelineEvent::Kind::Wait, other, o.waitStart, now - o.waitStart, g.key);
+        advance(other, now);
+    }
+}
+
+void Simulation::attemptFailed(std::uint32_t w, double now, LockKey key)
+{
+    Worker &worker = m_workers[w];
+    endTransaction(w, now);   // rollback
+    const auto &chunk = worker.chunk;
+    const std::uint32_t n = std::uint32_t(chunk.size());
+    const std::uint32_t failedCount =
+        m_policy.failedRows(n, [&](std::uint32_t i) { return keysOf(chunk[i]); }, key, m_failed);
+    std::vector<std::uint32_t> rest;
+    rest.reserve(n - failedCount);
+    for (std::uint32_t i = 0; i < n; ++i) {
+        if (m_failed[i])
+            mark(chunk[i], RowOutcome::LockError, worker.chunkWaits);
+        else
+            rest.push_back(chunk[i]);
+    }
+    worker.passFailed += failedCount;
+    m_result.batches[size_t(worker.batch)].lockErrors += failedCount;
+    if (m_policy.retryRest(worker.attempt, std::uint32_t(rest.size()))) {
+        worker.chunk = std::move(rest);
+        startAttempt(w, now);
+        return;
+    }
+    // Out of attempts: the statement never committed, so its remaining rows fail too.
+    for (const auto row : rest)
+        mark(row, RowOutcome::LockError, worker.chunkWaits);
+    worker.passFailed += std::int64_t(rest.size());
+    m_result.batches[size_t(worker.batch)].lockErrors += std::uint32_t(rest.size());
+    chunkDone(w, now);
+}
+
+void Simulation::chunkDone(std::uint32_t w, double now)
+{
+    Worker &worker = m_workers[w];
+    if (isRest()) {   // one transaction per call; the response travels back
+        const double back = now + m_profile.restRoundTripSeconds / 2;
+        m_result.batches[size_t(worker.batch)].end = back;
+        m_result.batches[size_t(worker.batch)].worker = int(w);
+        m_end = std::max(m_end, back);
+        worker.batch = -1;
+        schedule(w, back, EventKind::Wake);
+        return;
+    }
+    const PlanBatch &batch = m_plan.batches[size_t(worker.batch)];
+    const bool retryDisabled = m_plan.disableBatchRetry && m_plan.api != Api::Bulk2;
+    switch (m_policy.afterBulkChunk(worker.passFailed, worker.requeues, retryDisabled)) {
+    case SavePolicy::BulkNext::Continue:
+        if (worker.cursor < batch.rows) {
+            startChunk(w, now);
+            return;
+        }
+        break;
+    case SavePolicy::BulkNext::Requeue:
+        if (worker.cursor < batch.rows) {
+            const Pending rest{now, m_pendingSeq++, std::uint32_t(worker.batch), worker.cursor, worker.requeues + 1};
+            if (batch.lane >= 0)
+                m_laneQueues[size_t(batch.lane)].push(rest);
+            else
+                m_shared.push(rest);
+            ++m_result.requeues;
+            note(TimelineEvent::Kind::Requeue, w, now, 0, LockTable::noKey);
+            wakeIdle(now);
+        }
+        break;
+    case SavePolicy::BulkNext::FailRest: {
+        const auto rows = m_plan.rowsOf(batch);
+        for (std::uint32_t i = worker.cursor; i < batch.rows; ++i)
+            mark(rows[i], RowOutcome::NotProcessed, 0);
+        worker.cursor = batch.rows;
+        break;
+    }
+    }
+    batchDone(w, now);
+}
+
+void Simulation::batchDone(std::uint32_t w, double now)
+{
+    Worker &worker = m_workers[w];
+    BatchRun &run = m_result.batches[size_t(worker.batch)];
+    run.end = now;
+    run.worker = int(w);
+    m_end = std::max(m_end, now);
+    worker.batch = -1;
+    pickWork(w, now);
+}
+
+Result<Prediction> Simulation::run()
+{
+    QElapsedTimer timer;
+    timer.start();
+    const qint64 rowCount = m_keys.rowCount();
+    if (m_plan.rowCount() != rowCount)
+        return fail(ErrorKind::Usage, QStringLiteral("the plan has %1 rows but the file has %2: plan this file first")
+                                          .arg(m_plan.rowCount()).arg(rowCount));
+    if (m_plan.concurrency < 1)
+        return fail(ErrorKind::Usage, QStringLiteral("the plan's concurrency must be at least 1 (got %1)").arg(m_plan.concurrency));
+    if (auto valid = m_profile.validate(); !valid)
+        return std::unexpected(valid.error());
+    for (const auto &b : m_plan.batches)
+        if (b.lane >= m_plan.concurrency)
+            return fail(ErrorKind::Usage, QStringLiteral("the plan puts a batch on lane %1 but runs only %2 at a time")
+                                              .arg(b.lane + 1).arg(m_plan.concurrency));
+
+    m_result.seed = m_options.seed;
+    m_result.rows = rowCount;
+    m_result.batches.assign(m_plan.batches.size(), {});
+    m_result.keyWaits.assign(m_keys.keyCount(), 0);
+    m_result.keyFailures.assign(m_keys.keyCount(), 0);
+    if (m_options.recordRows) {
+        m_result.rowOutcome.assign(size_t(rowCount), RowOutcome::NotProcessed);
+        m_result.rowWaits.assign(size_t(rowCount), 0);
+    }
+    m_table.reserveKeys(m_keys.keyCount());
+    m_workers.resize(size_t(m_plan.concurrency));
+    int laneCount = 0;
+    for (const auto &b : m_plan.batches)
+        laneCount = std::max(laneCount, b.lane + 1);
+    m_laneQueues.resize(size_t(laneCount));
+
+    // Uploads: Bulk 1.0 batches one gap apart in plan order; Bulk 2.0 and REST all at once.
+    const double gap = (m_plan.api == Api::Bulk1Parallel || m_plan.api == Api::Bulk1Serial) ? m_profile.bulkUploadGapSeconds : 0.0;
+    for (std::uint32_t i = 0; i < m_plan.batches.size(); ++i) {
+        const PlanBatch &b = m_plan.batches[i];
+        const Pending p{gap * i, m_pendingSeq++, i, 0, 0};
+        m_result.batches[i].uploaded = p.available;
+        if (b.lane >= 0)
+            m_laneQueues[size_t(b.lane)].push(p);
+        else
+            m_shared.push(p);
+    }
+    for (std::uint32_t w = 0; w < m_workers.size(); ++w)
+        schedule(w, 0, EventKind::Wake);
+
+    std::uint64_t processed = 0;
+    while (!m_events.empty()) {
+        const Event e = m_events.top();
+        m_events.pop();
+        Worker &worker = m_workers[e.worker];
+        switch (e.kind) {
+        case EventKind::Wake:
+            if (worker.batch < 0 && !worker.idle)
+                pickWork(e.worker, e.time);
+            break;
+        case EventKind::CallArrives:
+            startChunk(e.worker, e.time);
+            break;
+        case EventKind::Step:
+            if (!worker.waiting)
+                onStep(e.worker, e.time);
+            break;
+        case EventKind::Timeout:
+            if (worker.waiting && e.gen == worker.gen)
+                onTimeout(e.worker, e.time);
+            break;
+        }
+        if ((++processed & 0xFFFF) == 0) {
+            if (m_progress.cancelled())
+                return fail(ErrorKind::Cancelled, QStringLiteral("prediction cancelled"));
+            m_progress(m_rowsDone, rowCount, QStringLiteral("Predicting"));
+        }
+    }
+    if (m_table.activeTransactions() != 0 || m_rowsDone != rowCount)
+        return fail(ErrorKind::Internal, QStringLiteral("the prediction ended with %1 of %2 rows decided and %3 open "
+                                                        "transactions (a bug)")
+                                             .arg(m_rowsDone).arg(rowCount).arg(m_table.activeTransactions()));
+
+    m_result.durationSeconds = m_end;
+    m_result.lowerBoundSeconds = m_plan.lowerBoundSeconds;
+    m_result.ratioToBound = m_plan.lowerBoundSeconds > 0 ? m_end / m_plan.lowerBoundSeconds : 0;
+    m_result.apiCalls = m_plan.apiCalls(m_end, m_profile);
+    m_result.computeSeconds = double(timer.nsecsElapsed()) / 1e9;
+    m_progress(rowCount, rowCount, QStringLiteral("Predicting"));
+    return std::move(m_result);
+}
+
+} // namespace
+
+Result<Prediction> Predictor::predict(const Plan &plan, const LockKeys &keys, const PredictOptions &options,
+                                      const Progress &progress)
+{
+    Simulation simulation(plan, keys, options, progress);
+    return simulation.run();
+}
+
+} // namespace lockstep
