@@ -2,6 +2,8 @@
 
 #include "cli/AnalyzeCommand.h"
 #include "cli/CliSupport.h"
+#include "cli/PlanCommand.h"
+#include "cli/PredictCommand.h"
 #include "cli/SampleCommand.h"
 
 namespace lockstep::cli {
@@ -10,6 +12,8 @@ CliApp::CliApp()
 {
     m_commands.push_back(std::make_unique<AnalyzeCommand>());
     m_commands.push_back(std::make_unique<SampleCommand>());
+    m_commands.push_back(std::make_unique<PlanCommand>());
+    m_commands.push_back(std::make_unique<PredictCommand>());
 }
 
 CliApp::~CliApp() = default;

@@ -66,6 +66,58 @@ void cutIntoBatches(Plan &plan, int batchRows, int lane, Api api)
 
 } // namespace
 
+Result<PlanSettings> PlanSettings::resolve(const Mitigation &m, const PlanOptions &options)
+{
+    const OrgProfile &profile = options.profile;
+    // The API: what the user chose, else Bulk 1.0 — except small batches of a call's size, which
+    // people send through REST collections (seed 001: "reduced the batch size from 200 to 10").
+    Api api = options.api.value_or(m.smallBatchRows > 0 && m.smallBatchRows <= profile.restMaxBatchRows
+                                         ? Api::RestCollections
+                                         : Api::Bulk1Parallel);
+    if (m.scheduling == Scheduling::Serial && api == Api::Bulk1Parallel)
+        api = Api::Bulk1Serial;
+    if (api == Api::Bulk1Serial && m.scheduling == Scheduling::Parallel)
+        return fail(ErrorKind::Usage, QStringLiteral("Bulk API 1.0 serial runs one batch at a time: that is the 'serial' "
+                                                     "mitigation, not parallel"));
+    if (api == Api::Bulk2 && m.scheduling != Scheduling::Parallel)
+        return fail(ErrorKind::Usage, QStringLiteral("Bulk API 2.0 has no serial mode and cuts batches itself, so it cannot "
+                                                     "run %1; use Bulk API 1.0 (bulk1) or REST").arg(schedulingName(m.scheduling)));
+
+    // Batch size: small batches, else the user's, else the API's default.
+    const bool batchGiven = m.smallBatchRows > 0 || options.batchSize.has_value();
+    int batchRows = m.smallBatchRows > 0 ? m.smallBatchRows : options.batchSize.value_or(0);
+    if (!batchGiven)
+        batchRows = api == Api::RestCollections ? profile.restMaxBatchRows
+                    : api == Api::Bulk2         ? profile.bulk2BatchRows
+                                                : profile.bulkBatchRows;
+    if (batchRows < 1)
+        return fail(ErrorKind::Usage, QStringLiteral("the batch size must be at least 1 row (got %1)").arg(batchRows));
+    if (batchRows > maxBatchRows(api, profile))
+        return fail(ErrorKind::Usage, QStringLiteral("a batch of %1 rows is over the %2 limit of %3 rows a %4")
+                                          .arg(grouped(batchRows), apiLabel(api), grouped(maxBatchRows(api, profile)),
+                                               api == Api::RestCollections ? QStringLiteral("call") : QStringLiteral("batch")));
+
+    // Concurrency W: what the org runs at once (Bulk), or client threads capped by the org's
+    // concurrent-request limit (REST).
+    const int concurrencyLimit = api == Api::RestCollections ? profile.restConcurrentRequests
+                                                             : std::max(25, profile.bulkConcurrency);
+    const int workers = options.concurrency.value_or(std::min(profile.bulkConcurrency, concurrencyLimit));
+    if (workers < 1)
+        return fail(ErrorKind::Usage, QStringLiteral("the concurrency must be at least 1 (got %1)").arg(workers));
+    if (workers > concurrencyLimit)
+        return fail(ErrorKind::Usage, QStringLiteral("a concurrency of %1 is over the limit of %2 for %3")
+                                          .arg(workers).arg(concurrencyLimit).arg(apiLabel(api)));
+
+    PlanSettings s;
+    s.api = api;
+    s.batchRows = api == Api::Bulk2 ? profile.bulk2BatchRows : batchRows;
+    s.batchRowsGiven = batchGiven;
+    s.availableConcurrency = workers;
+    s.concurrency = m.scheduling == Scheduling::Serial ? 1 : workers;
+    s.duplicateRulesActive = profile.hasDuplicateRules(options.object) && !m.duplicateRulesOff;
+    return s;
+}
+
 Planner::Planner(const LockKeys &keys, PlanOptions options, const CancelToken &cancel)
     : m_keys(keys), m_options(std::move(options)), m_components(Components::compute(keys, cancel)), m_cancel(cancel)
 {
@@ -89,57 +141,23 @@ Result<Plan> Planner::plan(const Mitigation &m) const
     if (m_components.cancelled() || m_cancel.isCancelled())
         return fail(ErrorKind::Cancelled, QStringLiteral("cancelled"));
 
-    // The API: what the user chose, else Bulk 1.0 — except small batches of a call's size, which
-    // people send through REST collections (seed 001: "reduced the batch size from 200 to 10").
-    Api api = m_options.api.value_or(m.smallBatchRows > 0 && m.smallBatchRows <= profile.restMaxBatchRows
-                                         ? Api::RestCollections
-                                         : Api::Bulk1Parallel);
-    if (m.scheduling == Scheduling::Serial && api == Api::Bulk1Parallel)
-        api = Api::Bulk1Serial;
-    if (api == Api::Bulk1Serial && m.scheduling == Scheduling::Parallel)
-        return fail(ErrorKind::Usage, QStringLiteral("Bulk API 1.0 serial runs one batch at a time: that is the 'serial' "
-                                                     "mitigation, not parallel"));
-    if (api == Api::Bulk2 && m.scheduling != Scheduling::Parallel)
-        return fail(ErrorKind::Usage, QStringLiteral("Bulk API 2.0 has no serial mode and cuts batches itself, so it cannot "
-                                                     "run %1; use Bulk API 1.0 (bulk1) or REST").arg(schedulingName(m.scheduling)));
-
-    // Batch size: small batches, else the user's, else the API's default.
-    int batchRows = m.smallBatchRows > 0 ? m.smallBatchRows : m_options.batchSize;
-    const bool batchGiven = batchRows != 0;
-    if (!batchGiven)
-        batchRows = api == Api::RestCollections ? profile.restMaxBatchRows
-                    : api == Api::Bulk2         ? profile.bulk2BatchRows
-                                                : profile.bulkBatchRows;
-    if (batchRows < 1)
-        return fail(ErrorKind::Usage, QStringLiteral("the batch size must be at least 1 row (got %1)").arg(batchRows));
-    if (batchRows > maxBatchRows(api, profile))
-        return fail(ErrorKind::Usage, QStringLiteral("a batch of %1 rows is over the %2 limit of %3 rows a %4")
-                                          .arg(grouped(batchRows), apiLabel(api), grouped(maxBatchRows(api, profile)),
-                                               api == Api::RestCollections ? QStringLiteral("call") : QStringLiteral("batch")));
-
-    // Concurrency W: what the org runs at once (Bulk), or client threads capped by the org's
-    // concurrent-request limit (REST).
-    const int concurrencyLimit = api == Api::RestCollections ? profile.restConcurrentRequests
-                                                             : std::max(25, profile.bulkConcurrency);
-    int workers = m_options.concurrency;
-    if (workers == 0 && m_options.concurrency == 0)
-        workers = std::min(profile.bulkConcurrency, concurrencyLimit);
-    if (workers < 1)
-        return fail(ErrorKind::Usage, QStringLiteral("the concurrency must be at least 1 (got %1)").arg(workers));
-    if (workers > concurrencyLimit)
-        return fail(ErrorKind::Usage, QStringLiteral("a concurrency of %1 is over the limit of %2 for %3")
-                                          .arg(workers).arg(concurrencyLimit).arg(apiLabel(api)));
+    const auto settings = PlanSettings::resolve(m, m_options);
+    if (!settings)
+        return std::unexpected(settings.error());
+    const Api api = settings->api;
+    const int workers = settings->availableConcurrency;
+    const bool batchGiven = settings->batchRowsGiven;
 
     Plan plan;
     plan.mitigation = m;
     plan.api = api;
     plan.object = m_options.object;
     plan.operation = m_options.operation;
-    plan.batchSize = api == Api::Bulk2 ? profile.bulk2BatchRows : batchRows;
+    plan.batchSize = settings->batchRows;
     plan.availableConcurrency = workers;
-    plan.concurrency = m.scheduling == Scheduling::Serial ? 1 : workers;
+    plan.concurrency = settings->concurrency;
     plan.duplicateRulesOff = m.duplicateRulesOff;
-    plan.duplicateRulesActive = profile.hasDuplicateRules(plan.object) && !m.duplicateRulesOff;
+    plan.duplicateRulesActive = settings->duplicateRulesActive;
     plan.disableBatchRetry = m_options.disableBatchRetry;
 
     const TransactionModel model(profile, {plan.object, plan.operation, plan.duplicateRulesActive});

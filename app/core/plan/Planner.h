@@ -16,9 +16,23 @@ struct PlanOptions {
     QString object = QStringLiteral("Opportunity");
     Operation operation = Operation::Update;
     std::optional<Api> api;                   // default: Bulk 1.0 (REST for small batches ≤ 200)
-    int batchSize = 0;                        // 0 = the API's default (Bulk: profile.bulkBatchRows)
-    int concurrency = 0;                      // W; 0 = profile.bulkConcurrency
+    std::optional<int> batchSize;             // default: the API's (Bulk: profile.bulkBatchRows)
+    std::optional<int> concurrency;           // W; default: profile.bulkConcurrency
     bool disableBatchRetry = false;           // send Sforce-Disable-Batch-Retry (Bulk 1.0)
+};
+
+// The API, batch size and concurrency a mitigation resolves to under the options (defaults
+// filled in, limits checked). Shared by the Planner and the instant estimate, so a slider
+// shows the numbers of the plan it would build.
+struct PlanSettings {
+    Api api = Api::Bulk1Parallel;
+    int batchRows = 0;            // rows per batch (Bulk 2.0: the platform's internal batch)
+    bool batchRowsGiven = false;  // chosen by the user or the mitigation, not a default
+    int availableConcurrency = 1; // W
+    int concurrency = 1;          // what the plan uses (serial: 1)
+    bool duplicateRulesActive = false;
+
+    static Result<PlanSettings> resolve(const Mitigation &mitigation, const PlanOptions &options);
 };
 
 // Builds the plan a mitigation stands for (lock-model.md §4, §5). Value types in and out;
@@ -36,6 +50,7 @@ public:
     static Result<Plan> plan(const LockKeys &keys, const Mitigation &mitigation, const PlanOptions &options);
 
     const Components &components() const { return m_components; }
+    const LockKeys &keys() const { return m_keys; }
     const PlanOptions &options() const { return m_options; }
 
 private:

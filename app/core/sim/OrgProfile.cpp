@@ -60,6 +60,7 @@ const std::vector<Field> &fields()
         {"restRoundTripSeconds", DoubleField{&OrgProfile::restRoundTripSeconds, 0, 3600, false}},
         {"restConcurrentRequests", IntField{&OrgProfile::restConcurrentRequests, 1, 1000}},
         {"statusPollSeconds", DoubleField{&OrgProfile::statusPollSeconds, 0, kInf, true}},
+        {"estimateKappa", DoubleField{&OrgProfile::estimateKappa, 0, 10, false}},
     };
     return table;
 }

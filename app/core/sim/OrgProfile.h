@@ -101,6 +101,12 @@ struct OrgProfile {
     // production orgs); caps REST client threads.
     int restConcurrentRequests = 25;
 
+    // ---- the instant estimate (lock-model.md §3) -----------------------------------------------
+    // κ of "lock-error rows ≈ N · κ · (W − 1) · w" for files whose chunks share many parents in
+    // random order: 0.43 fits calibration.md's study of case A (and this engine's runs of it).
+    // The estimator scales it by the chance that two chunks share at least two keys.
+    double estimateKappa = 0.43;
+
     // ---- API calls ----------------------------------------------------------------------------
     // How often a Bulk client asks for job status (the Salesforce CLI polls every 5 s); each
     // poll is one API call.
