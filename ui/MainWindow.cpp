@@ -2,6 +2,7 @@
 
 #include "HeatmapView.h"
 #include "HistogramView.h"
+#include "LockRulesPanel.h"
 #include "ProblemsPanel.h"
 #include "RecentFiles.h"
 #include "SampleDialog.h"
@@ -32,7 +33,7 @@ namespace lockstep::ui {
 MainWindow::MainWindow(QWidget *parent)
     : QMainWindow(parent), m_analysis(new AnalysisController(this)), m_heatmapBuilder(new HeatmapBuilder(this)),
       m_recent(new RecentFiles(this)), m_summary(new SummaryPanel), m_heatmap(new HeatmapView), m_histogram(new HistogramView),
-      m_skew(new SkewPanel), m_problems(new ProblemsPanel), m_progress(new QProgressBar), m_cancel(new QPushButton(tr("Cancel"))),
+      m_skew(new SkewPanel), m_problems(new ProblemsPanel), m_lockRules(new LockRulesPanel), m_progress(new QProgressBar), m_cancel(new QPushButton(tr("Cancel"))),
       m_status(new QLabel)
 {
     setWindowTitle(tr("Lockstep"));
@@ -60,6 +61,12 @@ MainWindow::MainWindow(QWidget *parent)
     m_problemsDock->setObjectName(QStringLiteral("problemsDock"));
     m_problemsDock->setWidget(m_problems);
     addDockWidget(Qt::BottomDockWidgetArea, m_problemsDock);
+    m_lockRulesDock = new QDockWidget(tr("Lock rules"), this);
+    m_lockRulesDock->setObjectName(QStringLiteral("lockRulesDock"));
+    m_lockRulesDock->setWidget(m_lockRules);
+    addDockWidget(Qt::BottomDockWidgetArea, m_lockRulesDock);
+    tabifyDockWidget(m_problemsDock, m_lockRulesDock);
+    m_problemsDock->raise();
     resizeDocks({m_problemsDock}, {140}, Qt::Vertical);
 
     m_progress->setRange(0, 1000);
@@ -92,6 +99,8 @@ MainWindow::MainWindow(QWidget *parent)
     connect(m_skew, &SkewPanel::parentSelected, m_heatmap, &HeatmapView::highlightParent);
     connect(m_heatmap, &HeatmapView::hovered, m_status, &QLabel::setText);
     connect(m_recent, &RecentFiles::fileChosen, this, &MainWindow::openFile);
+    connect(m_lockRules, &LockRulesPanel::rulesChanged, this, &MainWindow::reanalyze);
+    connect(m_summary, &SummaryPanel::skewThresholdChanged, this, &MainWindow::reanalyze);
 
     restoreWindowState();
 }
@@ -112,6 +121,7 @@ void MainWindow::buildMenus()
 
     QMenu *view = menuBar()->addMenu(tr("&View"));
     view->addAction(m_problemsDock->toggleViewAction());
+    view->addAction(m_lockRulesDock->toggleViewAction());
 
     QMenu *help = menuBar()->addMenu(tr("&Help"));
     help->addAction(tr("&About Lockstep"), this, [this] {
@@ -122,11 +132,28 @@ void MainWindow::buildMenus()
     });
 }
 
-void MainWindow::openFile(const QString &path)
+AnalyzeOptions MainWindow::analyzeOptions() const
 {
     AnalyzeOptions options;
     options.batchSize = m_summary->batchSize();
-    m_analysis->open(path, options);
+    options.distribution.skewThreshold = m_summary->skewThreshold();
+    options.addRules = m_lockRules->addedRules();
+    options.removeRules = m_lockRules->removedColumns();
+    return options;
+}
+
+void MainWindow::openFile(const QString &path)
+{
+    // A new file starts from the built-in lock rules; its own overrides come after.
+    if (QFileInfo(path).absoluteFilePath() != QFileInfo(m_analysis->currentPath()).absoluteFilePath())
+        m_lockRules->resetOverrides();
+    m_analysis->open(path, analyzeOptions());
+}
+
+void MainWindow::reanalyze()
+{
+    if (!m_analysis->currentPath().isEmpty())
+        m_analysis->open(m_analysis->currentPath(), analyzeOptions());
 }
 
 void MainWindow::chooseFile()
@@ -187,6 +214,7 @@ void MainWindow::onFinished(const AnalysisPtr &analysis)
     m_histogram->showDistribution(analysis->distribution);
     m_skew->setAnalysis(analysis);
     m_problems->setAnalysis(analysis);
+    m_lockRules->setAnalysis(analysis);
     if (analysis->file.problems().errors() > 0)
         m_problemsDock->show();
     m_status->setText(tr("%1 rows read in %2 s").arg(grouped(analysis->file.rowCount())).arg(analysis->seconds, 0, 'f', 2));

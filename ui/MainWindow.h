@@ -16,6 +16,7 @@ namespace lockstep::ui {
 
 class HeatmapView;
 class HistogramView;
+class LockRulesPanel;
 class ProblemsPanel;
 class RecentFiles;
 class SkewPanel;
@@ -30,6 +31,8 @@ public:
     ~MainWindow() override;
 
     void openFile(const QString &path);
+    // Re-reads the open file with the current lock rules and skew threshold.
+    void reanalyze();
     // Off for --screenshot runs: a file that cannot be read is reported in the problems panel
     // and the status bar only, never in a modal dialog nobody is there to close.
     void setDialogsEnabled(bool enabled) { m_dialogsEnabled = enabled; }
@@ -42,6 +45,7 @@ public:
     SkewPanel *skewPanel() const { return m_skew; }
     ProblemsPanel *problemsPanel() const { return m_problems; }
     SummaryPanel *summary() const { return m_summary; }
+    LockRulesPanel *lockRules() const { return m_lockRules; }
     QProgressBar *progressBar() const { return m_progress; }
     QPushButton *cancelButton() const { return m_cancel; }
     RecentFiles *recentFiles() const { return m_recent; }
@@ -66,6 +70,7 @@ private:
     void chooseFile();
     void showSampleDialog();
     void setBusy(bool busy);
+    AnalyzeOptions analyzeOptions() const;
 
     AnalysisController *m_analysis;
     HeatmapBuilder *m_heatmapBuilder;
@@ -75,7 +80,9 @@ private:
     HistogramView *m_histogram;
     SkewPanel *m_skew;
     ProblemsPanel *m_problems;
+    LockRulesPanel *m_lockRules;
     QDockWidget *m_problemsDock;
+    QDockWidget *m_lockRulesDock;
     QProgressBar *m_progress;
     QPushButton *m_cancel;
     QLabel *m_status;

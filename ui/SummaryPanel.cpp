@@ -13,7 +13,7 @@ namespace lockstep::ui {
 
 SummaryPanel::SummaryPanel(QWidget *parent)
     : QWidget(parent), m_text(new QLabel(this)), m_batchSize(new QSpinBox(this)), m_order(new QComboBox(this)),
-      m_debounce(new QTimer(this))
+      m_skewThreshold(new QSpinBox(this)), m_debounce(new QTimer(this)), m_skewDebounce(new QTimer(this))
 {
     auto *layout = new QHBoxLayout(this);
     layout->setContentsMargins(4, 2, 4, 2);
@@ -33,6 +33,16 @@ SummaryPanel::SummaryPanel(QWidget *parent)
     m_order->addItem(tr("sorted by Id"), int(ParentOrder::ById));
     m_order->addItem(tr("first appearance"), int(ParentOrder::ByFirstRow));
     layout->addWidget(m_order);
+    layout->addWidget(new QLabel(tr("Skew over"), this));
+    m_skewThreshold->setRange(1, 100'000'000);
+    m_skewThreshold->setGroupSeparatorShown(true);
+    m_skewThreshold->setValue(10000);   // Salesforce's own definition of data skew
+    m_skewThreshold->setSuffix(tr(" children"));
+    layout->addWidget(m_skewThreshold);
+    m_skewDebounce->setSingleShot(true);
+    m_skewDebounce->setInterval(300);
+    connect(m_skewDebounce, &QTimer::timeout, this, &SummaryPanel::skewThresholdChanged);
+    connect(m_skewThreshold, &QSpinBox::valueChanged, m_skewDebounce, qOverload<>(&QTimer::start));
     m_debounce->setSingleShot(true);
     m_debounce->setInterval(150);
     connect(m_debounce, &QTimer::timeout, this, &SummaryPanel::heatmapOptionsChanged);
@@ -49,6 +59,16 @@ int SummaryPanel::batchSize() const
 void SummaryPanel::setBatchSize(int size)
 {
     m_batchSize->setValue(size);
+}
+
+qint64 SummaryPanel::skewThreshold() const
+{
+    return m_skewThreshold->value();
+}
+
+void SummaryPanel::setSkewThreshold(qint64 threshold)
+{
+    m_skewThreshold->setValue(int(std::clamp<qint64>(threshold, 1, 100'000'000)));
 }
 
 ParentOrder SummaryPanel::parentOrder() const

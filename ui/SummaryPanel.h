@@ -23,19 +23,25 @@ public:
     int batchSize() const;
     void setBatchSize(int size);
     ParentOrder parentOrder() const;
+    qint64 skewThreshold() const;
+    void setSkewThreshold(qint64 threshold);
     QString text() const;
     QSpinBox *batchSizeBox() const { return m_batchSize; }
     QComboBox *orderBox() const { return m_order; }
+    QSpinBox *skewThresholdBox() const { return m_skewThreshold; }
 
 signals:
     // Emitted once the user has stopped changing a knob for a moment (no recompute per keystroke).
     void heatmapOptionsChanged();
+    void skewThresholdChanged();
 
 private:
     QLabel *m_text;
     QSpinBox *m_batchSize;
     QComboBox *m_order;
+    QSpinBox *m_skewThreshold;
     QTimer *m_debounce;
+    QTimer *m_skewDebounce;
 };
 
 } // namespace lockstep::ui

@@ -2,6 +2,7 @@
 #include "TestSupport.h"
 
 #include "common/Error.h"
+#include "sample/SampleGenerator.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -22,6 +23,7 @@ private slots:
     void analyzeBadFiles();
     void analyzeUsageErrors_data();
     void analyzeUsageErrors();
+    void analyzeAnErrorFile();
     void sampleToStdout();
     void sampleJsonAndBadOptions();
 };
@@ -151,6 +153,31 @@ void TestCli::analyzeUsageErrors()
     auto r = runCli(arguments);
     QCOMPARE(r.exitCode, exitCode);
     QVERIFY(!r.err.isEmpty());
+}
+
+// Support triaging a failed job: a Data Loader error file names the codes and still shows the
+// parents the failed rows lock.
+void TestCli::analyzeAnErrorFile()
+{
+    test::Scratch scratch;
+    QByteArray csv = "Id,AccountId,Name,ERROR\n";
+    for (int i = 0; i < 30; ++i) {
+        const QString id = SampleIds::make(QStringLiteral("006"), std::uint64_t(i), 5);
+        const QString account = SampleIds::make(QStringLiteral("001"), std::uint64_t(i % 3), 5);
+        const char *error = i < 25 ? "UNABLE_TO_LOCK_ROW:unable to obtain exclusive access to this record or 1 records: 001xx:--"
+                                   : "FIELD_CUSTOM_VALIDATION_EXCEPTION:Close date required:CloseDate --";
+        csv += (id + "," + account + ",Deal " + QString::number(i) + ",\"" + QString::fromLatin1(error) + "\"\n").toUtf8();
+    }
+    const QString path = scratch.write(QStringLiteral("error123.csv"), csv);
+    auto r = runCli({QStringLiteral("analyze"), path, QStringLiteral("--json")});
+    QCOMPARE(r.exitCode, 0);
+    const QJsonObject json = QJsonDocument::fromJson(r.out).object();
+    QCOMPARE(json.value(QStringLiteral("kind")).toString(), QStringLiteral("Data Loader error file"));
+    QCOMPARE(json.value(QStringLiteral("errorCodes")).toObject().value(QStringLiteral("UNABLE_TO_LOCK_ROW")).toInteger(), 25);
+    QCOMPARE(json.value(QStringLiteral("errorCodes")).toObject().value(QStringLiteral("FIELD_CUSTOM_VALIDATION_EXCEPTION")).toInteger(), 5);
+    QCOMPARE(json.value(QStringLiteral("parents")).toInteger(), 3);
+    auto text = runCli({QStringLiteral("analyze"), path});
+    QVERIFY(text.out.contains("UNABLE_TO_LOCK_ROW 25"));
 }
 
 void TestCli::sampleToStdout()

@@ -5,6 +5,7 @@
 
 #include "HeatmapView.h"
 #include "HistogramView.h"
+#include "LockRulesPanel.h"
 #include "MainWindow.h"
 #include "ParentTableModel.h"
 #include "ProblemTableModel.h"
@@ -24,6 +25,7 @@
 #include <QSettings>
 #include <QSpinBox>
 #include <QTableView>
+#include <QTableWidget>
 #include <QThreadPool>
 #include <QTimer>
 #include <QtTest>
@@ -39,6 +41,7 @@ private slots:
     void initTestCase();
     void heatmapCellsMatchTheFile();
     void changingBatchSizeRedrawsTheHeatmap();
+    void lockRuleOverridesAndSkewThreshold();
     void badRowsGoToTheProblemsPanel();
     void unreadableFileShowsADialog();
     void dropAFileToOpenIt();
@@ -131,6 +134,46 @@ void TestMainWindow::changingBatchSizeRedrawsTheHeatmap()
     window.summary()->orderBox()->setCurrentIndex(window.summary()->orderBox()->findData(int(ParentOrder::ById)));
     QVERIFY(shown.wait(5000));
     QCOMPARE(window.heatmap()->result().grid->order(), ParentOrder::ById);
+}
+
+void TestMainWindow::lockRuleOverridesAndSkewThreshold()
+{
+    SampleOptions o;
+    o.rows = 6000;
+    o.parents = 200;
+    const QString path = m_scratch.sample(QStringLiteral("rules.csv"), o);
+    MainWindow window;
+    window.setDialogsEnabled(false);
+    window.show();
+    QSignalSpy finished(window.analysis(), &AnalysisController::finished);
+    window.openFile(path);
+    QVERIFY(finished.wait(10000));
+    QTableWidget *table = window.lockRules()->table();
+    int accountRow = -1;
+    for (int r = 0; r < table->rowCount(); ++r)
+        if (table->item(r, 0)->text() == QLatin1String("AccountId"))
+            accountRow = r;
+    QVERIFY(accountRow >= 0);
+    QCOMPARE(table->item(accountRow, 2)->checkState(), Qt::Checked);
+
+    // Untick AccountId as a user would: the file is read again and nothing locks a parent.
+    table->item(accountRow, 2)->setCheckState(Qt::Unchecked);
+    QVERIFY(finished.wait(10000));
+    AnalysisPtr a = window.analysis()->analysis();
+    QVERIFY(a->rules.isEmpty());
+    QCOMPARE(a->distribution.parents(), 0);
+    QVERIFY(window.skewPanel()->summaryText().contains(QStringLiteral("No parent locks")));
+    window.lockRules()->setColumnLocks(QStringLiteral("AccountId"), true);
+    QVERIFY(finished.wait(10000));
+    QCOMPARE(window.analysis()->analysis()->distribution.parents(), 200);
+
+    // A lower skew threshold flags more parents.
+    window.summary()->skewThresholdBox()->setValue(50);
+    QVERIFY(finished.wait(10000));
+    a = window.analysis()->analysis();
+    QCOMPARE(a->distribution.skewThreshold(), 50);
+    QVERIFY(a->distribution.skewedParents().size() > 1);
+    window.summary()->setSkewThreshold(10000);
 }
 
 void TestMainWindow::badRowsGoToTheProblemsPanel()
