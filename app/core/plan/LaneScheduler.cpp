@@ -85,23 +85,68 @@ void LaneScheduler::layout(const Components &components, const LockKeys &keys, c
     }
 
     // The shared queue: whole components, largest first, guided batch sizes.
-    qint64 remaining = 0;
+    qint64 poolRows = 0;
     for (std::uint32_t c = chains; c < count; ++c)
-        remaining += components.sizeOf(c);
+        poolRows += components.sizeOf(c);
     const qint64 sharedWorkers = std::max(1, workers - laneCount);
-    const qint64 minRows = std::min(batchRows, std::max(1, params.chunkRows));
-    std::uint32_t c = chains;
-    while (c < count) {
-        const qint64 target = std::clamp<qint64>((remaining + 2 * sharedWorkers - 1) / (2 * sharedWorkers), minRows, batchRows);
-        PlanBatch b{qint64(plan.rows.size()), 0, PlanBatch::kSharedQueue, params.sharedApi, 0};
-        while (c < count && (b.rows == 0 || qint64(b.rows) + components.sizeOf(c) <= target)) {
-            const auto rows = components.rowsOf(c);
-            plan.rows.insert(plan.rows.end(), rows.begin(), rows.end());
-            b.rows += std::uint32_t(rows.size());
-            ++c;
+    // Batch sizes for the shared queue: what is left divided by twice the workers, between
+    // `smallest` and batchRows. Returns the number of rows of each batch, in order.
+    auto pack = [&](qint64 smallest) {
+        std::vector<std::uint32_t> sizes;
+        qint64 remaining = poolRows;
+        std::uint32_t c = chains;
+        while (c < count) {
+            const qint64 target = std::clamp<qint64>((remaining + 2 * sharedWorkers - 1) / (2 * sharedWorkers), smallest, batchRows);
+            std::uint32_t rows = 0;
+            while (c < count && (rows == 0 || qint64(rows) + components.sizeOf(c) <= target))
+                rows += components.sizeOf(c++);
+            sizes.push_back(rows);
+            remaining -= rows;
         }
-        b.expectedSeconds = double(b.rows) * params.rowSeconds;
-        remaining -= b.rows;
+        return sizes;
+    };
+    // Small tail batches even out the finish (chunk times vary), but each costs an upload gap:
+    // too many and the tail waits for its own uploads. Play each candidate smallest size on the
+    // expected times (greedy: the next uploaded batch to the first free worker) and keep the one
+    // that finishes first, counting half the longest of the last W batches for the variation.
+    const qint64 uploadedBefore = qint64(plan.batches.size());
+    auto expectedFinish = [&](const std::vector<std::uint32_t> &rows) {
+        std::vector<double> freeAt(size_t(workers), 0.0);
+        for (int l = 0; l < laneCount; ++l)
+            freeAt[size_t(l)] = plan.lanes[size_t(l)].expectedSeconds;
+        double finish = 0, tail = 0;
+        for (size_t i = 0; i < rows.size(); ++i) {
+            auto first = std::min_element(freeAt.begin(), freeAt.end());
+            const double start = std::max(*first, double(uploadedBefore + qint64(i)) * params.uploadGapSeconds);
+            *first = start + double(rows[i]) * params.rowSeconds;
+            finish = std::max(finish, *first);
+            if (rows.size() - i <= size_t(workers))
+                tail = std::max(tail, double(rows[i]) * params.rowSeconds);
+        }
+        for (const double f : freeAt)
+            finish = std::max(finish, f);
+        return finish + tail / 2;
+    };
+    std::vector<std::uint32_t> sizes;
+    double best = 0;
+    for (qint64 smallest = std::min<qint64>(batchRows, std::max(1, params.minBatchRows));; smallest *= 2) {
+        auto candidate = pack(std::min<qint64>(smallest, batchRows));
+        const double finish = expectedFinish(candidate);
+        if (sizes.empty() || finish < best) {
+            sizes = std::move(candidate);
+            best = finish;
+        }
+        if (smallest >= batchRows)
+            break;
+    }
+    std::uint32_t next = chains;
+    for (const auto rows : sizes) {
+        PlanBatch b{qint64(plan.rows.size()), rows, PlanBatch::kSharedQueue, params.sharedApi, double(rows) * params.rowSeconds};
+        for (std::uint32_t taken = 0; taken < rows; ++next) {
+            const auto r = components.rowsOf(next);
+            plan.rows.insert(plan.rows.end(), r.begin(), r.end());
+            taken += std::uint32_t(r.size());
+        }
         plan.batches.push_back(b);
     }
 

@@ -17,13 +17,16 @@ namespace lockstep {
 //     first, with batch sizes shrinking as the queue drains (guided self-scheduling: the
 //     target is what is left divided by twice the workers), so whichever worker frees up
 //     takes the next batch and the last batches are small: the run ends close to the bound
-//     max(total work / W, largest component) instead of one straggler batch late.
+//     max(total work / W, largest component) instead of one straggler batch late. The
+//     smallest batch is a quarter of a transaction, doubled while the uploads (one gap each)
+//     would not be done by half-time — tiny files get fewer, larger batches.
 class LaneScheduler {
 public:
     struct Params {
         int batchRows = 2000;         // the largest batch (the API's batch size)
         int concurrency = 15;         // W: workers in flight
-        int chunkRows = 200;          // the smallest useful batch: one transaction
+        int minBatchRows = 50;        // the smallest tail batch (a quarter of a 200-row transaction)
+        double uploadGapSeconds = 0.3;   // per batch upload (Bulk 1.0); 0 for REST
         double rowSeconds = 0.027;    // expected work per row
         Api sharedApi = Api::Bulk1Parallel;
         Api laneApi = Api::Bulk1Serial;

@@ -209,7 +209,8 @@ Result<Plan> Planner::plan(const Mitigation &m) const
         LaneScheduler::Params params;
         params.batchRows = plan.batchSize;
         params.concurrency = workers;
-        params.chunkRows = api == Api::RestCollections ? plan.batchSize : profile.chunkRows;
+        params.minBatchRows = std::max(1, profile.chunkRows / 4);
+        params.uploadGapSeconds = api == Api::RestCollections ? 0.0 : profile.bulkUploadGapSeconds;
         params.rowSeconds = plan.rowSeconds;
         params.sharedApi = api;
         params.laneApi = api == Api::Bulk1Parallel ? Api::Bulk1Serial : api;
