@@ -1,6 +1,7 @@
 #pragma once
 
 #include "common/Error.h"
+#include "common/Format.h"
 #include "common/Progress.h"
 
 #include <QCommandLineParser>
@@ -13,9 +14,8 @@ namespace lockstep::cli {
 QTextStream &out();
 QTextStream &err();
 
-// "90,000" — thousands separators for people; JSON gets plain numbers.
-QString grouped(qint64 n);
-QString percent(double share, int decimals = 1);
+using lockstep::grouped;   // "90,000" for people; JSON gets plain numbers
+using lockstep::percent;
 
 // Prints "lockstep-cli: <message>" on stderr and returns the exit code for the error.
 int report(const Error &error);
