@@ -2,6 +2,9 @@
 
 #include "cli/AnalyzeCommand.h"
 #include "cli/CliSupport.h"
+#ifdef LOCKSTEP_HAVE_DEMOORG
+#include "cli/DemoOrgCommand.h"
+#endif
 #include "cli/PlanCommand.h"
 #include "cli/PredictCommand.h"
 #include "cli/SampleCommand.h"
@@ -14,6 +17,9 @@ CliApp::CliApp()
     m_commands.push_back(std::make_unique<SampleCommand>());
     m_commands.push_back(std::make_unique<PlanCommand>());
     m_commands.push_back(std::make_unique<PredictCommand>());
+#ifdef LOCKSTEP_HAVE_DEMOORG
+    m_commands.push_back(std::make_unique<DemoOrgCommand>());
+#endif
 }
 
 CliApp::~CliApp() = default;

@@ -1,0 +1,32 @@
+#pragma once
+
+#include "demoorg/BulkProcessor.h"
+#include "demoorg/OrgServices.h"
+#include "demoorg/Router.h"
+
+namespace lockstep::demoorg {
+
+// Bulk API 1.0 on /services/async/XX.X: jobs and batch info in XML (elements in WSC's order)
+// or JSON, CSV batches, batch results "Id","Success","Created","Error", the uploaded request.
+class BulkV1Api {
+public:
+    explicit BulkV1Api(OrgServices &org) : m_org(org) {}
+    void registerRoutes(Router &router);
+
+private:
+    ServerResponse createJob(const ServerRequest &request, const QString &version);
+    ServerResponse jobInfo(const QString &jobId);
+    ServerResponse updateJob(const ServerRequest &request, const QString &jobId);
+    ServerResponse addBatch(const ServerRequest &request, const QString &jobId);
+    ServerResponse batchList(const QString &jobId);
+    ServerResponse batchInfo(const QString &jobId, const QString &batchId);
+    ServerResponse batchResult(const QString &jobId, const QString &batchId);
+    ServerResponse batchRequest(const QString &jobId, const QString &batchId);
+
+    ServerResponse jobResponse(const BulkJob &job, int status);
+    std::shared_ptr<BulkBatch> findBatch(const BulkJob &job, const QString &batchId);
+
+    OrgServices &m_org;
+};
+
+} // namespace lockstep::demoorg

@@ -1,0 +1,30 @@
+#pragma once
+
+#include "demoorg/OrgServices.h"
+#include "demoorg/Router.h"
+
+namespace lockstep::demoorg {
+
+// The read side of the REST API: the version list, a version's resources, limits, describe
+// (global and per object), SOQL query with paging (also the Tooling API's query, which the
+// Salesforce CLI calls at login), and the org's own status for tests and the GUI.
+class RestApi {
+public:
+    explicit RestApi(OrgServices &org) : m_org(org) {}
+    void registerRoutes(Router &router);
+
+private:
+    ServerResponse versions();
+    ServerResponse resources(const QString &version);
+    ServerResponse limits();
+    ServerResponse describeGlobal(const QString &version);
+    ServerResponse describe(const QString &version, const QString &object, bool wrapped);
+    ServerResponse query(const ServerRequest &request, const QString &version, bool tooling);
+    ServerResponse queryMore(const QString &version, const QString &locator);
+    ServerResponse holdLocks(const ServerRequest &request);
+    ServerResponse status();
+
+    OrgServices &m_org;
+};
+
+} // namespace lockstep::demoorg
