@@ -161,7 +161,8 @@ struct Pools {
             std::string name = companyWords[random.below(std::size(companyWords))];
             name += " — ";
             name += products[random.below(std::size(products))];
-            name += " " + std::to_string(2026 + int(random.below(3)));
+            name += ' ';
+            name += std::to_string(2026 + int(random.below(3)));
             dealNames.push_back(escape(name, delimiter));
         }
         for (const char *s : subjectWords)
