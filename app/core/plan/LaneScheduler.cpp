@@ -1,5 +1,7 @@
 #include "plan/LaneScheduler.h"
 
+#include "plan/BatchQueue.h"
+
 #include <algorithm>
 #include <cmath>
 
@@ -12,6 +14,14 @@ QString seconds(double s)
     return s >= 120 ? QStringLiteral("%1 min").arg(s / 60, 0, 'f', 1) : QStringLiteral("%1 s").arg(s, 0, 'f', 0);
 }
 
+QString grouped(qint64 n)
+{
+    QString digits = QString::number(n);
+    for (qsizetype i = digits.size() - 3; i > 0; i -= 3)
+        digits.insert(i, QLatin1Char(','));
+    return digits;
+}
+
 QString parentName(const LockKeys &keys, std::uint32_t key)
 {
     if (key == LockKeys::npos)
@@ -22,150 +32,186 @@ QString parentName(const LockKeys &keys, std::uint32_t key)
 
 } // namespace
 
+namespace {
+
+// A batch before its rows are laid out: how many rows, which lane (chain), -1 for shared.
+struct Draft {
+    std::uint32_t rows;
+    int lane;
+};
+
+} // namespace
+
+double LaneScheduler::expectedFinish(const std::vector<std::uint32_t> &rows, const std::vector<int> &lanes, int workers,
+                                     double rowSeconds, double uploadGapSeconds)
+{
+    // The batches on expected times: W workers take from a BatchQueue as they free up.
+    BatchQueue queue(0);
+    for (std::uint32_t i = 0; i < rows.size(); ++i)
+        queue.push({double(i) * uploadGapSeconds, i, i, 0, 0, lanes[i]});
+    using Busy = std::pair<double, int>;   // (free at, lane it releases)
+    std::priority_queue<Busy, std::vector<Busy>, std::greater<>> running;
+    std::vector<double> idleSince(size_t(std::max(1, workers)), 0.0);
+    int idle = int(idleSince.size());
+    double now = 0, finish = 0;
+    while (!queue.empty()) {
+        // Start what can start now on the idle workers.
+        while (idle > 0) {
+            const auto e = queue.take(now);
+            if (!e)
+                break;
+            --idle;
+            const double end = now + double(rows[e->batch]) * rowSeconds;
+            running.push({end, e->lane});
+            finish = std::max(finish, end);
+        }
+        // Then advance to the next moment something changes: a batch ends or one is uploaded.
+        const double upload = idle > 0 ? queue.nextAvailable() : BatchQueue::never;
+        const double end = running.empty() ? BatchQueue::never : running.top().first;
+        if (upload == BatchQueue::never && end == BatchQueue::never)
+            break;   // cannot happen: a queued batch waits for a lane that is running
+        if (end <= upload) {
+            now = end;
+            queue.release(running.top().second);
+            running.pop();
+            ++idle;
+        } else {
+            now = upload;
+        }
+    }
+    return finish;
+}
+
 void LaneScheduler::layout(const Components &components, const LockKeys &keys, const Params &params, Plan &plan)
 {
     const int batchRows = std::max(1, params.batchRows);
     const int workers = std::max(1, params.concurrency);
     const std::uint32_t count = components.count();
+    const qint64 total = components.rowCount();
     plan.rows.clear();
-    plan.rows.reserve(size_t(components.rowCount()));
+    plan.rows.reserve(size_t(total));
     plan.batches.clear();
     plan.lanes.clear();
 
-    // Chains: components larger than one batch (components are numbered largest first).
-    std::uint32_t chains = 0;
-    while (chains < count && components.sizeOf(chains) > std::uint32_t(batchRows))
-        ++chains;
-    const int laneCount = int(std::min<std::uint32_t>(chains, std::uint32_t(workers)));
-    std::vector<std::vector<std::uint32_t>> laneChains(static_cast<size_t>(laneCount));
-    for (int l = 0; l < laneCount; ++l) {
-        plan.lanes.push_back({l, 0, 0, LockKeys::npos, {}});
-    }
-    for (std::uint32_t c = 0; c < chains; ++c) {
-        // Longest first onto the least loaded lane.
-        int best = 0;
-        for (int l = 1; l < laneCount; ++l)
-            if (plan.lanes[size_t(l)].rows < plan.lanes[size_t(best)].rows)
-                best = l;
-        PlanLane &lane = plan.lanes[size_t(best)];
-        if (lane.mainKey == LockKeys::npos)
-            lane.mainKey = components.mainKey(c);
-        lane.rows += components.sizeOf(c);
-        laneChains[size_t(best)].push_back(c);
-    }
+    // Big components: larger than the first batch of the shared queue would be. They become
+    // chains: pieces that run one after another (a serial job each), on whichever worker is free.
+    const qint64 smallest = std::min<qint64>(batchRows, std::max(1, params.minBatchRows));
+    const qint64 firstTarget = std::clamp<qint64>((total + 2 * workers - 1) / (2 * workers), smallest, batchRows);
+    std::uint32_t big = 0;
+    while (big < count && components.sizeOf(big) > firstTarget)
+        ++big;
+    qint64 sharedRows = total;
+    for (std::uint32_t c = 0; c < big; ++c)
+        sharedRows -= components.sizeOf(c);
 
-    // Each lane's batches, cut per chain; uploaded round-robin so every lane starts at once.
-    std::vector<std::vector<PlanBatch>> placed(static_cast<size_t>(laneCount));
-    for (int l = 0; l < laneCount; ++l) {
-        PlanLane &lane = plan.lanes[size_t(l)];
-        lane.expectedSeconds = double(lane.rows) * params.rowSeconds;
-        QStringList names;
-        for (const auto c : laneChains[size_t(l)]) {
-            names << QStringLiteral("%1 (%2 rows)").arg(parentName(keys, components.mainKey(c))).arg(components.sizeOf(c));
-            const auto rows = components.rowsOf(c);
-            for (size_t first = 0; first < rows.size(); first += size_t(batchRows)) {
-                const auto n = std::uint32_t(std::min(rows.size() - first, size_t(batchRows)));
-                placed[size_t(l)].push_back({qint64(plan.rows.size()), n, l, params.laneApi, double(n) * params.rowSeconds});
-                plan.rows.insert(plan.rows.end(), rows.begin() + qptrdiff(first), rows.begin() + qptrdiff(first + n));
-            }
+    // One candidate layout: chain pieces of `piece` rows, uploaded round-robin over the chains
+    // so each starts at once, longest chains first; then the shared queue: whole components,
+    // largest first, each batch what is left divided by twice the workers, at least `tail`.
+    auto build = [&](qint64 piece, qint64 tail) {
+        std::vector<Draft> drafts;
+        std::vector<std::uint32_t> left(big);
+        for (std::uint32_t c = 0; c < big; ++c)
+            left[c] = components.sizeOf(c);
+        for (bool any = big > 0; any;) {
+            any = false;
+            for (std::uint32_t c = 0; c < big; ++c)
+                if (left[c] > 0) {
+                    const auto n = std::uint32_t(std::min<qint64>(piece, left[c]));
+                    drafts.push_back({n, int(c)});
+                    left[c] -= n;
+                    any = true;
+                }
         }
-        lane.reason = QStringLiteral("more than one batch of %1 rows: %2, one batch after another")
-                          .arg(batchRows)
-                          .arg(names.join(QStringLiteral(", ")));
-    }
-    for (size_t round = 0;; ++round) {
-        bool any = false;
-        for (int l = 0; l < laneCount; ++l)
-            if (round < placed[size_t(l)].size()) {
-                plan.batches.push_back(placed[size_t(l)][round]);
-                any = true;
-            }
-        if (!any)
-            break;
-    }
-
-    // The shared queue: whole components, largest first, guided batch sizes.
-    qint64 poolRows = 0;
-    for (std::uint32_t c = chains; c < count; ++c)
-        poolRows += components.sizeOf(c);
-    const qint64 sharedWorkers = std::max(1, workers - laneCount);
-    // Batch sizes for the shared queue: what is left divided by twice the workers, between
-    // `smallest` and batchRows. Returns the number of rows of each batch, in order.
-    auto pack = [&](qint64 smallest) {
-        std::vector<std::uint32_t> sizes;
-        qint64 remaining = poolRows;
-        std::uint32_t c = chains;
+        qint64 remaining = sharedRows;
+        std::uint32_t c = big;
         while (c < count) {
-            const qint64 target = std::clamp<qint64>((remaining + 2 * sharedWorkers - 1) / (2 * sharedWorkers), smallest, batchRows);
+            const qint64 target = std::clamp<qint64>((remaining + 2 * workers - 1) / (2 * workers), tail, batchRows);
             std::uint32_t rows = 0;
             while (c < count && (rows == 0 || qint64(rows) + components.sizeOf(c) <= target))
                 rows += components.sizeOf(c++);
-            sizes.push_back(rows);
+            drafts.push_back({rows, -1});
             remaining -= rows;
         }
-        return sizes;
+        return drafts;
     };
-    // Small tail batches even out the finish (chunk times vary), but each costs an upload gap:
-    // too many and the tail waits for its own uploads. Play each candidate smallest size on the
-    // expected times (greedy: the next uploaded batch to the first free worker) and keep the one
-    // that finishes first, counting half the longest of the last W batches for the variation.
-    const qint64 uploadedBefore = qint64(plan.batches.size());
-    auto expectedFinish = [&](const std::vector<std::uint32_t> &rows) {
-        std::vector<double> freeAt(size_t(workers), 0.0);
-        for (int l = 0; l < laneCount; ++l)
-            freeAt[size_t(l)] = plan.lanes[size_t(l)].expectedSeconds;
-        double finish = 0, tail = 0;
-        for (size_t i = 0; i < rows.size(); ++i) {
-            auto first = std::min_element(freeAt.begin(), freeAt.end());
-            const double start = std::max(*first, double(uploadedBefore + qint64(i)) * params.uploadGapSeconds);
-            *first = start + double(rows[i]) * params.rowSeconds;
-            finish = std::max(finish, *first);
-            if (rows.size() - i <= size_t(workers))
+    // Small pieces and a small tail even out the finish (chunk times vary) but each batch costs
+    // an upload gap and API calls: play every candidate on the expected times and keep the one
+    // that finishes first, adding half the longest of the last W batches for the variation.
+    auto score = [&](const std::vector<Draft> &drafts) {
+        std::vector<std::uint32_t> rows(drafts.size());
+        std::vector<int> lanes(drafts.size());
+        double tail = 0;
+        for (size_t i = 0; i < drafts.size(); ++i) {
+            rows[i] = drafts[i].rows;
+            lanes[i] = drafts[i].lane;
+            if (drafts.size() - i <= size_t(workers))
                 tail = std::max(tail, double(rows[i]) * params.rowSeconds);
         }
-        for (const double f : freeAt)
-            finish = std::max(finish, f);
-        return finish + tail / 2;
+        return expectedFinish(rows, lanes, workers, params.rowSeconds, params.uploadGapSeconds) + tail / 2;
     };
-    std::vector<std::uint32_t> sizes;
-    double best = 0;
-    for (qint64 smallest = std::min<qint64>(batchRows, std::max(1, params.minBatchRows));; smallest *= 2) {
-        auto candidate = pack(std::min<qint64>(smallest, batchRows));
-        const double finish = expectedFinish(candidate);
-        if (sizes.empty() || finish < best) {
-            sizes = std::move(candidate);
-            best = finish;
+    std::vector<Draft> best;
+    double bestScore = 0;
+    const qint64 smallestPiece = std::min<qint64>(batchRows, std::max(1, params.chunkRows));
+    for (qint64 piece = batchRows;; piece = std::max(smallestPiece, piece / 2)) {
+        for (qint64 tail = smallest;; tail = std::min<qint64>(batchRows, tail * 2)) {
+            auto drafts = build(piece, tail);
+            const double s = score(drafts);
+            if (best.empty() || s < bestScore || (s == bestScore && drafts.size() < best.size())) {
+                best = std::move(drafts);
+                bestScore = s;
+            }
+            if (tail >= batchRows || sharedRows == 0)
+                break;
         }
-        if (smallest >= batchRows)
+        if (piece <= smallestPiece || big == 0)
             break;
     }
-    std::uint32_t next = chains;
-    for (const auto rows : sizes) {
-        PlanBatch b{qint64(plan.rows.size()), rows, PlanBatch::kSharedQueue, params.sharedApi, double(rows) * params.rowSeconds};
-        for (std::uint32_t taken = 0; taken < rows; ++next) {
-            const auto r = components.rowsOf(next);
-            plan.rows.insert(plan.rows.end(), r.begin(), r.end());
-            taken += std::uint32_t(r.size());
+
+    // Lay the rows out in batch order.
+    std::vector<std::uint32_t> taken(big, 0);
+    std::uint32_t nextShared = big;
+    for (const Draft &d : best) {
+        PlanBatch b{qint64(plan.rows.size()), d.rows, d.lane, d.lane >= 0 ? params.laneApi : params.sharedApi,
+                    double(d.rows) * params.rowSeconds};
+        if (d.lane >= 0) {
+            const auto rows = components.rowsOf(std::uint32_t(d.lane)).subspan(taken[size_t(d.lane)], d.rows);
+            plan.rows.insert(plan.rows.end(), rows.begin(), rows.end());
+            taken[size_t(d.lane)] += d.rows;
+        } else {
+            for (std::uint32_t n = 0; n < d.rows; ++nextShared) {
+                const auto rows = components.rowsOf(nextShared);
+                plan.rows.insert(plan.rows.end(), rows.begin(), rows.end());
+                n += std::uint32_t(rows.size());
+            }
         }
         plan.batches.push_back(b);
     }
+    for (std::uint32_t c = 0; c < big; ++c) {
+        PlanLane lane;
+        lane.index = int(c);
+        lane.rows = components.sizeOf(c);
+        lane.expectedSeconds = double(lane.rows) * params.rowSeconds;
+        lane.mainKey = components.mainKey(c);
+        lane.reason = QStringLiteral("%1: %2 rows, more than a batch of this plan, one piece after another")
+                          .arg(parentName(keys, lane.mainKey), grouped(lane.rows));
+        plan.lanes.push_back(lane);
+    }
+    const int laneCount = int(big);
 
     // In words.
     plan.notes << QStringLiteral("%1 independent groups of rows (components: rows that share a parent, transitively). "
                                  "Any two batches in flight lock disjoint parents, so none can wait for or deadlock "
                                  "with another, whatever order the server picks.")
-                      .arg(count);
+                      .arg(grouped(count));
     if (laneCount > 0) {
         for (int l = 0; l < laneCount && l < 5; ++l)
-            plan.notes << QStringLiteral("Lane %1 (serial, %2): %3.").arg(l + 1).arg(seconds(plan.lanes[size_t(l)].expectedSeconds), plan.lanes[size_t(l)].reason);
+            plan.notes << QStringLiteral("Serial lane %1 (%2): %3.").arg(l + 1).arg(seconds(plan.lanes[size_t(l)].expectedSeconds), plan.lanes[size_t(l)].reason);
         if (laneCount > 5)
             plan.notes << QStringLiteral("… and %1 more serial lanes.").arg(laneCount - 5);
         plan.notes << QStringLiteral("A skewed parent stays on its own serial lane: nothing calibrates how long a roll-up "
-                                     "over thousands of children holds its parent, so its batches are never run side by side.");
+                                     "over thousands of children holds its parent, so two of its batches never run side "
+                                     "by side; other batches fill the remaining workers.");
     }
-    if (chains > std::uint32_t(workers))
-        plan.notes << QStringLiteral("%1 components are larger than a batch but only %2 can run at once: lanes take "
-                                     "several, longest first.").arg(chains).arg(workers);
     const std::uint32_t sharingKey = keys.findKey(LockKeyCollector::kSharingGroupKey);
     if (sharingKey != LockKeys::npos && count > 0) {
         qint64 rowsWithSharing = 0;
@@ -181,8 +227,7 @@ void LaneScheduler::layout(const Components &components, const LockKeys &keys, c
                                      "(and every row that shares a parent with them) form one component of %2 rows that "
                                      "runs one batch at a time. Lanes cannot make them parallel; load owner changes in a "
                                      "separate job to keep the rest fast.")
-                          .arg(rowsWithSharing)
-                          .arg(components.sizeOf(sharingComponent));
+                          .arg(grouped(rowsWithSharing), grouped(components.sizeOf(sharingComponent)));
     }
 }
 

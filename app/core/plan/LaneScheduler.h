@@ -9,23 +9,23 @@ namespace lockstep {
 // Parent-aware lanes (lock-model.md §5): lays out a plan in which no two batches in flight
 // share a lock key.
 //  1. Components (union-find over lock keys) never contend with each other.
-//  2. A component larger than one batch is a chain: its batches run one after another on a
-//     dedicated lane (the safe default — calibration.md: nothing calibrates how long a roll-up
-//     over thousands of children holds its parent). Chains go to lanes longest first, each to
-//     the least loaded lane.
-//  3. Every other component is packed whole into shared-queue batches, largest components
-//     first, with batch sizes shrinking as the queue drains (guided self-scheduling: the
-//     target is what is left divided by twice the workers), so whichever worker frees up
-//     takes the next batch and the last batches are small: the run ends close to the bound
-//     max(total work / W, largest component) instead of one straggler batch late. The
-//     smallest batch is a quarter of a transaction, doubled while the uploads (one gap each)
-//     would not be done by half-time — tiny files get fewer, larger batches.
+//  2. A component larger than a batch of the shared queue is a chain on a serial lane of its
+//     own (a Bulk API serial job): its pieces run one after another — the safe default, since
+//     nothing calibrates how long a roll-up over thousands of children holds its parent — on
+//     whichever worker is free, so a few large chains never pin workers idle.
+//  3. Every other component is packed whole into shared-queue batches, largest first, with
+//     batch sizes shrinking as the queue drains (guided self-scheduling: what is left divided
+//     by twice the workers): whichever worker frees up takes the next batch and the last
+//     batches are small, so the run ends close to max(total work / W, largest component).
+//  Piece and tail sizes trade evenness against upload gaps and API calls: each candidate is
+//  played on the expected times and the fastest kept.
 class LaneScheduler {
 public:
     struct Params {
         int batchRows = 2000;         // the largest batch (the API's batch size)
         int concurrency = 15;         // W: workers in flight
         int minBatchRows = 50;        // the smallest tail batch (a quarter of a 200-row transaction)
+        int chunkRows = 200;          // the smallest chain piece (one transaction)
         double uploadGapSeconds = 0.3;   // per batch upload (Bulk 1.0); 0 for REST
         double rowSeconds = 0.027;    // expected work per row
         Api sharedApi = Api::Bulk1Parallel;
@@ -34,6 +34,11 @@ public:
 
     // Fills plan.rows, plan.batches, plan.lanes and appends to plan.notes.
     static void layout(const Components &components, const LockKeys &keys, const Params &params, Plan &plan);
+
+    // When batches of these sizes and lanes (-1: none), uploaded one gap apart in this order,
+    // finish on `workers` workers with no variation and no waits.
+    static double expectedFinish(const std::vector<std::uint32_t> &rows, const std::vector<int> &lanes, int workers,
+                                 double rowSeconds, double uploadGapSeconds);
 };
 
 } // namespace lockstep

@@ -20,14 +20,16 @@ struct PlanBatch {
 
     qint64 begin = 0;             // first index into Plan::rows
     std::uint32_t rows = 0;
-    // kSharedQueue: any free worker takes it, in plan order (a parallel job's queue). A lane
-    // index: that lane's worker runs it, after the lane's earlier batches (a serial lane).
+    // kSharedQueue: any free worker takes it, oldest first (a parallel job's queue). A lane
+    // index: batches of one lane run one at a time, in order (a serial job), each on whichever
+    // worker is free.
     int lane = kSharedQueue;
     Api api = Api::Bulk1Parallel;
     double expectedSeconds = 0;   // server work, without waits or variation
 };
 
-// A dedicated serial lane of a lanes plan: one or more components too large for one batch.
+// A serial lane (a serial job): one component whose batches must not run side by side
+// (lanes plans), or the whole load (serial plans).
 struct PlanLane {
     int index = 0;
     qint64 rows = 0;
@@ -37,8 +39,9 @@ struct PlanLane {
 };
 
 // What the Planner produces and the Predictor (and later the JobRunner) executes: rows in
-// send order, cut into batches; up to `concurrency` batches in flight; batches of a lane one
-// after another, shared-queue batches taken by whichever worker is free.
+// send order, cut into batches (Plan::rows is laid out in batch order); up to `concurrency`
+// batches in flight, taken oldest first by whichever worker is free; batches of a lane one
+// after another.
 struct Plan {
     Mitigation mitigation;
     Api api = Api::Bulk1Parallel;

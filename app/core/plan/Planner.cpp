@@ -210,6 +210,7 @@ Result<Plan> Planner::plan(const Mitigation &m) const
         params.batchRows = plan.batchSize;
         params.concurrency = workers;
         params.minBatchRows = std::max(1, profile.chunkRows / 4);
+        params.chunkRows = profile.chunkRows;
         params.uploadGapSeconds = api == Api::RestCollections ? 0.0 : profile.bulkUploadGapSeconds;
         params.rowSeconds = plan.rowSeconds;
         params.sharedApi = api;

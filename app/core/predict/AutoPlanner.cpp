@@ -68,6 +68,21 @@ Result<AutoChoice> AutoPlanner::choose(const Planner &planner, const AutoOptions
                             .arg(std::ceil(best->apiCalls))
                             .arg(options.apiCallBudget > 0 ? QStringLiteral(", within the budget of %1").arg(options.apiCallBudget)
                                                            : QString()));
+    // The model lets sorted batches share a skewed parent without deadlocks (single-key chunks
+    // lock in one order), but nothing calibrates how long a roll-up over thousands of children
+    // holds its parent: say so when the choice runs such a parent's batches side by side.
+    if (best->mitigation.scheduling == Scheduling::Parallel && plan->largestComponentRows > plan->batchSize) {
+        for (const auto &r : choice.candidates)
+            if (r.planned && r.mitigation.scheduling == Scheduling::Lanes && !r.mitigation.duplicateRulesOff)
+                plan->notes.insert(1, QStringLiteral("Caution: the largest component (%1 rows) spans several batches that run "
+                                                     "side by side. The model predicts no deadlock for it, but nothing "
+                                                     "calibrates how long a roll-up over that many children holds its "
+                                                     "parent; parent-aware lanes (%2 s, %3 predicted lock errors) keep it "
+                                                     "on one serial lane.")
+                                          .arg(plan->largestComponentRows)
+                                          .arg(r.durationSeconds, 0, 'f', 0)
+                                          .arg(std::round(r.lockErrorRows)));
+    }
     choice.reason = plan->notes.front();
     choice.plan = std::move(*plan);
     return choice;

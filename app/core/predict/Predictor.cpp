@@ -2,6 +2,7 @@
 
 #include "common/Hash.h"
 #include "common/Random.h"
+#include "plan/BatchQueue.h"
 #include "sim/LockTable.h"
 #include "sim/SavePolicy.h"
 #include "sim/TransactionModel.h"
@@ -32,18 +33,6 @@ struct Event {
     bool operator>(const Event &o) const { return time != o.time ? time > o.time : seq > o.seq; }
 };
 
-// A batch (or the rest of one, after a re-queue) waiting for a worker.
-struct Pending {
-    double available;
-    std::uint64_t seq;
-    std::uint32_t batch;
-    std::uint32_t offset;   // rows of the batch already processed before this pass
-    int requeues;
-
-    bool operator>(const Pending &o) const { return available != o.available ? available > o.available : seq > o.seq; }
-};
-using PendingQueue = std::priority_queue<Pending, std::vector<Pending>, std::greater<>>;
-
 struct Worker {
     // The batch pass it runs.
     std::int64_t batch = -1;
@@ -63,6 +52,7 @@ struct Worker {
     double waitStart = 0;
     std::uint32_t gen = 0;
     bool idle = false;
+    int releaseLane = -1;              // REST: the lane to free when the response is back
 };
 
 class Simulation {
@@ -84,7 +74,7 @@ private:
         m_events.push({time, m_seq++, w, m_workers[w].gen, kind});
     }
     void pickWork(std::uint32_t w, double now);
-    void startPass(std::uint32_t w, const Pending &p, double now);
+    void startPass(std::uint32_t w, const BatchQueue::Entry &p, double now);
     void startChunk(std::uint32_t w, double now);
     void startAttempt(std::uint32_t w, double now);
     void onStep(std::uint32_t w, double now);
@@ -118,8 +108,7 @@ private:
     LockTable m_table;
     std::vector<Worker> m_workers;
     std::vector<std::uint32_t> m_workerOfTx;
-    std::vector<PendingQueue> m_laneQueues;
-    PendingQueue m_shared;
+    BatchQueue m_queue;
     std::priority_queue<Event, std::vector<Event>, std::greater<>> m_events;
     std::uint64_t m_seq = 0;
     std::uint64_t m_pendingSeq = 0;
@@ -156,33 +145,18 @@ void Simulation::wakeIdle(double now)
 
 void Simulation::pickWork(std::uint32_t w, double now)
 {
-    Worker &worker = m_workers[w];
-    PendingQueue *own = w < m_laneQueues.size() ? &m_laneQueues[w] : nullptr;
-    if (own && !own->empty() && own->top().available <= now) {
-        const Pending p = own->top();
-        own->pop();
-        startPass(w, p, now);
+    if (const auto entry = m_queue.take(now)) {
+        startPass(w, *entry, now);
         return;
     }
-    if (!m_shared.empty() && m_shared.top().available <= now) {
-        const Pending p = m_shared.top();
-        m_shared.pop();
-        startPass(w, p, now);
-        return;
-    }
-    double next = -1;
-    if (own && !own->empty())
-        next = own->top().available;
-    if (!m_shared.empty() && (next < 0 || m_shared.top().available < next))
-        next = m_shared.top().available;
-    if (next >= 0) {
+    const double next = m_queue.nextAvailable();
+    if (next != BatchQueue::never)
         schedule(w, next, EventKind::Wake);
-    } else {
-        worker.idle = true;   // a re-queue may bring work back
-    }
+    else
+        m_workers[w].idle = true;   // a lane freeing up or a re-queue brings work back
 }
 
-void Simulation::startPass(std::uint32_t w, const Pending &p, double now)
+void Simulation::startPass(std::uint32_t w, const BatchQueue::Entry &p, double now)
 {
     Worker &worker = m_workers[w];
     worker.batch = p.batch;
@@ -349,6 +323,8 @@ void Simulation::chunkDone(std::uint32_t w, double now)
         m_result.batches[size_t(worker.batch)].end = back;
         m_result.batches[size_t(worker.batch)].worker = int(w);
         m_end = std::max(m_end, back);
+        // The client sends a lane's next call only once this one's response is back.
+        worker.releaseLane = m_plan.batches[size_t(worker.batch)].lane;
         worker.batch = -1;
         schedule(w, back, EventKind::Wake);
         return;
@@ -364,14 +340,9 @@ void Simulation::chunkDone(std::uint32_t w, double now)
         break;
     case SavePolicy::BulkNext::Requeue:
         if (worker.cursor < batch.rows) {
-            const Pending rest{now, m_pendingSeq++, std::uint32_t(worker.batch), worker.cursor, worker.requeues + 1};
-            if (batch.lane >= 0)
-                m_laneQueues[size_t(batch.lane)].push(rest);
-            else
-                m_shared.push(rest);
+            m_queue.push({now, m_pendingSeq++, std::uint32_t(worker.batch), worker.cursor, worker.requeues + 1, batch.lane});
             ++m_result.requeues;
             note(TimelineEvent::Kind::Requeue, w, now, 0, LockTable::noKey);
-            wakeIdle(now);
         }
         break;
     case SavePolicy::BulkNext::FailRest: {
@@ -392,7 +363,9 @@ void Simulation::batchDone(std::uint32_t w, double now)
     run.end = now;
     run.worker = int(w);
     m_end = std::max(m_end, now);
+    m_queue.release(m_plan.batches[size_t(worker.batch)].lane);
     worker.batch = -1;
+    wakeIdle(now);
     pickWork(w, now);
 }
 
@@ -408,10 +381,6 @@ Result<Prediction> Simulation::run()
         return fail(ErrorKind::Usage, QStringLiteral("the plan's concurrency must be at least 1 (got %1)").arg(m_plan.concurrency));
     if (auto valid = m_profile.validate(); !valid)
         return std::unexpected(valid.error());
-    for (const auto &b : m_plan.batches)
-        if (b.lane >= m_plan.concurrency)
-            return fail(ErrorKind::Usage, QStringLiteral("the plan puts a batch on lane %1 but runs only %2 at a time")
-                                              .arg(b.lane + 1).arg(m_plan.concurrency));
 
     m_result.seed = m_options.seed;
     m_result.rows = rowCount;
@@ -424,21 +393,12 @@ Result<Prediction> Simulation::run()
     }
     m_table.reserveKeys(m_keys.keyCount());
     m_workers.resize(size_t(m_plan.concurrency));
-    int laneCount = 0;
-    for (const auto &b : m_plan.batches)
-        laneCount = std::max(laneCount, b.lane + 1);
-    m_laneQueues.resize(size_t(laneCount));
 
     // Uploads: Bulk 1.0 batches one gap apart in plan order; Bulk 2.0 and REST all at once.
     const double gap = (m_plan.api == Api::Bulk1Parallel || m_plan.api == Api::Bulk1Serial) ? m_profile.bulkUploadGapSeconds : 0.0;
     for (std::uint32_t i = 0; i < m_plan.batches.size(); ++i) {
-        const PlanBatch &b = m_plan.batches[i];
-        const Pending p{gap * i, m_pendingSeq++, i, 0, 0};
-        m_result.batches[i].uploaded = p.available;
-        if (b.lane >= 0)
-            m_laneQueues[size_t(b.lane)].push(p);
-        else
-            m_shared.push(p);
+        m_result.batches[i].uploaded = gap * i;
+        m_queue.push({gap * i, m_pendingSeq++, i, 0, 0, m_plan.batches[i].lane});
     }
     for (std::uint32_t w = 0; w < m_workers.size(); ++w)
         schedule(w, 0, EventKind::Wake);
@@ -450,6 +410,11 @@ Result<Prediction> Simulation::run()
         Worker &worker = m_workers[e.worker];
         switch (e.kind) {
         case EventKind::Wake:
+            if (worker.releaseLane >= 0) {   // a REST response is back
+                m_queue.release(worker.releaseLane);
+                worker.releaseLane = -1;
+                wakeIdle(e.time);
+            }
             if (worker.batch < 0 && !worker.idle)
                 pickWork(e.worker, e.time);
             break;

@@ -1,0 +1,105 @@
+#pragma once
+// Shared by the engine, calibration and bench tests: generated files, analysed, and checks on
+// plans and predictions that several tests make.
+
+#include "TestSupport.h"
+
+#include "analysis/FileAnalysis.h"
+#include "plan/Plan.h"
+#include "predict/Prediction.h"
+
+#include <QtTest>
+
+#include <algorithm>
+#include <memory>
+
+namespace lockstep::test {
+
+// calibration.md case A: 90,000 Opportunities over 5,000 Accounts, Zipf 0.6, random order; with
+// `houseRows` > 0 one Account (the house account) holds exactly that many.
+inline SampleOptions caseA(qint64 houseRows = 0)
+{
+    SampleOptions o;
+    o.object = QStringLiteral("Opportunity");
+    o.operation = Operation::Update;
+    o.rows = 90000;
+    o.parents = 5000;
+    o.skew = {SkewSpec::Kind::Zipf, 0.6};
+    o.houseAccountRows = houseRows;
+    o.seed = 1;
+    return o;
+}
+
+// Writes the sample and analyses it as the object and operation it was written for.
+inline std::shared_ptr<FileAnalysis> analyzedSample(const Scratch &scratch, const QString &name, const SampleOptions &options,
+                                                    AnalyzeOptions analyze = {})
+{
+    const QString path = scratch.sample(name, options);
+    analyze.object = options.object;
+    analyze.operation = options.operation;
+    auto analysis = analyzeFile(path, analyze);
+    if (!analysis)
+        qFatal("analysis failed: %s", qPrintable(analysis.error().toString()));
+    return *analysis;
+}
+
+// The first pair of batches that were in flight at the same time and lock a common key, as
+// text; empty when there is none. A batch is in flight from its first start to its last end.
+inline QString sharedKeyInFlight(const Plan &plan, const Prediction &prediction, const LockKeys &keys)
+{
+    struct Edge {
+        double time;
+        bool start;
+        std::uint32_t batch;
+    };
+    std::vector<Edge> edges;
+    for (std::uint32_t b = 0; b < prediction.batches.size(); ++b) {
+        if (prediction.batches[b].start < 0)
+            continue;
+        edges.push_back({prediction.batches[b].start, true, b});
+        edges.push_back({prediction.batches[b].end, false, b});
+    }
+    // Ends before starts at the same instant: back-to-back batches do not overlap.
+    std::sort(edges.begin(), edges.end(), [](const Edge &a, const Edge &b) {
+        return a.time != b.time ? a.time < b.time : (!a.start && b.start);
+    });
+    constexpr std::uint32_t none = 0xFFFFFFFFu;
+    std::vector<std::uint32_t> owner(keys.keyCount(), none);
+    for (const auto &e : edges) {
+        const auto rows = plan.rowsOf(plan.batches[e.batch]);
+        for (const auto row : rows)
+            for (const auto key : keys.keysOf(row)) {
+                if (!e.start) {
+                    if (owner[key] == e.batch)
+                        owner[key] = none;
+                } else if (owner[key] == none) {
+                    owner[key] = e.batch;
+                } else if (owner[key] != e.batch) {
+                    return QStringLiteral("batches %1 and %2 both lock %3 while in flight at %4 s")
+                        .arg(owner[key]).arg(e.batch).arg(keys.keyLabel(key)).arg(e.time);
+                }
+            }
+    }
+    return {};
+}
+
+// Every file row appears exactly once in the plan, and batches tile Plan::rows.
+inline QString planCoversEveryRowOnce(const Plan &plan, qint64 rowCount)
+{
+    if (plan.rowCount() != rowCount)
+        return QStringLiteral("plan has %1 rows, file %2").arg(plan.rowCount()).arg(rowCount);
+    std::vector<std::uint8_t> seen(size_t(rowCount), 0);
+    for (const auto r : plan.rows) {
+        if (r >= rowCount || seen[r]++)
+            return QStringLiteral("row %1 twice or out of range").arg(r);
+    }
+    qint64 next = 0;
+    for (const auto &b : plan.batches) {
+        if (b.begin != next || b.rows == 0)
+            return QStringLiteral("batch at %1 does not follow %2 or is empty").arg(b.begin).arg(next);
+        next += b.rows;
+    }
+    return next == rowCount ? QString() : QStringLiteral("batches cover %1 of %2 rows").arg(next).arg(rowCount);
+}
+
+} // namespace lockstep::test
