@@ -141,10 +141,13 @@ void LaneScheduler::layout(const Components &components, const LockKeys &keys, c
         std::vector<std::uint32_t> rows(drafts.size());
         std::vector<int> lanes(drafts.size());
         double tail = 0;
-        for (size_t i = 0; i < drafts.size(); ++i) {
+        size_t sharedSeen = 0;
+        for (size_t i = drafts.size(); i-- > 0;) {
             rows[i] = drafts[i].rows;
             lanes[i] = drafts[i].lane;
-            if (drafts.size() - i <= size_t(workers))
+            // The last batches decide how evenly workers finish — except the longest chain's
+            // pieces: when it is the critical path it runs its course whatever its pieces.
+            if (drafts[i].lane != 0 && sharedSeen++ < size_t(workers))
                 tail = std::max(tail, double(rows[i]) * params.rowSeconds);
         }
         return expectedFinish(rows, lanes, workers, params.rowSeconds, params.uploadGapSeconds) + tail / 2;
@@ -156,7 +159,10 @@ void LaneScheduler::layout(const Components &components, const LockKeys &keys, c
         for (qint64 tail = smallest;; tail = std::min<qint64>(batchRows, tail * 2)) {
             auto drafts = build(piece, tail);
             const double s = score(drafts);
-            if (best.empty() || s < bestScore || (s == bestScore && drafts.size() < best.size())) {
+            // Within 0.1 % is a tie (sums of float times differ in the last bits): fewer batches win.
+            const bool clearlyBetter = s < bestScore * (1 - 1e-3);
+            const bool tieButFewer = std::abs(s - bestScore) <= bestScore * 1e-3 && drafts.size() < best.size();
+            if (best.empty() || clearlyBetter || tieButFewer) {
                 best = std::move(drafts);
                 bestScore = s;
             }
