@@ -4,27 +4,6 @@
 
 namespace lockstep::demoorg {
 
-QJsonObject RecordError::toCollectionJson() const
-{
-    QJsonObject o{{QStringLiteral("statusCode"), statusCode},
-                  {QStringLiteral("message"), message},
-                  {QStringLiteral("fields"), QJsonArray::fromStringList(fields)}};
-    if (!duplicateResult.isEmpty())
-        o.insert(QStringLiteral("duplicateResult"), duplicateResult);
-    return o;
-}
-
-QJsonObject RecordError::toRestJson() const
-{
-    QJsonObject o{{QStringLiteral("message"), message},
-                  {QStringLiteral("errorCode"), statusCode},
-                  {QStringLiteral("fields"), QJsonArray::fromStringList(fields)}};
-    // The single-record REST answer spells it "duplicateResut"; clients assert that key.
-    if (!duplicateResult.isEmpty())
-        o.insert(QStringLiteral("duplicateResut"), duplicateResult);
-    return o;
-}
-
 QString RecordError::toBulkText() const
 {
     return statusCode + QLatin1Char(':') + message + QLatin1Char(':') + fields.join(QLatin1Char(',')) + QStringLiteral(" --");
@@ -37,12 +16,66 @@ QString xmlEscape(const QString &text)
     return text.toHtmlEscaped();
 }
 
+QByteArray jsonString(const QString &text)
+{
+    const QByteArray array = QJsonDocument(QJsonArray{text}).toJson(QJsonDocument::Compact);
+    return array.mid(1, array.size() - 2);
+}
+
+namespace {
+QByteArray fieldsArray(const QStringList &fields)
+{
+    QByteArray out = "[";
+    for (qsizetype i = 0; i < fields.size(); ++i)
+        out += (i ? "," : "") + jsonString(fields[i]);
+    return out + ']';
+}
+QByteArray objectText(const QJsonObject &o)
+{
+    return QJsonDocument(o).toJson(QJsonDocument::Compact);
+}
+} // namespace
+
+QByteArray restErrorArray(const std::vector<RecordError> &errors)
+{
+    QByteArray out = "[";
+    for (size_t i = 0; i < errors.size(); ++i) {
+        const RecordError &e = errors[i];
+        out += (i ? ",{" : "{");
+        if (!e.duplicateResult.isEmpty())   // sic: the single-record answer misspells the key
+            out += "\"duplicateResut\":" + objectText(e.duplicateResult) + ',';
+        out += "\"message\":" + jsonString(e.message) + ",\"errorCode\":" + jsonString(e.statusCode) + ",\"fields\":" + fieldsArray(e.fields) + '}';
+    }
+    return out + ']';
+}
+
+QByteArray collectionEntry(const QString &id, bool success, const std::vector<RecordError> &errors, std::optional<bool> created)
+{
+    QByteArray out = "{";
+    if (!id.isEmpty())
+        out += "\"id\":" + jsonString(id) + ',';
+    out += QByteArray("\"success\":") + (success ? "true" : "false") + ",\"errors\":[";
+    for (size_t i = 0; i < errors.size(); ++i) {
+        const RecordError &e = errors[i];
+        out += (i ? ",{" : "{");
+        out += "\"statusCode\":" + jsonString(e.statusCode) + ",\"message\":" + jsonString(e.message) + ",\"fields\":" + fieldsArray(e.fields);
+        if (!e.duplicateResult.isEmpty())
+            out += ",\"duplicateResult\":" + objectText(e.duplicateResult);
+        out += '}';
+    }
+    out += ']';
+    if (created)
+        out += QByteArray(",\"created\":") + (*created ? "true" : "false");
+    return out + '}';
+}
+
 ServerResponse rest(int status, const QString &errorCode, const QString &message, const QStringList &fields)
 {
-    QJsonObject e{{QStringLiteral("message"), message}, {QStringLiteral("errorCode"), errorCode}};
+    QByteArray body = "[{\"message\":" + jsonString(message) + ",\"errorCode\":" + jsonString(errorCode);
     if (!fields.isEmpty())
-        e.insert(QStringLiteral("fields"), QJsonArray::fromStringList(fields));
-    return ServerResponse::json(status, QJsonDocument(QJsonArray{e}));
+        body += ",\"fields\":" + fieldsArray(fields);
+    body += "}]";
+    return ServerResponse::bytes(status, body, "application/json;charset=UTF-8");
 }
 
 ServerResponse invalidSession()

@@ -6,6 +6,9 @@
 #include <QJsonObject>
 #include <QStringList>
 
+#include <optional>
+#include <vector>
+
 namespace lockstep::demoorg {
 
 // One error about one record, as sObject Collections and Bulk results report it.
@@ -15,10 +18,6 @@ struct RecordError {
     QStringList fields;        // always written, possibly empty (Data Loader reads it)
     QJsonObject duplicateResult;   // DUPLICATES_DETECTED only
 
-    // Collections shape: {"statusCode","message","fields"}.
-    QJsonObject toCollectionJson() const;
-    // Single-record REST shape: {"message","errorCode","fields"} (+ "duplicateResut", sic).
-    QJsonObject toRestJson() const;
     // Bulk result cell: "CODE:message:fields --" (salesforce-api.md §4).
     QString toBulkText() const;
 };
@@ -44,6 +43,13 @@ ServerResponse oauth(int status, const QString &error, const QString &descriptio
 ServerResponse soapFault(int status, const QString &faultCode, const QString &faultString);
 
 QString xmlEscape(const QString &text);
+
+// JSON text in Salesforce's key order (QJsonObject would sort the keys): a JSON string literal,
+// a REST error array [{"message","errorCode","fields"}], and a collections result entry
+// {"id","success","errors":[{"statusCode","message","fields"}],"created"}.
+QByteArray jsonString(const QString &text);
+QByteArray restErrorArray(const std::vector<RecordError> &errors);
+QByteArray collectionEntry(const QString &id, bool success, const std::vector<RecordError> &errors, std::optional<bool> created);
 
 } // namespace ApiErrors
 

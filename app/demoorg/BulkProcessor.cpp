@@ -134,6 +134,9 @@ std::shared_ptr<BulkBatch> BulkProcessor::addBatch(const std::shared_ptr<BulkJob
     } else if (auto problem = validateHeader(*job, table->header)) {
         batch->state = BulkBatch::State::Failed;
         batch->stateMessage = *problem;
+    } else if (!job->v2 && table->rows.size() > size_t(m_profile.org.bulkMaxBatchRows)) {
+        batch->state = BulkBatch::State::Failed;
+        batch->stateMessage = QStringLiteral("InvalidBatch : Records in a single batch cannot exceed %1").arg(m_profile.org.bulkMaxBatchRows);
     } else {
         batch->table = std::move(*table);
         batch->results.resize(batch->table.rows.size());

@@ -254,14 +254,6 @@ ServerResponse BulkV1Api::addBatch(const ServerRequest &request, const QString &
     if (request.body.size() > m_org.profile->bulkV1MaxBytes)
         return ApiErrors::bulkV1(400, QStringLiteral("InvalidBatch"), QStringLiteral("Exceeded max size limit of %1").arg(m_org.profile->bulkV1MaxBytes), json);
     const auto batch = m_org.bulk->addBatch(job, request.body);
-    m_org.bulk->withLock([&] {
-        // More rows than a batch may hold: the batch fails as Salesforce fails it.
-        if (batch->table.rows.size() > size_t(m_org.profile->org.bulkMaxBatchRows) && batch->state == BulkBatch::State::Queued) {
-            batch->state = BulkBatch::State::Failed;
-            batch->stateMessage = QStringLiteral("InvalidBatch : Records in a single batch cannot exceed %1").arg(m_org.profile->org.bulkMaxBatchRows);
-        }
-        return 0;
-    });
     const BulkBatch b = m_org.bulk->snapshot(*batch);
     if (json)
         return ServerResponse::json(201, QJsonDocument(batchJson(b)));

@@ -173,8 +173,7 @@ ServerResponse RestApi::holdLocks(const ServerRequest &request)
         return ApiErrors::rest(400, QStringLiteral("INVALID_INPUT"), QStringLiteral("expected {\"ids\":[...], \"seconds\": 0..600}"));
     const QString blocked = m_org.writer->hold(ids, seconds);
     if (!blocked.isEmpty()) {
-        const RecordError e = WriteEngine::lockError(blocked);
-        return ServerResponse::json(400, QJsonDocument(QJsonArray{e.toRestJson()}));
+        return ServerResponse::bytes(400, ApiErrors::restErrorArray({WriteEngine::lockError(blocked)}), "application/json;charset=UTF-8");
     }
     return ServerResponse::json(200, QJsonDocument(QJsonObject{{QStringLiteral("held"), QJsonArray::fromStringList(ids)}, {QStringLiteral("seconds"), seconds}}));
 }

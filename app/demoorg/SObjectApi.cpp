@@ -42,28 +42,21 @@ std::expected<QJsonDocument, ServerResponse> parseJson(const QByteArray &body)
     return doc;
 }
 
-QJsonObject outcomeJson(const RowOutcome &o, bool withCreated)
+QByteArray outcomeJson(const RowOutcome &o, bool withCreated)
 {
-    QJsonObject j;
-    if (!o.id.isEmpty())
-        j.insert(QStringLiteral("id"), o.id);
-    j.insert(QStringLiteral("success"), o.success);
-    QJsonArray errors;
-    for (const auto &e : o.errors)
-        errors.append(e.toCollectionJson());
-    j.insert(QStringLiteral("errors"), errors);
-    if (withCreated && o.success)
-        j.insert(QStringLiteral("created"), o.created);
-    return j;
+    return ApiErrors::collectionEntry(o.id, o.success, o.errors, withCreated && o.success ? std::optional<bool>(o.created) : std::nullopt);
+}
+
+QByteArray joinEntries(const QList<QByteArray> &entries)
+{
+    return '[' + entries.join(',') + ']';
 }
 
 ServerResponse singleError(const RowOutcome &o)
 {
-    QJsonArray errors;
-    for (const auto &e : o.errors)
-        errors.append(e.toRestJson());
     // A lock or duplicate is the caller's problem to retry or fix: 400, like every row error.
-    return ServerResponse::json(o.errors.front().statusCode == QLatin1String("ENTITY_IS_DELETED") ? 404 : 400, QJsonDocument(errors));
+    return ServerResponse::bytes(o.errors.front().statusCode == QLatin1String("ENTITY_IS_DELETED") ? 404 : 400, ApiErrors::restErrorArray(o.errors),
+                                 "application/json;charset=UTF-8");
 }
 
 } // namespace
@@ -339,11 +332,11 @@ ServerResponse SObjectApi::collectionWrite(const ServerRequest &request, Operati
             runs.push_back(WriteBatch{object, operation, extField ? extField->name : QString(), allOrNone, duplicatesAllowed, {}});
         runs.back().rows.push_back(std::move(*row));
     }
-    QJsonArray results;
+    QList<QByteArray> results;
     for (const auto &run : runs)
         for (const auto &o : m_org.writer->write(run))
             results.append(outcomeJson(o, operation == Operation::Upsert));
-    return ServerResponse::json(200, QJsonDocument(results));
+    return ServerResponse::bytes(200, joinEntries(results), "application/json;charset=UTF-8");
 }
 
 ServerResponse SObjectApi::collectionDelete(const ServerRequest &request)
@@ -355,7 +348,6 @@ ServerResponse SObjectApi::collectionDelete(const ServerRequest &request)
         return ApiErrors::rest(400, QStringLiteral("EXCEEDED_ID_LIMIT"), QStringLiteral("record limit reached. cannot submit more than 200 records into this call"));
     const bool allOrNone = request.queryValue(QStringLiteral("allOrNone")) == QLatin1String("true");
     const Schema &schema = m_org.store->schema();
-    QJsonArray results;
     std::vector<WriteBatch> runs;
     for (const QString &raw : ids) {
         const QString id = FieldValue::canonicalId(raw.trimmed());
@@ -371,23 +363,22 @@ ServerResponse SObjectApi::collectionDelete(const ServerRequest &request)
             runs.push_back(WriteBatch{object, Operation::Delete, {}, allOrNone, false, {}});
         runs.back().rows.push_back(WriteRow{id, {}, {}, std::nullopt});
     }
+    QList<QByteArray> results;
     for (const auto &run : runs) {
         if (!run.object) {
             for (const auto &row : run.rows)
                 results.append(outcomeJson(RowOutcome{false, row.id, false, {*row.error}}, false));
             continue;
         }
-        for (const auto &o : m_org.writer->write(run))
+        const auto outcomes = m_org.writer->write(run);
+        for (size_t i = 0; i < outcomes.size(); ++i) {
+            RowOutcome o = outcomes[i];
+            if (o.id.isEmpty())
+                o.id = run.rows[i].id;   // a delete reports the Id it was given, success or not
             results.append(outcomeJson(o, false));
+        }
     }
-    // Deleted rows report their Id as well.
-    for (qsizetype i = 0; i < results.size() && i < ids.size(); ++i) {
-        QJsonObject r = results[i].toObject();
-        if (!r.contains(QStringLiteral("id")))
-            r.insert(QStringLiteral("id"), FieldValue::canonicalId(ids[i].trimmed()).isEmpty() ? ids[i] : FieldValue::canonicalId(ids[i].trimmed()));
-        results[i] = r;
-    }
-    return ServerResponse::json(200, QJsonDocument(results));
+    return ServerResponse::bytes(200, joinEntries(results), "application/json;charset=UTF-8");
 }
 
 ServerResponse SObjectApi::collectionRetrieve(const ServerRequest &request, const QString &version, const QString &objectName)

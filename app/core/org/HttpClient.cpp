@@ -23,6 +23,7 @@ struct Transfer {
     const CancelToken *cancel = nullptr;
     const QByteArray *upload = nullptr;
     qsizetype uploaded = 0;
+    bool rewindable = false;
 };
 
 size_t onBody(char *data, size_t size, size_t count, void *user)
@@ -54,6 +55,21 @@ size_t onRead(char *buffer, size_t size, size_t count, void *user)
     return size_t(n);
 }
 
+// libcurl rewinds the body to send it again when a reused connection closed without an answer.
+// That is safe only for idempotent verbs: the server may have committed a POST or PATCH before
+// the connection went away (Salesforce does), and a silent resend would insert twice. Those
+// fail instead, as ConnectionLost (outcome unknown), for the caller to reconcile.
+int onSeek(void *user, curl_off_t offset, int origin)
+{
+    auto *t = static_cast<Transfer *>(user);
+    if (!t->rewindable)
+        return CURL_SEEKFUNC_CANTSEEK;
+    if (origin != SEEK_SET || offset < 0 || offset > t->upload->size())
+        return CURL_SEEKFUNC_FAIL;
+    t->uploaded = qsizetype(offset);
+    return CURL_SEEKFUNC_OK;
+}
+
 int onProgress(void *user, curl_off_t, curl_off_t, curl_off_t, curl_off_t)
 {
     auto *t = static_cast<Transfer *>(user);
@@ -73,6 +89,7 @@ TransportError classify(CURLcode code)
     case CURLE_RECV_ERROR:
     case CURLE_SEND_ERROR:
     case CURLE_PARTIAL_FILE:
+    case CURLE_SEND_FAIL_REWIND:
         return TransportError::ConnectionLost;
     case CURLE_ABORTED_BY_CALLBACK:
         return TransportError::Cancelled;
@@ -161,6 +178,7 @@ HttpResult<HttpResponse> HttpClient::send(const HttpRequest &request, const Canc
     curl_easy_setopt(c, CURLOPT_USERAGENT, m_userAgent.constData());
 
     const QByteArray method = request.method.toUpper();
+    transfer.rewindable = method == "GET" || method == "HEAD" || method == "PUT" || method == "DELETE" || method == "OPTIONS";
     if (method == "HEAD") {
         curl_easy_setopt(c, CURLOPT_NOBODY, 1L);
     } else if (method != "GET" || !body.isEmpty()) {
@@ -169,6 +187,8 @@ HttpResult<HttpResponse> HttpClient::send(const HttpRequest &request, const Canc
         curl_easy_setopt(c, CURLOPT_UPLOAD, 1L);
         curl_easy_setopt(c, CURLOPT_READFUNCTION, onRead);
         curl_easy_setopt(c, CURLOPT_READDATA, &transfer);
+        curl_easy_setopt(c, CURLOPT_SEEKFUNCTION, onSeek);
+        curl_easy_setopt(c, CURLOPT_SEEKDATA, &transfer);
         if (!request.chunked)
             curl_easy_setopt(c, CURLOPT_INFILESIZE_LARGE, curl_off_t(body.size()));
         curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method.constData());
