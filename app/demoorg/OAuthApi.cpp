@@ -66,7 +66,19 @@ void OAuthApi::registerRoutes(Router &router)
     router.add("POST", QStringLiteral("/services/oauth2/authorize"), Access::Public, [this](const ServerRequest &r, const RouteParams &) { return authorizeSubmit(r); });
     for (const QByteArray &method : {QByteArray("GET"), QByteArray("POST")}) {
         router.add(method, QStringLiteral("/services/oauth2/userinfo"), Access::Session, [this](const ServerRequest &r, const RouteParams &) { return userinfo(r); });
-        router.add(method, QStringLiteral("/id/{org}/{user}"), Access::Session, [this](const ServerRequest &r, const RouteParams &) { return userinfo(r); });
+        router.add(method, QStringLiteral("/id/{org}/{user}"), Access::Session, [this](const ServerRequest &, const RouteParams &) {
+            // The identity service answers in its own shape (jsforce's identity() reads it).
+            const Credentials &c = m_org.sessions->credentials();
+            QJsonObject o = identity();
+            o.insert(QStringLiteral("id"), QStringLiteral("%1/id/%2/%3").arg(m_org.instanceUrl, c.orgId, c.userId));
+            o.insert(QStringLiteral("asserted_user"), true);
+            o.insert(QStringLiteral("username"), c.username);
+            o.insert(QStringLiteral("display_name"), QStringLiteral("Demo Integration User"));
+            o.insert(QStringLiteral("nick_name"), QStringLiteral("demo"));
+            o.insert(QStringLiteral("first_name"), QStringLiteral("Demo"));
+            o.insert(QStringLiteral("last_name"), QStringLiteral("Integration User"));
+            return ServerResponse::json(200, QJsonDocument(o));
+        });
     }
     router.add("POST", QStringLiteral("/services/oauth2/revoke"), Access::Public, [this](const ServerRequest &r, const RouteParams &) { return revoke(r); });
     router.add("GET", QStringLiteral("/services/oauth2/revoke"), Access::Public, [this](const ServerRequest &r, const RouteParams &) { return revoke(r); });
