@@ -2,6 +2,7 @@
 
 #include "predict/Predictor.h"
 
+#include <algorithm>
 #include <cmath>
 
 namespace lockstep {
@@ -122,6 +123,10 @@ Result<std::vector<PredictionSummary>> Comparison::run(const Planner &planner, c
         rows.push_back(summarize(*plan, runs));
     }
     progress(total, total, QStringLiteral("Predicting"));
+    // Options no mitigation can run with (a concurrency of 0, an empty file) are the caller's
+    // error, not a table of refusals.
+    if (std::none_of(rows.begin(), rows.end(), [](const PredictionSummary &r) { return r.planned; }) && !rows.empty())
+        return std::unexpected(rows.front().error);
     return rows;
 }
 
