@@ -141,7 +141,8 @@ int PlanCommand::run(const QStringList &arguments)
     QCommandLineParser parser;
     parser.setApplicationDescription(summary() + QStringLiteral(
         ".\n\nMitigations (lock-model.md §4): parallel (as is), serial, lanes (parent-aware lanes: only "
-        "key-disjoint batches in flight), auto (the best predicted plan within --budget API calls); "
+        "key-disjoint batches in flight), queue (an external per-parent write queue: REST calls of one "
+        "parent's rows, one at a time per parent), auto (the best predicted plan within --budget API calls); "
         "modifiers sort (by parent), small[:N] (batches of N rows, default 10) and no-dup-rules "
         "(deactivate duplicate rules), joined with '+': sort+small:10.\n\n"
         "Exit status: 0 planned, 64 bad usage (batch size 0 or over the API's limit, concurrency 0, "
@@ -157,7 +158,7 @@ int PlanCommand::run(const QStringList &arguments)
     if (!parseArguments(parser, name(), arguments, code))
         return code;
     if (!parser.isSet(QStringLiteral("mitigation")))
-        return usageError(QStringLiteral("--mitigation is required (parallel, serial, lanes, auto; sort, small[:N], no-dup-rules)"), name());
+        return usageError(QStringLiteral("--mitigation is required (parallel, serial, lanes, queue, auto; sort, small[:N], no-dup-rules)"), name());
     const auto mitigation = Mitigation::parse(parser.value(QStringLiteral("mitigation")));
     if (!mitigation)
         return usageError(mitigation.error().message, name());

@@ -100,6 +100,7 @@ void TestCalibration::caseA()
     const auto serial = predictMean(keys, {Scheduling::Serial}, options);
     const auto sort = predictMean(keys, {Scheduling::Parallel, true}, options);
     const auto lanes = predictMean(keys, {Scheduling::Lanes}, options);
+    const auto queue = predictMean(keys, {Scheduling::ParentQueue}, options);   // REST, 0.14 s round trip, 15 workers
 
     const bool parallelOk = parallel.durationSeconds >= 150 && parallel.durationSeconds <= 210 &&
                             parallel.lockErrorRows >= 9000 && parallel.lockErrorRows <= 15000;
@@ -107,6 +108,8 @@ void TestCalibration::caseA()
     const bool sortOk = sort.lockErrorRows <= 0.30 * parallel.lockErrorRows &&
                         sort.durationSeconds <= 1.15 * parallel.durationSeconds;
     const bool lanesOk = lanes.lockErrorRows == 0 && lanes.durationSeconds <= 1.05 * parallel.durationSeconds;
+    const double queueRatio = queue.durationSeconds / parallel.durationSeconds;
+    const bool queueOk = queue.lockErrorRows == 0 && queueRatio >= 1.10 && queueRatio <= 1.20;
 
     line(QStringLiteral("\nCalibration case A (seed 000): 90,000 Opportunities over 5,000 Accounts, Zipf 0.6, random "
                         "order; default profile; means of %1 seeds").arg(kSeeds.size()));
@@ -123,6 +126,9 @@ void TestCalibration::caseA()
              QStringLiteral("≤ 30 % of parallel's errors, ≤ 1.15×"),
              predicted(sort) + QStringLiteral(" (%1×)").arg(sort.durationSeconds / parallel.durationSeconds, 0, 'f', 2),
              sortOk ? "yes" : "NO"));
+    line(row(QStringLiteral("external per-parent serializer (BullMQ)"), QStringLiteral("0 errors, ~15 % longer"),
+             QStringLiteral("0, 1.10–1.20× parallel"),
+             predicted(queue) + QStringLiteral(" (%1×)").arg(queueRatio, 0, 'f', 2), queueOk ? "yes" : "NO"));
     line(row(QStringLiteral("Lockstep parent-aware lanes"), QStringLiteral("—"), QStringLiteral("0 errors, ≤ 1.05× parallel"),
              predicted(lanes) + QStringLiteral(" (%1×)").arg(lanes.durationSeconds / parallel.durationSeconds, 0, 'f', 2),
              lanesOk ? "yes" : "NO"));
@@ -146,6 +152,7 @@ void TestCalibration::caseA()
     QVERIFY2(serialOk, "serial outside its accept range");
     QVERIFY2(sortOk, "sort by parent outside its accept range");
     QVERIFY2(lanesOk, "lanes outside its accept range");
+    QVERIFY2(queueOk, "per-parent serializer outside its accept range");
     QVERIFY(qAbs(estimate->lockErrorRows / parallel.lockErrorRows - 1) < 0.25);
 }
 

@@ -29,6 +29,7 @@ void TestMitigation::parses_data()
     QTest::newRow("serial") << "serial" << "serial" << int(Scheduling::Serial) << false << 0 << false;
     QTest::newRow("lanes") << "Lanes" << "lanes" << int(Scheduling::Lanes) << false << 0 << false;
     QTest::newRow("auto") << "auto" << "auto" << int(Scheduling::Auto) << false << 0 << false;
+    QTest::newRow("queue") << "per-parent-queue" << "queue" << int(Scheduling::ParentQueue) << false << 0 << false;
     QTest::newRow("sort") << "sort" << "sort" << int(Scheduling::Parallel) << true << 0 << false;
     QTest::newRow("small default") << "small" << "small:10" << int(Scheduling::Parallel) << false << 10 << false;
     QTest::newRow("small sized") << "small:50" << "small:50" << int(Scheduling::Parallel) << false << 50 << false;
@@ -88,7 +89,7 @@ void TestMitigation::comparisonSetHasTheFieldRows()
     auto has = [&](const std::vector<Mitigation> &set, const QString &key) {
         return std::any_of(set.begin(), set.end(), [&](const Mitigation &m) { return m.key() == key; });
     };
-    for (const char *key : {"parallel", "serial", "sort", "small:10", "lanes"})
+    for (const char *key : {"parallel", "serial", "sort", "small:10", "queue", "lanes"})
         QVERIFY2(has(without, QLatin1String(key)), key);
     QVERIFY(has(with, QStringLiteral("no-dup-rules")));
 }

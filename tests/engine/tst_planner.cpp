@@ -82,6 +82,7 @@ void TestPlanner::refusesWhatCannotBePlanned_data()
     QTest::newRow("bulk2 serial") << false << "serial" << "bulk2" << none << none << "no serial mode";
     QTest::newRow("bulk2 lanes") << false << "lanes" << "bulk2" << none << none << "no serial mode";
     QTest::newRow("bulk1-serial parallel") << false << "parallel" << "bulk1-serial" << none << none << "that is the 'serial'";
+    QTest::newRow("queue over bulk") << false << "queue" << "bulk1" << none << none << "one parent's rows per REST call";
     QTest::newRow("auto") << false << "auto" << "" << none << none << "AutoPlanner";
 }
 
@@ -110,7 +111,8 @@ void TestPlanner::everyMitigationCoversEveryRowOnce_data()
 {
     QTest::addColumn<QString>("mitigation");
     QTest::addColumn<QString>("api");
-    for (const char *m : {"parallel", "serial", "sort", "small", "sort+small:25", "lanes", "lanes+no-dup-rules", "serial+sort"})
+    for (const char *m : {"parallel", "serial", "sort", "small", "sort+small:25", "lanes", "lanes+no-dup-rules", "serial+sort",
+                          "queue"})
         QTest::newRow(m) << m << "";
     QTest::newRow("rest parallel") << "parallel" << "rest";
     QTest::newRow("rest lanes") << "lanes" << "rest";

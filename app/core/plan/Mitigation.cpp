@@ -11,13 +11,14 @@ QString schedulingName(Scheduling scheduling)
     case Scheduling::Parallel: return QStringLiteral("parallel");
     case Scheduling::Serial: return QStringLiteral("serial");
     case Scheduling::Lanes: return QStringLiteral("lanes");
+    case Scheduling::ParentQueue: return QStringLiteral("queue");
     case Scheduling::Auto: return QStringLiteral("auto");
     }
     return {};
 }
 
 namespace {
-const char *const kChoices = "parallel, serial, lanes or auto, optionally with sort, small[:N] and no-dup-rules, "
+const char *const kChoices = "parallel, serial, lanes, queue or auto, optionally with sort, small[:N] and no-dup-rules, "
                              "joined with '+' (e.g. sort+small:10)";
 } // namespace
 
@@ -38,12 +39,14 @@ Result<Mitigation> Mitigation::parse(const QString &text)
             scheduling = Scheduling::Serial;
         else if (t == QLatin1String("lanes") || t == QLatin1String("parent-aware-lanes"))
             scheduling = Scheduling::Lanes;
+        else if (t == QLatin1String("queue") || t == QLatin1String("per-parent-queue") || t == QLatin1String("serializer"))
+            scheduling = Scheduling::ParentQueue;
         else if (t == QLatin1String("auto"))
             scheduling = Scheduling::Auto;
         if (scheduling) {
             if (schedulingGiven && m.scheduling != *scheduling)
                 return fail(ErrorKind::Usage, QStringLiteral("mitigation '%1' names two schedulings (%2 and %3): pick one of "
-                                                             "parallel, serial, lanes, auto")
+                                                             "parallel, serial, lanes, queue, auto")
                                                   .arg(text, schedulingName(m.scheduling), schedulingName(*scheduling)));
             m.scheduling = *scheduling;
             schedulingGiven = true;
@@ -93,6 +96,7 @@ QString Mitigation::label() const
         break;
     case Scheduling::Serial: parts << QStringLiteral("Serial"); break;
     case Scheduling::Lanes: parts << QStringLiteral("Parent-aware lanes"); break;
+    case Scheduling::ParentQueue: parts << QStringLiteral("Per-parent queue (REST)"); break;
     case Scheduling::Auto: parts << QStringLiteral("Auto"); break;
     }
     if (sortByParent)
@@ -114,6 +118,7 @@ std::vector<Mitigation> Mitigation::comparisonSet(bool withDuplicateRules)
     set.push_back({Scheduling::Parallel, true, kDefaultSmallBatchRows});
     if (withDuplicateRules)
         set.push_back({Scheduling::Parallel, false, 0, true});
+    set.push_back({Scheduling::ParentQueue});
     set.push_back({Scheduling::Lanes});
     return set;
 }

@@ -13,6 +13,8 @@ enum class Scheduling {
     Parallel,   // as is: W batches in flight, in file order
     Serial,     // one batch at a time
     Lanes,      // parent-aware lanes (§5): only key-disjoint batches in flight
+    ParentQueue,   // an external per-parent write serializer (seed 000's BullMQ queue with group
+                   // concurrency 1): REST calls of one parent's rows, one call per parent at a time
     Auto,       // the best predicted plan (fewest errors, then fastest) within a call budget
 };
 
@@ -25,7 +27,7 @@ struct Mitigation {
     int smallBatchRows = 0;         // > 0: batches of this many rows (small batches)
     bool duplicateRulesOff = false; // deactivate the object's duplicate rules for the job
 
-    // "parallel", "serial", "lanes", "auto"; modifiers "sort", "small[:N]", "no-dup-rules";
+    // "parallel", "serial", "lanes", "queue", "auto"; modifiers "sort", "small[:N]", "no-dup-rules";
     // joined with '+' (or ','). Errors name the token and list the choices.
     static Result<Mitigation> parse(const QString &text);
     QString key() const;     // canonical text that parse() reads back

@@ -64,6 +64,63 @@ void cutIntoBatches(Plan &plan, int batchRows, int lane, Api api)
     }
 }
 
+// Seed 000's external serializer: rows grouped by their first lock key (the BullMQ job key,
+// AccountId || Id) in order of first appearance; each group's rows in calls of at most a batch;
+// a group of several calls is a lane, so its calls never overlap (group concurrency 1).
+void layoutParentQueue(const LockKeys &keys, Plan &plan)
+{
+    const qint64 rows = keys.rowCount();
+    const std::uint32_t keyCount = keys.keyCount();
+    constexpr std::uint32_t none = 0xFFFFFFFFu;
+    std::vector<std::uint32_t> groupOfKey(keyCount, none);
+    std::vector<std::uint32_t> groupSize;
+    std::vector<std::uint32_t> groupKey;
+    std::vector<std::uint32_t> groupOfRow(static_cast<size_t>(rows));
+    for (qint64 r = 0; r < rows; ++r) {
+        const std::uint32_t k = keys.firstKey(r);
+        std::uint32_t g;
+        if (k == LockKeys::npos) {
+            g = std::uint32_t(groupSize.size());   // a row without a parent is a group of its own
+            groupSize.push_back(0);
+            groupKey.push_back(LockKeys::npos);
+        } else {
+            if (groupOfKey[k] == none) {
+                groupOfKey[k] = std::uint32_t(groupSize.size());
+                groupSize.push_back(0);
+                groupKey.push_back(k);
+            }
+            g = groupOfKey[k];
+        }
+        groupOfRow[size_t(r)] = g;
+        ++groupSize[g];
+    }
+    std::vector<std::uint32_t> start(groupSize.size() + 1, 0);
+    for (size_t g = 0; g < groupSize.size(); ++g)
+        start[g + 1] = start[g] + groupSize[g];
+    plan.rows.assign(static_cast<size_t>(rows), 0);
+    std::vector<std::uint32_t> fill(start.begin(), start.end() - 1);
+    for (qint64 r = 0; r < rows; ++r)
+        plan.rows[fill[groupOfRow[size_t(r)]]++] = std::uint32_t(r);
+    const std::uint32_t callRows = std::uint32_t(std::max(1, plan.batchSize));
+    for (size_t g = 0; g < groupSize.size(); ++g) {
+        const bool chained = groupSize[g] > callRows;
+        const int lane = chained ? int(plan.lanes.size()) : PlanBatch::kSharedQueue;
+        if (chained)
+            plan.lanes.push_back({lane, groupSize[g], double(groupSize[g]) * plan.rowSeconds, groupKey[g],
+                                  QStringLiteral("one parent's calls, one at a time")});
+        for (std::uint32_t first = 0; first < groupSize[g]; first += callRows) {
+            const std::uint32_t n = std::min(callRows, groupSize[g] - first);
+            plan.batches.push_back({qint64(start[g] + first), n, lane, plan.api, double(n) * plan.rowSeconds});
+        }
+    }
+    plan.notes << QStringLiteral("%1 parent groups in %2 REST calls (a call holds one parent's rows), %3 workers; a "
+                                 "parent's calls never overlap. Groups follow the first lock key only: rows that also "
+                                 "lock a second parent can still collide.")
+                      .arg(groupSize.size())
+                      .arg(plan.batches.size())
+                      .arg(plan.concurrency);
+}
+
 } // namespace
 
 Result<PlanSettings> PlanSettings::resolve(const Mitigation &m, const PlanOptions &options)
@@ -71,9 +128,13 @@ Result<PlanSettings> PlanSettings::resolve(const Mitigation &m, const PlanOption
     const OrgProfile &profile = options.profile;
     // The API: what the user chose, else Bulk 1.0 — except small batches of a call's size, which
     // people send through REST collections (seed 001: "reduced the batch size from 200 to 10").
-    Api api = options.api.value_or(m.smallBatchRows > 0 && m.smallBatchRows <= profile.restMaxBatchRows
-                                         ? Api::RestCollections
-                                         : Api::Bulk1Parallel);
+    Api api = options.api.value_or((m.smallBatchRows > 0 && m.smallBatchRows <= profile.restMaxBatchRows) ||
+                                           m.scheduling == Scheduling::ParentQueue
+                                       ? Api::RestCollections
+                                       : Api::Bulk1Parallel);
+    if (m.scheduling == Scheduling::ParentQueue && api != Api::RestCollections)
+        return fail(ErrorKind::Usage, QStringLiteral("the per-parent queue sends one parent's rows per REST call; it cannot "
+                                                     "use %1").arg(apiLabel(api)));
     if (m.scheduling == Scheduling::Serial && api == Api::Bulk1Parallel)
         api = Api::Bulk1Serial;
     if (api == Api::Bulk1Serial && m.scheduling == Scheduling::Parallel)
@@ -220,6 +281,9 @@ Result<Plan> Planner::plan(const Mitigation &m) const
             plan.notes << QStringLiteral("Lanes group rows by parent already; sorting adds nothing.");
         break;
     }
+    case Scheduling::ParentQueue:
+        layoutParentQueue(m_keys, plan);
+        break;
     case Scheduling::Auto: break;
     }
     if (plan.boundIsLargestComponent())

@@ -12,6 +12,16 @@ InstantEstimator::InstantEstimator(const LockKeys &keys, const Components &compo
     std::vector<std::uint32_t> children(keys.keyCount(), 0);
     for (const auto k : keys.keys())
         ++children[k];
+    for (qint64 r = 0; r < m_rows; ++r)
+        m_parents += keys.keysOf(r).empty() ? 1 : 0;
+    std::vector<std::uint8_t> first(keys.keyCount(), 0);
+    for (qint64 r = 0; r < m_rows; ++r) {
+        const auto k = keys.firstKey(r);
+        if (k != LockKeys::npos && !first[k]) {
+            first[k] = 1;
+            ++m_parents;
+        }
+    }
     if (m_rows > 0)
         for (const auto c : children) {
             const double a = double(c) / double(m_rows);
@@ -46,13 +56,17 @@ Result<InstantEstimate> InstantEstimator::estimate(const Mitigation &m, const Pl
     // A deadlock needs two shared keys taken in opposite orders: κ scales with the chance of
     // at least two (Poisson), and vanishes when every transaction locks in one global order
     // (sorted rows), when transactions never share keys (lanes) or never overlap (serial).
-    const bool globalOrder = concrete.sortByParent || concrete.scheduling == Scheduling::Lanes;
+    // (A per-parent queue's calls hold one parent each: single-key transactions.)
+    const bool globalOrder = concrete.sortByParent || concrete.scheduling == Scheduling::Lanes ||
+                             concrete.scheduling == Scheduling::ParentQueue;
     const double atLeastTwo = 1.0 - std::exp(-e.sharedKeys) * (1.0 + e.sharedKeys);
     e.kappa = globalOrder ? 0.0 : p.estimateKappa * atLeastTwo;
     e.lockErrorRows = std::min(double(m_rows), double(m_rows) * e.kappa * (e.concurrency - 1) * e.windowShare);
 
     const double work = double(m_rows) * model.expectedSeconds(1);
-    const double calls = std::ceil(double(m_rows) / settings->batchRows);
+    // A per-parent queue makes at least a call per parent.
+    const double calls = std::max(std::ceil(double(m_rows) / settings->batchRows),
+                                  concrete.scheduling == Scheduling::ParentQueue ? double(m_parents) : 0.0);
     const double overhead = calls * perCall;
     const double largest = double(m_largestComponent) * model.expectedSeconds(1);
     const double uploads = isBulk(settings->api) && settings->api != Api::Bulk2 ? calls * p.bulkUploadGapSeconds : 0.0;

@@ -35,6 +35,7 @@ private:
     qint64 m_rows = 0;
     double m_mu = 0;
     qint64 m_largestComponent = 0;
+    qint64 m_parents = 0;   // groups of a per-parent queue: first keys, plus rows without one
 };
 
 } // namespace lockstep
