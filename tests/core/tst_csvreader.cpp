@@ -177,9 +177,9 @@ void TestCsvReader::unreadableFiles_data()
     QTest::newRow("header only") << QByteArray("Id,AccountId\n") << int(ErrorKind::BadData) << QStringLiteral("no data rows");
     QTest::newRow("header only, no newline") << QByteArray("Id,AccountId") << int(ErrorKind::BadData) << QStringLiteral("no data rows");
     QTest::newRow("only blank lines") << QByteArray("\n\n\n") << int(ErrorKind::BadData) << QStringLiteral("no header");
-    QTest::newRow("PNG") << QByteArray("\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x10", 24) << int(ErrorKind::BadData) << QStringLiteral("PNG image");
-    QTest::newRow("random binary") << QByteArray("\x01\x02\0\x03\x04\0\x05" "abc\0\x06\x07\x08", 15) << int(ErrorKind::BadData) << QStringLiteral("not a text file");
-    QTest::newRow("zip (xlsx)") << QByteArray("PK\x03\x04\x14\0\x06\0\x08\0\0\0!\0", 16) << int(ErrorKind::BadData) << QStringLiteral("xlsx");
+    QTest::newRow("PNG") << QByteArray("\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x10", 20) << int(ErrorKind::BadData) << QStringLiteral("PNG image");
+    QTest::newRow("random binary") << QByteArray("\x01\x02\0\x03\x04\0\x05" "abc\0\x06\x07\x08", 14) << int(ErrorKind::BadData) << QStringLiteral("not a text file");
+    QTest::newRow("zip (xlsx)") << QByteArray("PK\x03\x04\x14\0\x06\0\x08\0\0\0!\0", 14) << int(ErrorKind::BadData) << QStringLiteral("xlsx");
     QTest::newRow("UTF-16") << QByteArray("\xFF\xFE" "a\0,\0b\0\n\0", 10) << int(ErrorKind::BadData) << QStringLiteral("UTF-16");
     QTest::newRow("unterminated quote in header") << QByteArray("\"Id,Name\n1,2\n") << int(ErrorKind::BadData) << QStringLiteral("header");
     QTest::newRow("unterminated quote in first row") << QByteArray("Id,Name\n\"1,2\n3,4\n") << int(ErrorKind::BadData) << QStringLiteral("unterminated");
