@@ -82,6 +82,10 @@ Result<std::vector<PredictionSummary>> Comparison::run(const Planner &planner, c
     const auto mitigations = options.mitigations.empty()
                                  ? Mitigation::comparisonSet(profile.hasDuplicateRules(options.plan.object))
                                  : options.mitigations;
+    // Each prediction reports in rows; the comparison reports in predictions, so the inner runs
+    // only share the cancel token.
+    Progress inner;
+    inner.cancel = progress.cancel;
     std::vector<PredictionSummary> rows;
     const qint64 total = qint64(mitigations.size() * options.seeds.size());
     qint64 done = 0;
@@ -107,7 +111,7 @@ Result<std::vector<PredictionSummary>> Comparison::run(const Planner &planner, c
             po.seed = seed;
             po.recordRows = false;
             po.recordTimeline = false;
-            auto p = Predictor::predict(*plan, planner.keys(), po, progress);
+            auto p = Predictor::predict(*plan, planner.keys(), po, inner);
             if (!p)
                 return std::unexpected(p.error());
             // Keep the totals only: a comparison of 10 million rows must not hold 35 runs of rows.
