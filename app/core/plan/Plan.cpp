@@ -16,16 +16,24 @@ int Plan::jobCount() const
     return int(lanes.size()) + (shared ? 1 : 0);
 }
 
-qint64 Plan::apiCalls(double durationSeconds, const OrgProfile &profile) const
+qint64 Plan::apiCalls(const std::vector<double> &jobActiveSeconds, const OrgProfile &profile) const
 {
-    const qint64 polls = qint64(std::ceil(std::max(0.0, durationSeconds) / profile.statusPollSeconds));
+    qint64 polls = 0;
+    for (const double s : jobActiveSeconds)
+        polls += qint64(std::ceil(std::max(0.0, s) / profile.statusPollSeconds));
+    const qint64 jobs = jobCount();
     switch (api) {
     case Api::RestCollections: return qint64(batches.size());
     case Api::Bulk1Parallel:
-    case Api::Bulk1Serial: return qint64(jobCount()) * (2 + polls) + 2 * qint64(batches.size());
-    case Api::Bulk2: return qint64(jobCount()) * (6 + polls);
+    case Api::Bulk1Serial: return 2 * jobs + polls + 2 * qint64(batches.size());
+    case Api::Bulk2: return 6 * jobs + polls;
     }
     return 0;
+}
+
+qint64 Plan::apiCalls(double durationSeconds, const OrgProfile &profile) const
+{
+    return apiCalls(std::vector<double>(size_t(jobCount()), durationSeconds), profile);
 }
 
 QJsonObject Plan::toJson(const LockKeys *keys, bool withRows) const

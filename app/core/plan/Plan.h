@@ -74,9 +74,13 @@ struct Plan {
     std::span<const std::uint32_t> rowsOf(const PlanBatch &b) const { return {rows.data() + b.begin, b.rows}; }
     // Bulk jobs the plan opens: one per dedicated lane plus one for the shared queue (REST: 0).
     int jobCount() const;
-    // API calls a run of `durationSeconds` makes: REST one per call; Bulk 1.0 per job create +
-    // close + a status poll every statusPollSeconds, per batch upload + result download;
+    // API calls of a run: REST one per call; Bulk 1.0 per job create + close + a status poll
+    // every statusPollSeconds while the job is active, per batch upload + result download;
     // Bulk 2.0 per job create, upload, close, three result downloads and the polls.
+    // `jobActiveSeconds[j]`: how long job j (lane j; the last one is the shared queue's) had
+    // batches queued or running — the predictor measures it.
+    qint64 apiCalls(const std::vector<double> &jobActiveSeconds, const OrgProfile &profile) const;
+    // The same with every job active for the whole `durationSeconds` (an upper bound).
     qint64 apiCalls(double durationSeconds, const OrgProfile &profile) const;
 
     // `keys` names the parents; `withRows` adds each batch's 1-based file rows (a complete plan

@@ -444,7 +444,25 @@ Result<Prediction> Simulation::run()
     m_result.durationSeconds = m_end;
     m_result.lowerBoundSeconds = m_plan.lowerBoundSeconds;
     m_result.ratioToBound = m_plan.lowerBoundSeconds > 0 ? m_end / m_plan.lowerBoundSeconds : 0;
-    m_result.apiCalls = m_plan.apiCalls(m_end, m_profile);
+    // A Bulk job is polled while it has work: from its first upload to its last batch's end.
+    int lanes = 0;
+    bool shared = false;
+    for (const auto &b : m_plan.batches) {
+        lanes = std::max(lanes, b.lane + 1);
+        shared |= b.lane < 0;
+    }
+    std::vector<double> first(size_t(lanes) + 1, BatchQueue::never), last(size_t(lanes) + 1, 0.0);
+    for (size_t i = 0; i < m_plan.batches.size(); ++i) {
+        const int lane = m_plan.batches[i].lane;
+        const size_t job = lane >= 0 ? size_t(lane) : size_t(lanes);
+        first[job] = std::min(first[job], m_result.batches[i].uploaded);
+        last[job] = std::max(last[job], m_result.batches[i].end);
+    }
+    std::vector<double> active;
+    for (size_t j = 0; j < first.size(); ++j)
+        if (j < size_t(lanes) || shared)
+            active.push_back(first[j] == BatchQueue::never ? 0.0 : last[j] - first[j]);
+    m_result.apiCalls = m_plan.apiCalls(active, m_profile);
     m_result.computeSeconds = double(timer.nsecsElapsed()) / 1e9;
     m_progress(rowCount, rowCount, QStringLiteral("Predicting"));
     return std::move(m_result);
