@@ -1,5 +1,6 @@
 #include "plan/LaneScheduler.h"
 
+#include "common/Format.h"
 #include "plan/BatchQueue.h"
 
 #include <algorithm>
@@ -12,14 +13,6 @@ namespace {
 QString seconds(double s)
 {
     return s >= 120 ? QStringLiteral("%1 min").arg(s / 60, 0, 'f', 1) : QStringLiteral("%1 s").arg(s, 0, 'f', 0);
-}
-
-QString grouped(qint64 n)
-{
-    QString digits = QString::number(n);
-    for (qsizetype i = digits.size() - 3; i > 0; i -= 3)
-        digits.insert(i, QLatin1Char(','));
-    return digits;
 }
 
 QString parentName(const LockKeys &keys, std::uint32_t key)

@@ -1,6 +1,7 @@
 #include "plan/Planner.h"
 
 #include "analysis/Distribution.h"
+#include "common/Format.h"
 #include "plan/LaneScheduler.h"
 #include "sim/TransactionModel.h"
 
@@ -10,14 +11,6 @@
 namespace lockstep {
 
 namespace {
-
-QString grouped(qint64 n)
-{
-    QString digits = QString::number(n < 0 ? -n : n);
-    for (qsizetype i = digits.size() - 3; i > 0; i -= 3)
-        digits.insert(i, QLatin1Char(','));
-    return n < 0 ? QLatin1Char('-') + digits : digits;
-}
 
 // Rows ordered by the text of their first lock key (what "sort by AccountId" in a spreadsheet
 // does), file order within a parent, rows that lock nothing last.
