@@ -214,7 +214,7 @@ void TestLockTable::blockingAcquireTimesOut()
     bool queued = false;
     QCOMPARE(waiter.acquire(1, BlockingLockTable::Clock::now() + 80ms, {}, &queued), BlockingLockTable::Acquire::Timeout);
     QVERIFY(queued);
-    QVERIFY2(timer.elapsed() >= 75 && timer.elapsed() < 1000, qPrintable(QString::number(timer.elapsed())));
+    QVERIFY2(timer.elapsed() >= 79 && timer.elapsed() < 2000, qPrintable(QString::number(timer.elapsed())));
     QCOMPARE(table.holder(1), holder.id());
 }
 
@@ -254,7 +254,7 @@ void TestLockTable::blockingDeadlockIsRefused()
     QElapsedTimer timer;
     timer.start();
     QCOMPARE(a.acquire(2, BlockingLockTable::Clock::now() + 5s), BlockingLockTable::Acquire::Deadlock);
-    QVERIFY(timer.elapsed() < 100);   // at once, not after the timeout
+    QVERIFY(timer.elapsed() < 1000);   // at once, not after the 5 s timeout
     a.end();
     b.join();
     QCOMPARE(result.load(), int(BlockingLockTable::Acquire::Granted));
@@ -277,7 +277,7 @@ void TestLockTable::blockingAcquireCanBeCancelled()
     timer.start();
     token.cancel();
     waiter.join();
-    QVERIFY(timer.elapsed() < 500);
+    QVERIFY(timer.elapsed() < 2000);   // well before the 10 s deadline
     QCOMPARE(result.load(), int(BlockingLockTable::Acquire::Cancelled));
 }
 

@@ -46,8 +46,8 @@ void TestRealTimeRunner::uncontendedChunkTakesItsScaledTime()
     QCOMPARE(outcome.failure, LockFailure::None);
     QVERIFY(committed);
     QCOMPARE(outcome.waits, 0);
-    QVERIFY2(timer.elapsed() >= 48 && timer.elapsed() < 400, qPrintable(QString::number(timer.elapsed())));
-    QVERIFY(qAbs(outcome.seconds - 5.0) < 3.0);   // model seconds
+    QVERIFY2(timer.elapsed() >= 48 && timer.elapsed() < 1000, qPrintable(QString::number(timer.elapsed())));
+    QVERIFY(outcome.seconds >= 4.8 && outcome.seconds < 100);   // model seconds
     QCOMPARE(table.lockedKeyCount(), size_t(0));
 }
 
@@ -82,7 +82,8 @@ void TestRealTimeRunner::waitTimesOutAfterTheScaledTimeout()
     QCOMPARE(waiter.failure, LockFailure::Timeout);
     QCOMPARE(waiter.key, LockKey(1));
     QCOMPARE(waiter.waits, 1);
-    QVERIFY2(waited >= 80 && waited <= 160, qPrintable(QString::number(waited)));   // 100 ms ± 20 %
+    // Never before the scaled timeout; the upper bound leaves room for a loaded machine.
+    QVERIFY2(waited >= 95 && waited <= 400, qPrintable(QString::number(waited)));
     QCOMPARE(holder.failure, LockFailure::None);
     QCOMPARE(table.lockedKeyCount(), size_t(0));
 }
@@ -119,7 +120,7 @@ void TestRealTimeRunner::modelScriptRunsEndToEnd()
     timer.start();
     const auto outcome = runner.run(script);
     QCOMPARE(outcome.failure, LockFailure::None);
-    QVERIFY2(timer.elapsed() >= 50 && timer.elapsed() < 500, qPrintable(QString::number(timer.elapsed())));
+    QVERIFY2(timer.elapsed() >= 50 && timer.elapsed() < 1500, qPrintable(QString::number(timer.elapsed())));
 }
 
 QTEST_GUILESS_MAIN(TestRealTimeRunner)
