@@ -245,7 +245,7 @@ void TestPlanner::lanesPutSkewedParentsOnTheirOwnLane()
     QVERIFY(laneBatches >= 6);   // 12,000 rows in pieces of at most 2,000
     QCOMPARE(plan->jobCount(), 2);
     QVERIFY(plan->notes.join(QLatin1Char(' ')).contains(QStringLiteral("own serial lane")));
-    QVERIFY(plan->notes.join(QLatin1Char(' ')).contains(QStringLiteral("No plan can finish before 324 s")));
+    QVERIFY(plan->notes.join(QLatin1Char(' ')).contains(QStringLiteral("No collision-free plan can finish before 324 s")));
 
     // A component is never split across shared batches; shared batches shrink toward the end.
     const Components &components = Components::compute(house->keys);

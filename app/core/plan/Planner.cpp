@@ -280,8 +280,9 @@ Result<Plan> Planner::plan(const Mitigation &m) const
     case Scheduling::Auto: break;
     }
     if (plan.boundIsLargestComponent())
-        plan.notes << QStringLiteral("No plan can finish before %1 s: the largest component (%2 rows) is serial work, more "
-                                     "than the parallel share of %3 s (total work / %4).")
+        plan.notes << QStringLiteral("No collision-free plan can finish before %1 s: the largest component (%2 rows) is "
+                                     "serial work once its batches never overlap, more than the parallel share of %3 s "
+                                     "(total work / %4).")
                           .arg(plan.largestComponentSeconds, 0, 'f', 0)
                           .arg(grouped(plan.largestComponentRows))
                           .arg(plan.totalWorkSeconds / workers, 0, 'f', 0)

@@ -1,5 +1,7 @@
 #include "predict/AutoPlanner.h"
 
+#include "common/Format.h"
+
 #include <cmath>
 
 namespace lockstep {
@@ -79,7 +81,7 @@ Result<AutoChoice> AutoPlanner::choose(const Planner &planner, const AutoOptions
                                                      "calibrates how long a roll-up over that many children holds its "
                                                      "parent; parent-aware lanes (%2 s, %3 predicted lock errors) keep it "
                                                      "on one serial lane.")
-                                          .arg(plan->largestComponentRows)
+                                          .arg(grouped(plan->largestComponentRows))
                                           .arg(r.durationSeconds, 0, 'f', 0)
                                           .arg(std::round(r.lockErrorRows)));
     }
