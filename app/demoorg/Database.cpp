@@ -156,10 +156,40 @@ Result<std::unique_ptr<Database>> Database::open(const QString &path)
     if (!writer)
         return std::unexpected(writer.error());
     d->m_writer = std::move(*writer);
+    if (auto r = d->m_writer->exec(QStringLiteral("PRAGMA wal_autocheckpoint=0")); !r)
+        return std::unexpected(r.error());
+    d->m_checkpointer = std::thread([raw = d.get()] { raw->checkpointLoop(); });
     return d;
 }
 
-Database::~Database() = default;
+void Database::checkpointLoop()
+{
+    auto connection = connect(m_path);
+    if (!connection)
+        return;
+    std::unique_lock lock(m_stopMutex);
+    while (!m_stopping) {
+        m_stopWake.wait_for(lock, std::chrono::milliseconds(500));
+        lock.unlock();
+        // PASSIVE never waits for readers or the writer; what it cannot copy now waits for later.
+        (void)(*connection)->exec(QStringLiteral("PRAGMA wal_checkpoint(PASSIVE)"));
+        lock.lock();
+    }
+    lock.unlock();
+    std::lock_guard writer(m_writeMutex);
+    (void)(*connection)->exec(QStringLiteral("PRAGMA wal_checkpoint(TRUNCATE)"));
+}
+
+Database::~Database()
+{
+    {
+        std::lock_guard lock(m_stopMutex);
+        m_stopping = true;
+    }
+    m_stopWake.notify_all();
+    if (m_checkpointer.joinable())
+        m_checkpointer.join();
+}
 
 Connection *Database::acquireReader()
 {

@@ -8,6 +8,7 @@
 #include <condition_variable>
 #include <memory>
 #include <mutex>
+#include <thread>
 #include <unordered_map>
 #include <vector>
 
@@ -114,6 +115,13 @@ private:
     std::mutex m_readMutex;
     std::vector<std::unique_ptr<Connection>> m_readers;
     std::vector<Connection *> m_freeReaders;
+    // Checkpoints run here, off the writer: a checkpoint copies and syncs pages, and a writer that
+    // paid for it every few commits would add milliseconds to the transactions it delays.
+    void checkpointLoop();
+    std::thread m_checkpointer;
+    std::mutex m_stopMutex;
+    std::condition_variable m_stopWake;
+    bool m_stopping = false;
 };
 
 } // namespace lockstep::demoorg

@@ -274,6 +274,10 @@ Result<void> RecordStore::apply(const std::vector<RowWrite> &writes, const QStri
             for (const auto &f : parent.fields) {
                 if (!f.isRollup() || f.rollupChild.compare(w.object->name, Qt::CaseInsensitive) != 0)
                     continue;
+                // An update that touches neither the relationship nor the summed field leaves
+                // the roll-up as it was: skip the work (it runs once per row of every chunk).
+                if (w.kind == RowWrite::Kind::Update && !w.values.contains(f.rollupField) && (f.rollupSum.isEmpty() || !w.values.contains(f.rollupSum)))
+                    continue;
                 if (w.kind != RowWrite::Kind::Insert) {
                     auto st = c.prepare(QStringLiteral("SELECT %1 FROM %2 WHERE Id=?").arg(quoted(f.rollupField), quoted(w.object->name)));
                     if (!st)

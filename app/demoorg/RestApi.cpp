@@ -189,6 +189,10 @@ ServerResponse RestApi::status()
                                          {QStringLiteral("bulkBatchesInProgress"), m_org.bulk->runningBatches()},
                                          {QStringLiteral("scale"), m_org.profile->scale},
                                          {QStringLiteral("apiRequests"), m_org.apiRequests ? m_org.apiRequests->load() : 0},
+                                         {QStringLiteral("transactionMs"), QJsonObject{{QStringLiteral("prepare"), double(m_org.writer->timing().prepareUs.load()) / 1000},
+                                                                                       {QStringLiteral("script"), double(m_org.writer->timing().scriptUs.load()) / 1000},
+                                                                                       {QStringLiteral("commitWait"), double(m_org.writer->timing().commitWaitUs.load()) / 1000},
+                                                                                       {QStringLiteral("write"), double(m_org.writer->timing().writeUs.load()) / 1000}}},
                                      }));
 }
 

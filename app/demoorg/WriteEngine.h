@@ -10,6 +10,7 @@
 #include "sim/BlockingLockTable.h"
 
 #include <atomic>
+#include <condition_variable>
 #include <mutex>
 #include <optional>
 #include <vector>
@@ -68,6 +69,12 @@ public:
     static RecordError lockError(const QString &key);
 
     std::size_t lockedKeys() const { return m_locks.lockedKeyCount(); }
+    // Where the real time of transactions went (microseconds, summed over transactions):
+    // checks before the script, the script itself, waiting for the commit turn, SQLite writes.
+    struct Timing {
+        std::atomic<qint64> prepareUs{0}, scriptUs{0}, commitWaitUs{0}, writeUs{0};
+    };
+    const Timing &timing() const { return m_timing; }
     std::size_t openTransactions() const { return m_locks.activeTransactions(); }
 
 private:
@@ -84,6 +91,14 @@ private:
     std::mutex m_keyMutex;
     StringInterner m_keys;   // record Id → dense lock key of the engine
     std::atomic<quint64> m_transactions{0};
+    // Commit order: a ticket is drawn while the locks are held, the rows are written after
+    // they are released, in ticket order (see transaction()).
+    Timing m_timing;
+    std::atomic<qint64> m_writeEstimateUs{0};   // running mean of a chunk's SQLite write
+    std::mutex m_commitMutex;
+    std::condition_variable m_commitTurn;
+    quint64 m_nextTicket = 0;
+    quint64 m_nowServing = 0;
     std::atomic_int m_inFlight{0};
     std::atomic<quint64> m_committed{0};
 };

@@ -1,0 +1,84 @@
+#include "demoorg/ScheduledRunner.h"
+
+#include <sys/prctl.h>
+
+#include <thread>
+
+namespace lockstep::demoorg {
+
+namespace {
+using Clock = BlockingLockTable::Clock;
+
+Clock::duration toDuration(double seconds)
+{
+    return std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(std::max(0.0, seconds)));
+}
+
+// Sleeps until `until` in slices, so a cancel is honoured within ~20 ms; false when cancelled.
+bool sleepUntil(Clock::time_point until, const CancelToken &cancel)
+{
+    for (;;) {
+        if (cancel.isCancelled())
+            return false;
+        const auto now = Clock::now();
+        if (now >= until)
+            return true;
+        std::this_thread::sleep_for(std::min<Clock::duration>(until - now, std::chrono::milliseconds(20)));
+    }
+}
+} // namespace
+
+void ScheduledRunner::preciseSleepsOnThisThread()
+{
+    thread_local bool done = false;
+    if (!done) {
+        ::prctl(PR_SET_TIMERSLACK, 1UL, 0UL, 0UL, 0UL);
+        done = true;
+    }
+}
+
+TransactionOutcome ScheduledRunner::run(const TransactionScript &script, const CancelToken &cancel, const std::function<void()> &beforeCommit,
+                                        std::optional<Clock::time_point> serverTimeBegan) const
+{
+    preciseSleepsOnThisThread();
+    TransactionOutcome outcome;
+    const auto started = Clock::now();
+    auto finish = [&](LockFailure failure) {
+        outcome.failure = failure;
+        outcome.seconds = std::chrono::duration<double>(Clock::now() - started).count() / (m_scale > 0 ? m_scale : 1.0);
+        return outcome;
+    };
+    LockTableTransaction tx(m_table);
+    auto due = serverTimeBegan.value_or(started);
+    for (const LockStep &step : script.locks) {
+        due += toDuration(step.workBefore * m_scale);
+        if (!sleepUntil(due, cancel))
+            return finish(LockFailure::Cancelled);
+        const auto deadline = Clock::now() + toDuration(m_lockTimeout * m_scale);
+        bool queued = false;
+        const auto result = tx.acquire(step.key, deadline, cancel, &queued);
+        if (queued) {
+            ++outcome.waits;
+            due = std::max(due, Clock::now());   // the work after a wait starts when it ends
+        }
+        if (result != BlockingLockTable::Acquire::Granted) {
+            outcome.key = step.key;
+            outcome.row = step.row;
+        }
+        switch (result) {
+        case BlockingLockTable::Acquire::Granted: break;
+        case BlockingLockTable::Acquire::Deadlock: return finish(LockFailure::Deadlock);
+        case BlockingLockTable::Acquire::Timeout: return finish(LockFailure::Timeout);
+        case BlockingLockTable::Acquire::Cancelled: return finish(LockFailure::Cancelled);
+        }
+    }
+    due += toDuration(script.workAfterLocks * m_scale);
+    if (!sleepUntil(due, cancel))
+        return finish(LockFailure::Cancelled);
+    if (beforeCommit)
+        beforeCommit();
+    tx.end();
+    return finish(LockFailure::None);
+}
+
+} // namespace lockstep::demoorg
