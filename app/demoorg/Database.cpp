@@ -35,12 +35,6 @@ Result<Statement> Connection::prepare(const QString &sql)
         sqlite3_stmt *stmt = nullptr;
         if (sqlite3_prepare_v3(m_db, key.c_str(), int(key.size()), SQLITE_PREPARE_PERSISTENT, &stmt, nullptr) != SQLITE_OK)
             return fail(ErrorKind::Internal, QStringLiteral("SQLite: %1 (in %2)").arg(lastError(), sql.left(200)));
-        // Statements differ by field lists; a bounded cache keeps a long-running org small.
-        if (m_cache.size() > 512) {
-            for (auto &[s, st] : m_cache)
-                sqlite3_finalize(st);
-            m_cache.clear();
-        }
         it = m_cache.emplace(std::move(key), stmt).first;
     }
     sqlite3_reset(it->second);
@@ -48,9 +42,22 @@ Result<Statement> Connection::prepare(const QString &sql)
     return Statement(it->second, this);
 }
 
+Result<Statement> Connection::prepareOnce(const QString &sql)
+{
+    const QByteArray text = sql.toUtf8();
+    sqlite3_stmt *stmt = nullptr;
+    if (sqlite3_prepare_v2(m_db, text.constData(), int(text.size()), &stmt, nullptr) != SQLITE_OK)
+        return fail(ErrorKind::Internal, QStringLiteral("SQLite: %1 (in %2)").arg(lastError(), sql.left(200)));
+    return Statement(stmt, this, true);
+}
+
 Statement::~Statement()
 {
-    if (m_stmt)
+    if (!m_stmt)
+        return;
+    if (m_owned)
+        sqlite3_finalize(m_stmt);
+    else
         sqlite3_reset(m_stmt);
 }
 

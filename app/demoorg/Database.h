@@ -28,8 +28,12 @@ public:
     Connection &operator=(const Connection &) = delete;
 
     Result<void> exec(const QString &sql);
-    // A cached statement, reset and with its bindings cleared.
+    // A cached statement, reset and with its bindings cleared: for the fixed shapes of the
+    // write path (the cache lives as long as the connection).
     Result<Statement> prepare(const QString &sql);
+    // A statement of its own, finalized with the Statement: for SQL whose text varies without
+    // bound (queries compiled from SOQL).
+    Result<Statement> prepareOnce(const QString &sql);
     QString lastError() const;
     sqlite3 *handle() const { return m_db; }
 
@@ -42,8 +46,11 @@ private:
 // (NULL → invalid QVariant, INTEGER → qint64, REAL → double, TEXT → QString).
 class Statement {
 public:
-    explicit Statement(sqlite3_stmt *stmt, Connection *connection) : m_stmt(stmt), m_connection(connection) {}
-    Statement(Statement &&other) noexcept : m_stmt(std::exchange(other.m_stmt, nullptr)), m_connection(other.m_connection) {}
+    Statement(sqlite3_stmt *stmt, Connection *connection, bool owned = false) : m_stmt(stmt), m_connection(connection), m_owned(owned) {}
+    Statement(Statement &&other) noexcept
+        : m_stmt(std::exchange(other.m_stmt, nullptr)), m_connection(other.m_connection), m_owned(other.m_owned)
+    {
+    }
     ~Statement();
 
     void bind(int index, const QVariant &value);
@@ -59,6 +66,7 @@ public:
 private:
     sqlite3_stmt *m_stmt;
     Connection *m_connection;
+    bool m_owned = false;
 };
 
 // The demo org's database file: WAL, synchronous=NORMAL (a commit survives a crash of the

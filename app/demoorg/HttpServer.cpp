@@ -394,7 +394,9 @@ void HttpServer::close()
 {
     if (m_server)
         m_server->close();
-    for (HttpConnection *c : std::as_const(m_connections))
+    // A copy: an idle connection disconnects at once, and its handler removes it from the list.
+    const QList<HttpConnection *> connections = m_connections;
+    for (HttpConnection *c : connections)
         c->shutdown();
     m_pool.waitForDone();
 }

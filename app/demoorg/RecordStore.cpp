@@ -240,7 +240,7 @@ Result<qint64> RecordStore::count(const ObjectDef &object)
 Result<std::vector<std::vector<QVariant>>> RecordStore::select(const QString &sql, const std::vector<QVariant> &binds)
 {
     return m_db->read([&](Connection &c) -> Result<std::vector<std::vector<QVariant>>> {
-        auto st = c.prepare(sql);
+        auto st = c.prepareOnce(sql);
         if (!st)
             return std::unexpected(st.error());
         st->bindAll(binds);
