@@ -246,6 +246,9 @@ ServerResponse DemoOrg::handle(const ServerRequest &request)
         case FaultInjector::Before::None: break;
         }
     }
+    // The org's daily allowance, as /limits reports it (raise it with demoOrg.dailyApiRequests).
+    if (counted && m_apiRequests.load() > m_options.profile.dailyApiRequests)
+        return ApiErrors::requestLimitExceeded();
     if (match.access == Access::Session) {
         if (!token || !m_sessions->validate(*token)) {
             if (isBulkV1(request.path))   // jsforce reads 400 + InvalidSessionId as an expired session

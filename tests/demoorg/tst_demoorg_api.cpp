@@ -1,6 +1,8 @@
 #include "DemoOrgTestSupport.h"
 #include "TestSupport.h"
 
+#include "sim/OrgProfile.h"
+
 #include <QCryptographicHash>
 #include <QJsonArray>
 #include <QJsonObject>
@@ -569,6 +571,50 @@ private slots:
         QVERIFY(garbage.readAll().startsWith("HTTP/1.1 400"));
         QCOMPARE(api->get(v + "/limits").status, 200);
         QVERIFY(org.running());
+    }
+
+    void cliUsageAndProfiles()
+    {
+        QCOMPARE(runCli({"demo-org"}).exitCode, 64);
+        QCOMPARE(runCli({"demo-org", "serve", "--port", "70000"}).exitCode, 64);
+        QCOMPARE(runCli({"demo-org", "serve", "--faults", "meteor=0.5"}).exitCode, 64);
+        QCOMPARE(runCli({"demo-org", "serve", "--scale", "fast"}).exitCode, 64);
+        QCOMPARE(runCli({"demo-org", "serve", "--profile", "/no/such/profile.json"}).exitCode, 66);
+        Scratch scratch;
+        const QString broken = scratch.write("broken.json", R"({"orgProfile": {"chunkRows": 200}})");
+        QCOMPARE(runCli({"demo-org", "serve", "--profile", broken}).exitCode, 65);   // every field is required
+
+        // The predictor's own profile format, and the wrapped form that renames the custom pair.
+        const QString plain = scratch.write("plain.json", QJsonDocument(OrgProfile{}.toJson()).toJson());
+        DemoOrgProcess withPlain;
+        QVERIFY2(withPlain.start({"--scale", "0", "--profile", plain}), qPrintable(withPlain.error()));
+        QCOMPARE(withPlain.stop(), 0);
+        QJsonObject wrapped{{"orgProfile", OrgProfile{}.toJson()},
+                            {"demoOrg", QJsonObject{{"customObjects", QJsonObject{{"master", "Project__c"}, {"child", "Milestone__c"}, {"masterField", "Project__c"}}}}}};
+        const QString custom = scratch.write("custom.json", QJsonDocument(wrapped).toJson());
+        DemoOrgProcess withCustom;
+        QVERIFY2(withCustom.start({"--scale", "0", "--profile", custom}), qPrintable(withCustom.error()));
+        OrgClient c(withCustom.url, withCustom.token);
+        const HttpResponse d = c.get(v + "/sobjects/Milestone__c/describe");
+        QCOMPARE(d.status, 200);
+        bool masterDetail = false;
+        for (const auto &f : jsonOf(d).object().value("fields").toArray())
+            masterDetail |= f.toObject().value("name").toString() == QLatin1String("Project__c") && f.toObject().value("relationshipOrder").toInt(-1) == 0 &&
+                            f.toObject().value("referenceTo").toArray() == QJsonArray{"Project__c"};
+        QVERIFY(masterDetail);
+        // The roll-up follows the children.
+        HttpResponse r = c.postJson(v + "/sobjects/Project__c", QJsonDocument(QJsonObject{{"Name", "P"}}));
+        const QString project = jsonOf(r).object().value("id").toString();
+        QJsonArray children;
+        for (int i = 0; i < 3; ++i)
+            children.append(record("Milestone__c", {{"Name", QStringLiteral("M%1").arg(i)}, {"Project__c", project}, {"Amount__c", 10}}));
+        QCOMPARE(c.postJson(v + "/composite/sobjects", QJsonDocument(QJsonObject{{"records", children}})).status, 200);
+        const QJsonObject p = jsonOf(c.get(v + "/sobjects/Project__c/" + project)).object();
+        QCOMPARE(p.value("Line_Count__c").toDouble(), 3.0);
+        QCOMPARE(p.value("Total_Amount__c").toDouble(), 30.0);
+        QCOMPARE(c.send("DELETE", v + "/sobjects/Project__c/" + project).status, 204);   // cascades
+        QCOMPARE(c.queryAll("SELECT Id FROM Milestone__c").size(), 0);
+        QCOMPARE(withCustom.stop(), 0);
     }
 
     void restartKeepsCommittedRecords()
