@@ -615,6 +615,19 @@ private slots:
         QCOMPARE(c.send("DELETE", v + "/sobjects/Project__c/" + project).status, 204);   // cascades
         QCOMPARE(c.queryAll("SELECT Id FROM Milestone__c").size(), 0);
         QCOMPARE(withCustom.stop(), 0);
+
+        // A small daily allowance runs out like a real org's.
+        const QString small = scratch.write("small.json", QJsonDocument(QJsonObject{{"orgProfile", OrgProfile{}.toJson()},
+                                                                                     {"demoOrg", QJsonObject{{"dailyApiRequests", 3}}}}).toJson());
+        DemoOrgProcess limited;
+        QVERIFY2(limited.start({"--scale", "0", "--profile", small}), qPrintable(limited.error()));
+        OrgClient l(limited.url, limited.token);
+        QList<int> statuses;
+        for (int i = 0; i < 5; ++i)
+            statuses << l.get(v + "/limits").status;
+        QCOMPARE(statuses, (QList<int>{200, 200, 200, 403, 403}));
+        QCOMPARE(firstError(l.get(v + "/limits")).value("errorCode").toString(), QStringLiteral("REQUEST_LIMIT_EXCEEDED"));
+        QCOMPARE(limited.stop(), 0);
     }
 
     void restartKeepsCommittedRecords()
