@@ -364,8 +364,8 @@ HttpServer::HttpServer(Handler handler, Limits limits, QObject *parent)
     : QObject(parent), m_handler(std::move(handler)), m_limits(limits)
 {
     m_pool.setMaxThreadCount(limits.workerThreads);
-    // Workers sleep through lock waits and server time; a small stack is plenty.
-    m_pool.setStackSize(512 * 1024);
+    // Workers mostly sleep; 2 MB of (virtual) stack leaves room for parsing nested JSON bodies.
+    m_pool.setStackSize(2 * 1024 * 1024);
 }
 
 HttpServer::~HttpServer()

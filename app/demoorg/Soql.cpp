@@ -225,6 +225,16 @@ private:
 
     std::expected<SoqlCondition, SoqlError> notExpr()
     {
+        // Nesting is recursion: a query of a thousand "(" must fail, not overflow the stack.
+        if (++m_depth > kMaxDepth)
+            return error(QStringLiteral("expression nested deeper than %1 levels").arg(kMaxDepth));
+        auto result = notExprInner();
+        --m_depth;
+        return result;
+    }
+
+    std::expected<SoqlCondition, SoqlError> notExprInner()
+    {
         if (keyword("NOT")) {
             auto inner = notExpr();
             if (!inner)
@@ -330,8 +340,10 @@ private:
         return c;
     }
 
+    static constexpr int kMaxDepth = 64;
     std::vector<Token> m_t;
     size_t m_i = 0;
+    int m_depth = 0;
 };
 
 } // namespace

@@ -363,6 +363,12 @@ private slots:
         QVERIFY(firstError(r).value("message").toString().contains("ERROR at Row:1:Column:12"));
         r = api->get(v + "/query");
         QCOMPARE(r.status, 400);
+        // Hostile input answers 400, never a crash: deep nesting, deep JSON.
+        r = api->get(v + "/query?q=" + QUrl::toPercentEncoding("SELECT Id FROM Account WHERE " + QString(20000, QLatin1Char('(')) + "Name = 'x'"));
+        QCOMPARE(r.status, 400);
+        r = api->send("POST", v + "/composite/sobjects", QByteArray(100000, '[') + QByteArray(100000, ']'));
+        QCOMPARE(r.status, 400);
+        QCOMPARE(api->get(v + "/limits").status, 200);
     }
 
     void collections()
