@@ -63,7 +63,7 @@ private slots:
         QTest::newRow("aggregate") << "SELECT SUM(Amount) FROM Opportunity" << 8;
         QTest::newRow("trailing") << "SELECT Id FROM Account LIMIT 5 junk" << 32;
         QTest::newRow("empty-in") << "SELECT Id FROM Account WHERE Id IN ()" << 37;
-        QTest::newRow("too-deep") << "SELECT Id FROM Account WHERE " + QString(5000, QLatin1Char('(')) + "A = 1" + QString(5000, QLatin1Char(')')) << 93;
+        QTest::newRow("too-deep") << "SELECT Id FROM Account WHERE " + QString(5000, QLatin1Char('(')) + "A = 1" + QString(5000, QLatin1Char(')')) << 94;
     }
     void rejects()
     {
