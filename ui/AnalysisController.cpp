@@ -43,9 +43,11 @@ void AnalysisController::open(const QString &path, const AnalyzeOptions &options
             },
             Qt::QueuedConnection);
     };
-    const CancelToken cancel = m_cancel;
-    (void)QtConcurrent::run(QThreadPool::globalInstance(), [self, path, options, progress, generation] {
+    auto active = m_activeWorkers;
+    active->fetch_add(1);
+    (void)QtConcurrent::run(QThreadPool::globalInstance(), [self, path, options, progress, generation, active] {
         auto result = analyzeFile(path, options, progress);
+        active->fetch_sub(1);
         QMetaObject::invokeMethod(
             self.data(),
             [self, generation, result = std::move(result)]() mutable {

@@ -26,6 +26,8 @@ public:
     AnalysisPtr analysis() const { return m_analysis; }
     QString currentPath() const { return m_path; }
     quint64 generation() const { return m_generation; }
+    // Workers still reading (a cancelled one stops at its next check, within a few MB).
+    int activeWorkers() const { return m_activeWorkers->load(); }
 
 signals:
     void started(const QString &path);
@@ -43,6 +45,7 @@ private:
     quint64 m_generation = 0;
     bool m_running = false;
     std::shared_ptr<std::atomic<int>> m_lastPermille = std::make_shared<std::atomic<int>>(-1);
+    std::shared_ptr<std::atomic<int>> m_activeWorkers = std::make_shared<std::atomic<int>>(0);
 };
 
 } // namespace lockstep::ui

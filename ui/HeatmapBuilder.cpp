@@ -10,22 +10,23 @@ HeatmapBuilder::HeatmapBuilder(QObject *parent) : QObject(parent)
     qRegisterMetaType<HeatmapResult>();
 }
 
-void HeatmapBuilder::request(AnalysisPtr analysis, HeatmapOptions options,
-                             std::shared_ptr<const std::vector<std::uint32_t>> sendOrder)
+void HeatmapBuilder::request(AnalysisPtr analysis, HeatmapOptions options, SendOrder order)
 {
     if (!analysis)
         return;
     const quint64 generation = ++m_generation;
     m_busy = true;
     QPointer<HeatmapBuilder> self(this);
-    options.sendOrder = sendOrder ? std::span<const std::uint32_t>(*sendOrder) : std::span<const std::uint32_t>();
-    (void)QtConcurrent::run([self, analysis, options, sendOrder, generation] {
+    options.sendOrder = order.rows ? std::span<const std::uint32_t>(*order.rows) : std::span<const std::uint32_t>();
+    options.batchStarts = order.batchStarts ? std::span<const std::uint64_t>(*order.batchStarts) : std::span<const std::uint64_t>();
+    options.batchLanes = order.batchLanes ? std::span<const int>(*order.batchLanes) : std::span<const int>();
+    (void)QtConcurrent::run([self, analysis, options, order, generation] {
         HeatmapResult result;
         result.analysis = analysis;
-        result.sendOrder = sendOrder;
+        result.order = order;
         result.grid = std::make_shared<const HeatmapGrid>(
             HeatmapGrid::compute(analysis->keys, analysis->distribution, options));
-        result.spread = BatchSpread::compute(analysis->keys, options.batchSize, options.sendOrder);
+        result.spread = BatchSpread::compute(analysis->keys, options.batchSize, options.sendOrder, options.batchStarts);
         QMetaObject::invokeMethod(
             self.data(),
             [self, generation, result] {

@@ -9,10 +9,19 @@
 
 namespace lockstep::ui {
 
+// The order rows are sent in, and a plan's own batches: null pointers mean file order and
+// batches of HeatmapOptions::batchSize. Shared, so workers can read them while the plan lives.
+struct SendOrder {
+    std::shared_ptr<const std::vector<std::uint32_t>> rows;
+    std::shared_ptr<const std::vector<std::uint64_t>> batchStarts;
+    std::shared_ptr<const std::vector<int>> batchLanes;   // colour by lane (lanes plans)
+    QString label;                                         // "Parent-aware lanes", for captions
+};
+
 struct HeatmapResult {
     AnalysisPtr analysis;                 // keeps the keys the grid refers to alive
     std::shared_ptr<const HeatmapGrid> grid;
-    std::shared_ptr<const std::vector<std::uint32_t>> sendOrder;
+    SendOrder order;
     BatchSpread spread;
 };
 
@@ -23,10 +32,9 @@ class HeatmapBuilder : public QObject {
 public:
     explicit HeatmapBuilder(QObject *parent = nullptr);
 
-    // `sendOrder` (rows in the order a plan sends them) is kept alive for the worker; empty =
-    // file order. options.sendOrder is ignored in favour of it.
-    void request(AnalysisPtr analysis, HeatmapOptions options,
-                 std::shared_ptr<const std::vector<std::uint32_t>> sendOrder = {});
+    // `order` (a plan's send order and batches) is kept alive for the worker; its pointers
+    // replace the spans of `options`.
+    void request(AnalysisPtr analysis, HeatmapOptions options, SendOrder order = {});
     bool isBusy() const { return m_busy; }
     const HeatmapResult &latest() const { return m_latest; }
 

@@ -79,23 +79,67 @@ void HeatmapView::showResult(const HeatmapResult &result)
     data->setSize(grid.columns(), grid.rows());
     data->setRange(QCPRange(0, std::max(1, grid.columns() - 1)), QCPRange(0, std::max(1, grid.rows() - 1)));
     const double nan = std::numeric_limits<double>::quiet_NaN();
+    m_laneColours = grid.hasLanes();
+    int lanes = 0;
+    if (m_laneColours)
+        for (int y = 0; y < grid.rows(); ++y)
+            for (int x = 0; x < grid.columns(); ++x)
+                lanes = std::max(lanes, grid.cellLane(x, y) + 1);
     for (int y = 0; y < grid.rows(); ++y)
         for (int x = 0; x < grid.columns(); ++x) {
             const auto v = grid.cell(x, y);
-            data->setCell(x, y, v ? double(v) : nan);
+            if (!v) {
+                data->setCell(x, y, nan);
+            } else if (m_laneColours) {
+                // 1 = the shared queue of key-disjoint batches, 2.. = serial lane 1, 2, …
+                const int lane = grid.cellLane(x, y);
+                data->setCell(x, y, lane >= 0 ? double(lane + 2) : 1.0);
+            } else {
+                data->setCell(x, y, double(v));
+            }
         }
-    m_map->setDataRange(QCPRange(1, std::max<double>(2, grid.maxCell())));
+    if (m_laneColours) {
+        QCPColorGradient gradient;
+        gradient.clearColorStops();
+        static const QColor palette[] = {QColor(70, 130, 180), QColor(31, 119, 180), QColor(148, 103, 189),
+                                         QColor(23, 190, 207), QColor(140, 86, 75), QColor(227, 119, 194)};
+        const int levels = lanes + 1;
+        gradient.setColorStopAt(0, palette[0]);
+        for (int i = 1; i < levels; ++i)
+            gradient.setColorStopAt(double(i) / std::max(1, levels - 1), i == 1 ? QColor(214, 39, 40) : palette[size_t(i) % std::size(palette)]);
+        gradient.setLevelCount(std::max(2, levels));
+        gradient.setNanHandling(QCPColorGradient::nhTransparent);
+        m_map->setGradient(gradient);
+        m_scale->setDataScaleType(QCPAxis::stLinear);
+        m_scale->axis()->setTicker(QSharedPointer<QCPAxisTicker>(new QCPAxisTicker));
+        m_scale->axis()->setLabel(tr("1 = shared queue, 2… = serial lanes"));
+        m_map->setDataRange(QCPRange(1, std::max(2, levels)));
+    } else {
+        QCPColorGradient gradient(QCPColorGradient::gpThermal);
+        gradient.setNanHandling(QCPColorGradient::nhTransparent);
+        m_map->setGradient(gradient);
+        m_scale->setDataScaleType(QCPAxis::stLogarithmic);
+        m_scale->axis()->setTicker(QSharedPointer<QCPAxisTickerLog>(new QCPAxisTickerLog));
+        m_scale->axis()->setLabel(tr("rows in cell"));
+        m_map->setDataRange(QCPRange(1, std::max<double>(2, grid.maxCell())));
+    }
+    const QString sendOrder = result.order.label.isEmpty() ? tr("file order") : result.order.label;
     m_plot->xAxis->setLabel(grid.batchesPerColumn() > 1
-                                ? tr("batch (send order; each column = %1 batches of %2 rows)").arg(grid.batchesPerColumn()).arg(grouped(grid.batchSize()))
-                                : tr("batch (send order; %1 rows each)").arg(grouped(grid.batchSize())));
+                                ? tr("batch, as sent (%1; each column = %2 batches)").arg(sendOrder).arg(grid.batchesPerColumn())
+                                : result.order.batchStarts ? tr("batch, as sent (%1)").arg(sendOrder)
+                                                           : tr("batch, as sent (%1; %2 rows each)").arg(sendOrder, grouped(grid.batchSize())));
     m_plot->yAxis->setLabel(grid.maxParentsPerRow() > 1
                                 ? tr("%1 (each row = %2 parents; skewed ones alone)").arg(orderName(grid.order())).arg(grid.maxParentsPerRow())
                                 : orderName(grid.order()));
-    m_caption->setText(tr("<b>%1 parents × %2 batches.</b> A parent lit in several columns has children in several "
-                          "batches: parallel batches can lock it at the same time. %3 parents span more than one batch.")
-                           .arg(grouped(grid.parents()))
-                           .arg(grouped(grid.batches()))
-                           .arg(grouped(result.spread.parentsInSeveralBatches)));
+    QString caption = tr("<b>%1 parents × %2 batches</b> (%3). ").arg(grouped(grid.parents()), grouped(grid.batches()), sendOrder.toHtmlEscaped());
+    if (m_laneColours)
+        caption += tr("Colour = lane: blue batches share no parent with each other, so any of them may run side by "
+                      "side; each skewed parent's rows run one batch at a time on a serial lane of their own.");
+    else
+        caption += tr("A parent lit in several columns has children in several batches: parallel batches can lock it "
+                      "at the same time. %1 parents span more than one batch.")
+                       .arg(grouped(result.spread.parentsInSeveralBatches));
+    m_caption->setText(caption);
     m_highlightRow = -1;
     m_plot->clearItems();
     annotateSkewedParents();
@@ -178,11 +222,17 @@ QString HeatmapView::describeCell(int column, int row) const
     const HeatmapGrid &grid = *m_result.grid;
     const LockKeys &keys = m_result.analysis->keys;
     const auto d = grid.detail(keys, column, row);
-    const qint64 firstRow = d.firstBatch * grid.batchSize() + 1;
-    const qint64 lastRow = std::min(keys.rowCount(), (d.lastBatch + 1) * qint64(grid.batchSize()));
-    QString text = d.firstBatch == d.lastBatch
-                       ? tr("Batch %1 (rows %2–%3)").arg(d.firstBatch + 1).arg(grouped(firstRow), grouped(lastRow))
-                       : tr("Batches %1–%2 (rows %3–%4)").arg(d.firstBatch + 1).arg(d.lastBatch + 1).arg(grouped(firstRow), grouped(lastRow));
+    QString text = d.firstBatch == d.lastBatch ? tr("Batch %1").arg(d.firstBatch + 1)
+                                               : tr("Batches %1–%2").arg(d.firstBatch + 1).arg(d.lastBatch + 1);
+    if (!m_result.order.rows) {
+        const qint64 firstRow = d.firstBatch * grid.batchSize() + 1;
+        const qint64 lastRow = std::min(keys.rowCount(), (d.lastBatch + 1) * qint64(grid.batchSize()));
+        text += tr(" (file rows %1–%2)").arg(grouped(firstRow), grouped(lastRow));
+    }
+    if (m_laneColours) {
+        const int lane = grid.cellLane(column, row);
+        text += lane >= 0 ? tr(", serial lane %1").arg(lane + 1) : tr(", shared queue");
+    }
     const QString firstParent = keys.keyLabel(grid.parentAtRank(d.firstRank));
     if (d.firstRank == d.lastRank)
         text += tr("\nParent %1 %2").arg(keys.keyObject(grid.parentAtRank(d.firstRank)), firstParent);

@@ -46,6 +46,7 @@ private:
     QLabel *m_caption;
     HeatmapResult m_result;
     int m_highlightRow = -1;
+    bool m_laneColours = false;
 };
 
 } // namespace lockstep::ui

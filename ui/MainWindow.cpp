@@ -1,13 +1,17 @@
 #include "MainWindow.h"
 
+#include "ComparisonView.h"
 #include "HeatmapView.h"
 #include "HistogramView.h"
 #include "LockRulesPanel.h"
+#include "MitigationPanel.h"
+#include "PredictionPanel.h"
 #include "ProblemsPanel.h"
 #include "RecentFiles.h"
 #include "SampleDialog.h"
 #include "SkewPanel.h"
 #include "SummaryPanel.h"
+#include "TimelineView.h"
 #include "UiFormat.h"
 
 #include <QApplication>
@@ -15,6 +19,7 @@
 #include <QDockWidget>
 #include <QFileDialog>
 #include <QFileInfo>
+#include <QJsonDocument>
 #include <QLabel>
 #include <QMenuBar>
 #include <QMessageBox>
@@ -22,41 +27,83 @@
 #include <QPointer>
 #include <QProgressBar>
 #include <QPushButton>
+#include <QScrollArea>
 #include <QSettings>
 #include <QSplitter>
 #include <QStatusBar>
+#include <QTabWidget>
+#include <QTimer>
 #include <QVBoxLayout>
 #include <QtConcurrent>
 
 namespace lockstep::ui {
 
 MainWindow::MainWindow(QWidget *parent)
-    : QMainWindow(parent), m_analysis(new AnalysisController(this)), m_heatmapBuilder(new HeatmapBuilder(this)),
-      m_recent(new RecentFiles(this)), m_summary(new SummaryPanel), m_heatmap(new HeatmapView), m_histogram(new HistogramView),
-      m_skew(new SkewPanel), m_problems(new ProblemsPanel), m_lockRules(new LockRulesPanel), m_progress(new QProgressBar), m_cancel(new QPushButton(tr("Cancel"))),
-      m_status(new QLabel)
+    : QMainWindow(parent), m_analysis(new AnalysisController(this)), m_planner(new PlanController(this)),
+      m_heatmapBuilder(new HeatmapBuilder(this)), m_recent(new RecentFiles(this)), m_summary(new SummaryPanel),
+      m_heatmap(new HeatmapView), m_timeline(new TimelineView), m_histogram(new HistogramView), m_skew(new SkewPanel),
+      m_problems(new ProblemsPanel), m_lockRules(new LockRulesPanel), m_mitigation(new MitigationPanel),
+      m_prediction(new PredictionPanel), m_comparison(new ComparisonView), m_progress(new QProgressBar),
+      m_cancel(new QPushButton(tr("Cancel"))), m_status(new QLabel), m_compareDebounce(new QTimer(this))
 {
     setWindowTitle(tr("Lockstep"));
     setObjectName(QStringLiteral("MainWindow"));
     setAcceptDrops(true);
+    buildLayout();
+    buildMenus();
+    connectControllers();
+    restoreWindowState();
+}
 
+MainWindow::~MainWindow() = default;
+
+void MainWindow::buildLayout()
+{
+    // Centre: what the file is, then the heatmap over the predicted timeline.
     auto *central = new QWidget;
     auto *layout = new QVBoxLayout(central);
     layout->setContentsMargins(4, 4, 4, 4);
     layout->addWidget(m_summary);
     auto *split = new QSplitter(Qt::Horizontal);
     split->setObjectName(QStringLiteral("mainSplitter"));
-    split->addWidget(m_heatmap);
-    auto *side = new QSplitter(Qt::Vertical);
-    side->setObjectName(QStringLiteral("sideSplitter"));
-    side->addWidget(m_histogram);
-    side->addWidget(m_skew);
-    split->addWidget(side);
+    auto *centre = new QSplitter(Qt::Vertical);
+    centre->setObjectName(QStringLiteral("centreSplitter"));
+    centre->addWidget(m_heatmap);
+    centre->addWidget(m_timeline);
+    centre->setStretchFactor(0, 3);
+    centre->setStretchFactor(1, 2);
+    split->addWidget(centre);
+    // Right: the comparison of every mitigation, and the distribution of children.
+    m_sideTabs = new QTabWidget;
+    m_sideTabs->setObjectName(QStringLiteral("sideTabs"));
+    m_sideTabs->addTab(m_comparison, tr("Compare mitigations"));
+    auto *distribution = new QSplitter(Qt::Vertical);
+    distribution->setObjectName(QStringLiteral("distributionSplitter"));
+    distribution->addWidget(m_histogram);
+    distribution->addWidget(m_skew);
+    m_sideTabs->addTab(distribution, tr("Parents and skew"));
+    split->addWidget(m_sideTabs);
     split->setStretchFactor(0, 3);
     split->setStretchFactor(1, 2);
     layout->addWidget(split, 1);
     setCentralWidget(central);
 
+    // Left: the mitigation and what it is predicted to do.
+    auto *planColumn = new QWidget;
+    auto *planLayout = new QVBoxLayout(planColumn);
+    planLayout->setContentsMargins(0, 0, 0, 0);
+    planLayout->addWidget(m_mitigation);
+    planLayout->addWidget(m_prediction, 1);
+    auto *scroll = new QScrollArea;
+    scroll->setWidget(planColumn);
+    scroll->setWidgetResizable(true);
+    scroll->setMinimumWidth(320);
+    m_mitigationDock = new QDockWidget(tr("Mitigation and prediction"), this);
+    m_mitigationDock->setObjectName(QStringLiteral("mitigationDock"));
+    m_mitigationDock->setWidget(scroll);
+    addDockWidget(Qt::LeftDockWidgetArea, m_mitigationDock);
+
+    // Bottom: problems and lock rules.
     m_problemsDock = new QDockWidget(tr("Problems"), this);
     m_problemsDock->setObjectName(QStringLiteral("problemsDock"));
     m_problemsDock->setWidget(m_problems);
@@ -67,18 +114,48 @@ MainWindow::MainWindow(QWidget *parent)
     addDockWidget(Qt::BottomDockWidgetArea, m_lockRulesDock);
     tabifyDockWidget(m_problemsDock, m_lockRulesDock);
     m_problemsDock->raise();
-    resizeDocks({m_problemsDock}, {140}, Qt::Vertical);
+    resizeDocks({m_problemsDock}, {120}, Qt::Vertical);
+    resizeDocks({m_mitigationDock}, {340}, Qt::Horizontal);
 
     m_progress->setRange(0, 1000);
     m_progress->setMaximumWidth(260);
-    m_progress->setTextVisible(true);
     m_progress->setFormat(QStringLiteral("%p%"));
     statusBar()->addWidget(m_status, 1);
     statusBar()->addPermanentWidget(m_progress);
     statusBar()->addPermanentWidget(m_cancel);
     setBusy(false);
+}
 
-    buildMenus();
+void MainWindow::buildMenus()
+{
+    QMenu *file = menuBar()->addMenu(tr("&File"));
+    QAction *open = file->addAction(tr("&Open…"), this, &MainWindow::chooseFile);
+    open->setShortcut(QKeySequence::Open);
+    m_recentMenu = file->addMenu(tr("Open &Recent"));
+    connect(m_recentMenu, &QMenu::aboutToShow, this, [this] { m_recent->fillMenu(m_recentMenu); });
+    file->addAction(tr("&Generate Sample File…"), this, &MainWindow::showSampleDialog);
+    file->addAction(tr("Load Org &Profile…"), this, &MainWindow::chooseProfile);
+    file->addSeparator();
+    QAction *quit = file->addAction(tr("&Quit"), this, &QWidget::close);
+    quit->setShortcut(QKeySequence::Quit);
+
+    QMenu *view = menuBar()->addMenu(tr("&View"));
+    view->addAction(m_mitigationDock->toggleViewAction());
+    view->addAction(m_problemsDock->toggleViewAction());
+    view->addAction(m_lockRulesDock->toggleViewAction());
+
+    QMenu *help = menuBar()->addMenu(tr("&Help"));
+    help->addAction(tr("&About Lockstep"), this, [this] {
+        QMessageBox::about(this, tr("About Lockstep"),
+                           tr("<b>Lockstep %1</b><p>Plan Salesforce data loads that never fail with "
+                              "UNABLE_TO_LOCK_ROW: see which parents your rows lock, and what each mitigation "
+                              "will do, before anything is sent.</p>")
+                               .arg(QStringLiteral(LOCKSTEP_VERSION)));
+    });
+}
+
+void MainWindow::connectControllers()
+{
     connect(m_cancel, &QPushButton::clicked, m_analysis, &AnalysisController::cancel);
     connect(m_analysis, &AnalysisController::started, this, &MainWindow::onStarted);
     connect(m_analysis, &AnalysisController::progressChanged, this, [this](int permille, const QString &phase) {
@@ -89,6 +166,7 @@ MainWindow::MainWindow(QWidget *parent)
     connect(m_analysis, &AnalysisController::finished, this, &MainWindow::onFinished);
     connect(m_analysis, &AnalysisController::failed, this, &MainWindow::onFailed);
     connect(m_analysis, &AnalysisController::cancelled, this, &MainWindow::onCancelled);
+
     connect(m_heatmapBuilder, &HeatmapBuilder::ready, this, [this](const HeatmapResult &result) {
         if (result.analysis != m_analysis->analysis())
             return;
@@ -96,50 +174,54 @@ MainWindow::MainWindow(QWidget *parent)
         emit heatmapShown();
     });
     connect(m_summary, &SummaryPanel::heatmapOptionsChanged, this, &MainWindow::requestHeatmap);
+    connect(m_summary, &SummaryPanel::skewThresholdChanged, this, &MainWindow::reanalyze);
     connect(m_skew, &SkewPanel::parentSelected, m_heatmap, &HeatmapView::highlightParent);
     connect(m_heatmap, &HeatmapView::hovered, m_status, &QLabel::setText);
     connect(m_recent, &RecentFiles::fileChosen, this, &MainWindow::openFile);
     connect(m_lockRules, &LockRulesPanel::rulesChanged, this, &MainWindow::reanalyze);
-    connect(m_summary, &SummaryPanel::skewThresholdChanged, this, &MainWindow::reanalyze);
 
-    restoreWindowState();
-}
-
-MainWindow::~MainWindow() = default;
-
-void MainWindow::buildMenus()
-{
-    QMenu *file = menuBar()->addMenu(tr("&File"));
-    QAction *open = file->addAction(tr("&Open…"), this, &MainWindow::chooseFile);
-    open->setShortcut(QKeySequence::Open);
-    m_recentMenu = file->addMenu(tr("Open &Recent"));
-    connect(m_recentMenu, &QMenu::aboutToShow, this, [this] { m_recent->fillMenu(m_recentMenu); });
-    file->addAction(tr("&Generate Sample File…"), this, &MainWindow::showSampleDialog);
-    file->addSeparator();
-    QAction *quit = file->addAction(tr("&Quit"), this, &QWidget::close);
-    quit->setShortcut(QKeySequence::Quit);
-
-    QMenu *view = menuBar()->addMenu(tr("&View"));
-    view->addAction(m_problemsDock->toggleViewAction());
-    view->addAction(m_lockRulesDock->toggleViewAction());
-
-    QMenu *help = menuBar()->addMenu(tr("&Help"));
-    help->addAction(tr("&About Lockstep"), this, [this] {
-        QMessageBox::about(this, tr("About Lockstep"),
-                           tr("<b>Lockstep %1</b><p>Plan Salesforce data loads that never fail with "
-                              "UNABLE_TO_LOCK_ROW: see which parents your rows lock, before anything is sent.</p>")
-                               .arg(QStringLiteral(LOCKSTEP_VERSION)));
+    connect(m_mitigation, &MitigationPanel::changed, this, &MainWindow::onMitigationChanged);
+    connect(m_planner, &PlanController::instantEstimate, m_prediction, &PredictionPanel::showEstimate);
+    connect(m_planner, &PlanController::instantEstimateFailed, m_prediction, &PredictionPanel::showEstimateUnavailable);
+    connect(m_planner, &PlanController::predictionStarted, m_prediction, &PredictionPanel::showPredicting);
+    connect(m_planner, &PlanController::predictionFailed, m_prediction, &PredictionPanel::showFailure);
+    connect(m_planner, &PlanController::predicted, this, [this](const PlanResult &result) {
+        if (result.analysis != m_analysis->analysis())
+            return;
+        m_prediction->showPrediction(result);
+        m_timeline->showResult(result);
+        requestHeatmap();
     });
+    connect(m_planner, &PlanController::comparisonStarted, m_comparison, &ComparisonView::showRunning);
+    connect(m_planner, &PlanController::comparisonProgress, m_comparison, &ComparisonView::showProgress);
+    connect(m_planner, &PlanController::comparisonFailed, m_comparison, &ComparisonView::showFailure);
+    connect(m_planner, &PlanController::comparisonReady, this, [this](const std::vector<PredictionSummary> &summaries) {
+        m_comparison->showSummaries(summaries);
+        m_comparison->markCurrent(m_mitigation->mitigation());
+    });
+    connect(m_comparison, &ComparisonView::mitigationChosen, m_mitigation, &MitigationPanel::setMitigation);
+    // The comparison reruns only when what it depends on (batch size, API, concurrency, org)
+    // changes, and only once the user stops turning the knob.
+    m_compareDebounce->setSingleShot(true);
+    m_compareDebounce->setInterval(400);
+    connect(m_compareDebounce, &QTimer::timeout, this, &MainWindow::requestComparison);
 }
 
 AnalyzeOptions MainWindow::analyzeOptions() const
 {
     AnalyzeOptions options;
-    options.batchSize = m_summary->batchSize();
+    options.batchSize = m_mitigation->batchSize();
     options.distribution.skewThreshold = m_summary->skewThreshold();
     options.addRules = m_lockRules->addedRules();
     options.removeRules = m_lockRules->removedColumns();
     return options;
+}
+
+PlanOptions MainWindow::planOptions() const
+{
+    const AnalysisPtr analysis = m_analysis->analysis();
+    PlanOptions base = analysis ? PlanController::optionsFor(*analysis, m_profile) : PlanOptions{m_profile};
+    return m_mitigation->planOptions(base);
 }
 
 void MainWindow::openFile(const QString &path)
@@ -154,6 +236,27 @@ void MainWindow::reanalyze()
 {
     if (!m_analysis->currentPath().isEmpty())
         m_analysis->open(m_analysis->currentPath(), analyzeOptions());
+}
+
+Result<void> MainWindow::loadProfile(const QString &path)
+{
+    auto profile = OrgProfile::load(path);
+    if (!profile)
+        return std::unexpected(profile.error());
+    m_profile = *profile;
+    m_status->setText(tr("Org profile %1 loaded").arg(QFileInfo(path).fileName()));
+    requestPlan();
+    m_compareDebounce->start();
+    return {};
+}
+
+void MainWindow::chooseProfile()
+{
+    const QString path = QFileDialog::getOpenFileName(this, tr("Load an org profile"), QString(), tr("Org profiles (*.json)"));
+    if (path.isEmpty())
+        return;
+    if (auto loaded = loadProfile(path); !loaded && m_dialogsEnabled)
+        QMessageBox::warning(this, tr("Profile not loaded"), loaded.error().toString());
 }
 
 void MainWindow::chooseFile()
@@ -171,6 +274,11 @@ void MainWindow::showSampleDialog()
     SampleDialog dialog(this);
     if (dialog.exec() == QDialog::Accepted)
         generateSample(dialog.options(), dialog.outputPath());
+}
+
+void MainWindow::showComparisonTab()
+{
+    m_sideTabs->setCurrentWidget(m_comparison);
 }
 
 void MainWindow::generateSample(const SampleOptions &options, const QString &path)
@@ -216,9 +324,48 @@ void MainWindow::onFinished(const AnalysisPtr &analysis)
     m_problems->setAnalysis(analysis);
     m_lockRules->setAnalysis(analysis);
     if (analysis->file.problems().errors() > 0)
-        m_problemsDock->show();
+        m_problemsDock->raise();
     m_status->setText(tr("%1 rows read in %2 s").arg(grouped(analysis->file.rowCount())).arg(analysis->seconds, 0, 'f', 2));
+    m_timeline->clear();
+    m_comparison->clear();
+    m_comparedOptionsKey.clear();
+    m_planner->setAnalysis(analysis);
     requestHeatmap();
+    requestPlan();
+    requestComparison();
+}
+
+void MainWindow::onMitigationChanged()
+{
+    // Sorting by parent is best seen with parents in the order it sends them.
+    if (m_mitigation->mitigation().sortByParent && m_summary->parentOrder() != ParentOrder::ById)
+        m_summary->setParentOrder(ParentOrder::ById);
+    requestPlan();
+    m_comparison->markCurrent(m_mitigation->mitigation());
+    const PlanOptions options = planOptions();
+    const QString key = QString::fromUtf8(QJsonDocument(options.profile.toJson()).toJson(QJsonDocument::Compact)) +
+                        QStringLiteral("|%1|%2|%3").arg(options.batchSize.value_or(0)).arg(options.concurrency.value_or(0))
+                            .arg(options.api ? apiName(*options.api) : QString());
+    if (key != m_comparedOptionsKey)
+        m_compareDebounce->start();
+}
+
+void MainWindow::requestPlan()
+{
+    if (!m_analysis->analysis())
+        return;
+    m_planner->setRequest(m_mitigation->mitigation(), planOptions(), m_mitigation->apiCallBudget());
+}
+
+void MainWindow::requestComparison()
+{
+    if (!m_analysis->analysis())
+        return;
+    const PlanOptions options = planOptions();
+    m_comparedOptionsKey = QString::fromUtf8(QJsonDocument(options.profile.toJson()).toJson(QJsonDocument::Compact)) +
+                           QStringLiteral("|%1|%2|%3").arg(options.batchSize.value_or(0)).arg(options.concurrency.value_or(0))
+                               .arg(options.api ? apiName(*options.api) : QString());
+    m_planner->compare(options);
 }
 
 void MainWindow::requestHeatmap()
@@ -227,13 +374,15 @@ void MainWindow::requestHeatmap()
     if (!analysis)
         return;
     HeatmapOptions options;
-    options.batchSize = m_summary->batchSize();
+    options.batchSize = m_mitigation->batchSize();
     options.order = m_summary->parentOrder();
     // About 3 pixels per parent bin and 2 per batch bin: every cell visible, none sub-pixel.
     const QSize area = m_heatmap->size();
     options.maxRows = std::clamp(area.height() / 3, 50, 300);
     options.maxColumns = std::clamp(area.width() / 2, 50, 1000);
-    m_heatmapBuilder->request(analysis, options);
+    // Once a plan is predicted for this file the heatmap shows its send order and batches.
+    const PlanResult &plan = m_planner->latest();
+    m_heatmapBuilder->request(analysis, options, plan.analysis == analysis ? plan.order : SendOrder{});
 }
 
 void MainWindow::onFailed(const QString &message, const QString &path, qint64 line)
@@ -241,6 +390,7 @@ void MainWindow::onFailed(const QString &message, const QString &path, qint64 li
     setBusy(false);
     m_problems->showFatal(message, path, line);
     m_problemsDock->show();
+    m_problemsDock->raise();
     const QString where = line > 0 ? QStringLiteral("%1, line %2").arg(path).arg(line) : path;
     m_status->setText(tr("Could not read %1").arg(QFileInfo(path).fileName()));
     if (!m_dialogsEnabled)
@@ -269,10 +419,9 @@ void MainWindow::restoreWindowState()
 {
     QSettings settings;
     if (!restoreGeometry(settings.value(QStringLiteral("window/geometry")).toByteArray()))
-        resize(1400, 900);
+        resize(1600, 1000);
     restoreState(settings.value(QStringLiteral("window/state")).toByteArray());
-    const int batchSize = settings.value(QStringLiteral("heatmap/batchSize"), 2000).toInt();
-    m_summary->setBatchSize(batchSize);
+    m_mitigation->setBatchSize(settings.value(QStringLiteral("plan/batchSize"), 2000).toInt());
     for (auto *splitter : findChildren<QSplitter *>())
         splitter->restoreState(settings.value(QStringLiteral("window/") + splitter->objectName()).toByteArray());
 }
@@ -282,7 +431,7 @@ void MainWindow::saveWindowState() const
     QSettings settings;
     settings.setValue(QStringLiteral("window/geometry"), saveGeometry());
     settings.setValue(QStringLiteral("window/state"), saveState());
-    settings.setValue(QStringLiteral("heatmap/batchSize"), m_summary->batchSize());
+    settings.setValue(QStringLiteral("plan/batchSize"), m_mitigation->batchSize());
     for (auto *splitter : findChildren<QSplitter *>())
         settings.setValue(QStringLiteral("window/") + splitter->objectName(), splitter->saveState());
 }

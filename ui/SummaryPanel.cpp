@@ -12,7 +12,7 @@
 namespace lockstep::ui {
 
 SummaryPanel::SummaryPanel(QWidget *parent)
-    : QWidget(parent), m_text(new QLabel(this)), m_batchSize(new QSpinBox(this)), m_order(new QComboBox(this)),
+    : QWidget(parent), m_text(new QLabel(this)), m_order(new QComboBox(this)),
       m_skewThreshold(new QSpinBox(this)), m_debounce(new QTimer(this)), m_skewDebounce(new QTimer(this))
 {
     auto *layout = new QHBoxLayout(this);
@@ -21,12 +21,6 @@ SummaryPanel::SummaryPanel(QWidget *parent)
     m_text->setWordWrap(true);
     m_text->setTextInteractionFlags(Qt::TextSelectableByMouse);
     layout->addWidget(m_text, 1);
-    layout->addWidget(new QLabel(tr("Batch size"), this));
-    m_batchSize->setRange(1, 10000);   // the Bulk API's batch limit
-    m_batchSize->setSingleStep(100);
-    m_batchSize->setValue(2000);       // Data Loader's Bulk API default
-    m_batchSize->setToolTip(tr("Rows per batch: Data Loader's Bulk default is 2,000; REST sObject Collections take 200."));
-    layout->addWidget(m_batchSize);
     layout->addWidget(new QLabel(tr("Parents"), this));
     // Most children first by default: skewed parents glow across the top rows.
     m_order->addItem(tr("most children first"), int(ParentOrder::ByChildren));
@@ -46,19 +40,13 @@ SummaryPanel::SummaryPanel(QWidget *parent)
     m_debounce->setSingleShot(true);
     m_debounce->setInterval(150);
     connect(m_debounce, &QTimer::timeout, this, &SummaryPanel::heatmapOptionsChanged);
-    connect(m_batchSize, &QSpinBox::valueChanged, m_debounce, qOverload<>(&QTimer::start));
     connect(m_order, &QComboBox::currentIndexChanged, m_debounce, qOverload<>(&QTimer::start));
     setAnalysis(nullptr);
 }
 
-int SummaryPanel::batchSize() const
+void SummaryPanel::setParentOrder(ParentOrder order)
 {
-    return m_batchSize->value();
-}
-
-void SummaryPanel::setBatchSize(int size)
-{
-    m_batchSize->setValue(size);
+    m_order->setCurrentIndex(m_order->findData(int(order)));
 }
 
 qint64 SummaryPanel::skewThreshold() const

@@ -12,21 +12,19 @@ class QTimer;
 
 namespace lockstep::ui {
 
-// The strip above the heatmap: what the file is (rows, object, operation, what it locks) and
-// the two knobs that shape the heatmap — batch size and parent order.
+// The strip above the heatmap: what the file is (rows, object, operation, what it locks), the
+// order the heatmap lists parents in, and the skew threshold.
 class SummaryPanel : public QWidget {
     Q_OBJECT
 public:
     explicit SummaryPanel(QWidget *parent = nullptr);
 
     void setAnalysis(AnalysisPtr analysis);
-    int batchSize() const;
-    void setBatchSize(int size);
+    void setParentOrder(ParentOrder order);
     ParentOrder parentOrder() const;
     qint64 skewThreshold() const;
     void setSkewThreshold(qint64 threshold);
     QString text() const;
-    QSpinBox *batchSizeBox() const { return m_batchSize; }
     QComboBox *orderBox() const { return m_order; }
     QSpinBox *skewThresholdBox() const { return m_skewThreshold; }
 
@@ -37,7 +35,6 @@ signals:
 
 private:
     QLabel *m_text;
-    QSpinBox *m_batchSize;
     QComboBox *m_order;
     QSpinBox *m_skewThreshold;
     QTimer *m_debounce;

@@ -6,6 +6,7 @@
 #include "HeatmapView.h"
 #include "HistogramView.h"
 #include "LockRulesPanel.h"
+#include "MitigationPanel.h"
 #include "MainWindow.h"
 #include "ParentTableModel.h"
 #include "ProblemTableModel.h"
@@ -92,7 +93,7 @@ void TestMainWindow::heatmapCellsMatchTheFile()
     const QList<QStringList> rows = test::parseCsvReference(f.readAll());
     QCOMPARE(rows.size() - 1, 30000);
     std::vector<double> expected(size_t(grid.columns()) * size_t(grid.rows()), 0);
-    const int batchSize = window.summary()->batchSize();
+    const int batchSize = window.mitigationPanel()->batchSize();
     for (qsizetype r = 1; r < rows.size(); ++r) {
         const std::uint32_t key = keys.findKey(rows[r][1].left(15).toStdString());
         QVERIFY(key != LockKeys::npos);
@@ -127,13 +128,11 @@ void TestMainWindow::changingBatchSizeRedrawsTheHeatmap()
     window.show();
     window.openFile(path);
     QVERIFY(waitForHeatmap(window));
-    QSignalSpy shown(&window, &MainWindow::heatmapShown);
-    window.summary()->batchSizeBox()->setValue(200);
-    QVERIFY(shown.wait(5000));
-    QCOMPARE(window.heatmap()->result().grid->batches(), 50);
+    auto shownBatches = [&] { return window.heatmap()->result().grid ? window.heatmap()->result().grid->batches() : -1; };
+    window.mitigationPanel()->batchSizeBox()->setValue(200);
+    QTRY_COMPARE_WITH_TIMEOUT(shownBatches(), qint64(50), 10000);
     window.summary()->orderBox()->setCurrentIndex(window.summary()->orderBox()->findData(int(ParentOrder::ById)));
-    QVERIFY(shown.wait(5000));
-    QCOMPARE(window.heatmap()->result().grid->order(), ParentOrder::ById);
+    QTRY_COMPARE_WITH_TIMEOUT(window.heatmap()->result().grid->order(), ParentOrder::ById, 10000);
 }
 
 void TestMainWindow::lockRuleOverridesAndSkewThreshold()
@@ -266,12 +265,12 @@ void TestMainWindow::remembersRecentFilesAndWindowState()
         window.openFile(path);
         QVERIFY(waitForHeatmap(window));
         QCOMPARE(window.recentFiles()->files().front(), QFileInfo(path).absoluteFilePath());
-        window.summary()->batchSizeBox()->setValue(777);
+        window.mitigationPanel()->batchSizeBox()->setValue(777);
         window.resize(1111, 777);
         window.close();
     }
     MainWindow again;
-    QCOMPARE(again.summary()->batchSize(), 777);
+    QCOMPARE(again.mitigationPanel()->batchSize(), 777);
     QCOMPARE(again.size(), QSize(1111, 777));
     QVERIFY(again.recentFiles()->files().contains(QFileInfo(path).absoluteFilePath()));
 }
@@ -327,7 +326,7 @@ void TestMainWindow::millionRowsStayResponsive()
         sinceClick.start();
         QTest::mouseClick(window.cancelButton(), Qt::LeftButton);
     });
-    QThreadPool::globalInstance()->waitForDone();
+    QTRY_COMPARE_WITH_TIMEOUT(window.analysis()->activeWorkers(), 0, 10000);
     AnalyzeOptions slow;
     slow.threads = 1;   // one thread, so the read is long enough to cancel in the middle
     window.analysis()->open(path, slow);
@@ -335,7 +334,11 @@ void TestMainWindow::millionRowsStayResponsive()
     disconnect(connection);
     QCOMPARE(cancelled.count(), 1);
     QVERIFY(!window.cancelButton()->isVisible());
-    QVERIFY2(QThreadPool::globalInstance()->waitForDone(200), "the worker did not stop within 200 ms");
+    QElapsedTimer sinceCancel;
+    sinceCancel.start();
+    while (window.analysis()->activeWorkers() > 0 && sinceCancel.elapsed() < 1000)
+        QTest::qWait(2);
+    QVERIFY2(window.analysis()->activeWorkers() == 0 && sinceClick.elapsed() < 200, "the worker did not stop within 200 ms");
     qInfo("cancel: workers idle %lld ms after the click", sinceClick.elapsed());
     QVERIFY(!window.analysis()->isRunning());
 }
@@ -351,7 +354,7 @@ void TestMainWindow::screenshotOfTheHouseAccountSample()
     MainWindow window;
     window.setDialogsEnabled(false);
     window.resize(1400, 900);
-    window.summary()->setBatchSize(2000);   // Data Loader's Bulk default, as in calibration case A
+    window.mitigationPanel()->setBatchSize(2000);   // Data Loader's Bulk default, as in calibration case A
     window.show();
     window.openFile(path);
     QVERIFY(waitForHeatmap(window));

@@ -77,17 +77,22 @@ qint64 Distribution::rowsOnSkewedParents() const
     return n;
 }
 
-BatchSpread BatchSpread::compute(const LockKeys &keys, int batchSize, std::span<const std::uint32_t> order)
+BatchSpread BatchSpread::compute(const LockKeys &keys, int batchSize, std::span<const std::uint32_t> order,
+                                 std::span<const std::uint64_t> batchStarts)
 {
     BatchSpread s;
     s.batchSize = std::max(1, batchSize);
-    const qint64 rows = keys.rowCount();
-    s.batches = (rows + s.batchSize - 1) / s.batchSize;
+    const qint64 rows = order.empty() ? keys.rowCount() : qint64(order.size());
+    s.batches = batchStarts.empty() ? (rows + s.batchSize - 1) / s.batchSize : qint64(batchStarts.size());
     std::vector<std::int64_t> lastBatch(keys.keyCount(), -1);
     std::vector<std::uint32_t> batchesOf(keys.keyCount(), 0);
+    std::int64_t explicitBatch = 0;
     for (qint64 i = 0; i < rows; ++i) {
         const qint64 row = order.empty() ? i : qint64(order[size_t(i)]);
-        const std::int64_t batch = i / s.batchSize;
+        while (!batchStarts.empty() && size_t(explicitBatch) + 1 < batchStarts.size() &&
+               std::uint64_t(i) >= batchStarts[size_t(explicitBatch) + 1])
+            ++explicitBatch;
+        const std::int64_t batch = batchStarts.empty() ? i / s.batchSize : explicitBatch;
         for (auto k : keys.keysOf(row)) {
             if (lastBatch[k] != batch) {
                 lastBatch[k] = batch;
@@ -103,7 +108,7 @@ BatchSpread BatchSpread::compute(const LockKeys &keys, int batchSize, std::span<
             ++s.parentsInSeveralBatches;
         }
     }
-    for (qint64 row = 0; row < rows; ++row) {
+    for (qint64 row = 0; row < keys.rowCount(); ++row) {
         for (auto k : keys.keysOf(row))
             if (shared[k]) {
                 ++s.rowsOnSharedParents;

@@ -71,8 +71,10 @@ struct BatchSpread {
     qint64 rowsOnSharedParents = 0;     // rows whose parent spans several batches
     qint64 maxBatchesPerParent = 0;
 
-    // `order` (optional) is the send order of rows; empty = file order.
-    static BatchSpread compute(const LockKeys &keys, int batchSize, std::span<const std::uint32_t> order = {});
+    // `order` (optional) is the send order of rows; empty = file order. `batchStarts`
+    // (optional): a plan's own batches, where each starts in that order; empty = batchSize each.
+    static BatchSpread compute(const LockKeys &keys, int batchSize, std::span<const std::uint32_t> order = {},
+                               std::span<const std::uint64_t> batchStarts = {});
 };
 
 } // namespace lockstep

@@ -1,6 +1,7 @@
 #include "analysis/HeatmapGrid.h"
 
 #include <algorithm>
+#include <limits>
 #include <numeric>
 #include <unordered_map>
 
@@ -11,8 +12,17 @@ HeatmapGrid HeatmapGrid::compute(const LockKeys &keys, const Distribution &distr
     HeatmapGrid g;
     g.m_order = options.order;
     g.m_batchSize = std::max(1, options.batchSize);
-    const qint64 rowCount = keys.rowCount();
-    g.m_batches = std::max<qint64>(1, (rowCount + g.m_batchSize - 1) / g.m_batchSize);
+    const qint64 rowCount = options.sendOrder.empty() ? keys.rowCount() : qint64(options.sendOrder.size());
+    g.m_batchStarts.assign(options.batchStarts.begin(), options.batchStarts.end());
+    if (!g.m_batchStarts.empty()) {
+        g.m_batches = qint64(g.m_batchStarts.size());
+        qint64 largest = 0;
+        for (qint64 b = 0; b < g.m_batches; ++b)
+            largest = std::max(largest, g.batchBegin(b + 1) - g.batchBegin(b));
+        g.m_batchSize = int(std::max<qint64>(1, largest));
+    } else {
+        g.m_batches = std::max<qint64>(1, (rowCount + g.m_batchSize - 1) / g.m_batchSize);
+    }
     const qint64 maxColumns = std::max(1, options.maxColumns);
     g.m_batchesPerColumn = (g.m_batches + maxColumns - 1) / maxColumns;
     g.m_columns = int((g.m_batches + g.m_batchesPerColumn - 1) / g.m_batchesPerColumn);
@@ -74,17 +84,45 @@ HeatmapGrid HeatmapGrid::compute(const LockKeys &keys, const Distribution &distr
 
     g.m_cells.assign(size_t(g.m_columns) * size_t(g.m_rows), 0);
     g.m_sendOrder.assign(options.sendOrder.begin(), options.sendOrder.end());
-    const qint64 rowsPerColumn = qint64(g.m_batchSize) * g.m_batchesPerColumn;
+    const bool lanes = !options.batchLanes.empty() && qint64(options.batchLanes.size()) >= g.m_batches;
+    if (lanes)
+        g.m_cellLanes.assign(g.m_cells.size(), kNoLane);
+    qint64 batch = 0;
+    qint64 nextBatchAt = g.batchBegin(1);
     for (qint64 i = 0; i < rowCount; ++i) {
+        while (i >= nextBatchAt && batch + 1 < g.m_batches)
+            nextBatchAt = g.batchBegin(++batch + 1);
         const qint64 row = g.m_sendOrder.empty() ? i : qint64(g.m_sendOrder[size_t(i)]);
-        const int column = int(i / rowsPerColumn);
+        const int column = int(batch / g.m_batchesPerColumn);
         for (auto k : keys.keysOf(row)) {
             const int gridRow = int(g.m_rowOfRank[size_t(g.m_rankOfKey[k])]);
-            ++g.m_cells[size_t(gridRow) * size_t(g.m_columns) + size_t(column)];
+            const size_t cell = size_t(gridRow) * size_t(g.m_columns) + size_t(column);
+            ++g.m_cells[cell];
+            if (lanes) {
+                int &lane = g.m_cellLanes[cell];
+                const int batchLane = options.batchLanes[size_t(batch)];
+                lane = lane == kNoLane || lane == batchLane ? batchLane : kMixedLanes;
+            }
         }
     }
     g.m_maxCell = g.m_cells.empty() ? 0 : *std::max_element(g.m_cells.begin(), g.m_cells.end());
     return g;
+}
+
+qint64 HeatmapGrid::batchBegin(qint64 batch) const
+{
+    if (m_batchStarts.empty())
+        return batch * m_batchSize;
+    if (batch >= qint64(m_batchStarts.size()))
+        return m_sendOrder.empty() ? std::numeric_limits<qint64>::max() : qint64(m_sendOrder.size());
+    return qint64(m_batchStarts[size_t(batch)]);
+}
+
+qint64 HeatmapGrid::batchOfPosition(qint64 position) const
+{
+    if (m_batchStarts.empty())
+        return position / m_batchSize;
+    return qint64(std::upper_bound(m_batchStarts.begin(), m_batchStarts.end(), std::uint64_t(position)) - m_batchStarts.begin()) - 1;
 }
 
 qint64 HeatmapGrid::total() const
@@ -117,8 +155,9 @@ HeatmapGrid::CellDetail HeatmapGrid::detail(const LockKeys &keys, int column, in
         return d;
     std::tie(d.firstBatch, d.lastBatch) = batchRange(column);
     std::tie(d.firstRank, d.lastRank) = rankRange(row);
-    const qint64 begin = d.firstBatch * m_batchSize;
-    const qint64 end = std::min(keys.rowCount(), (d.lastBatch + 1) * qint64(m_batchSize));
+    const qint64 positions = m_sendOrder.empty() ? keys.rowCount() : qint64(m_sendOrder.size());
+    const qint64 begin = batchBegin(d.firstBatch);
+    const qint64 end = std::min(positions, batchBegin(d.lastBatch + 1));
     std::unordered_map<std::uint32_t, qint64> perParent;
     for (qint64 i = begin; i < end; ++i) {
         const qint64 r = m_sendOrder.empty() ? i : qint64(m_sendOrder[size_t(i)]);

@@ -21,6 +21,10 @@ struct HeatmapOptions {
     int maxRows = 400;           // parents are binned beyond this
     ParentOrder order = ParentOrder::ById;
     std::span<const std::uint32_t> sendOrder;   // rows in the order they are sent; empty = file order
+    // A plan's own batches: where each starts in the send order (ascending, first 0). Empty =
+    // batches of batchSize. With it, batchLanes (optional) colours each batch by its lane.
+    std::span<const std::uint64_t> batchStarts;
+    std::span<const int> batchLanes;
 };
 
 // Parents × batches: how many rows of each parent (bin) each batch (bin) carries. A parent
@@ -40,6 +44,15 @@ public:
     ParentOrder order() const { return m_order; }
 
     std::uint32_t cell(int column, int row) const { return m_cells[size_t(row) * size_t(m_columns) + size_t(column)]; }
+    // The lane of the batches in a cell: kNoLane when empty, kMixedLanes when a binned column
+    // holds batches of several lanes. Only meaningful when the grid was built with batchLanes.
+    static constexpr int kNoLane = -1000;
+    static constexpr int kMixedLanes = -1001;
+    int cellLane(int column, int row) const
+    {
+        return m_cellLanes.empty() ? kNoLane : m_cellLanes[size_t(row) * size_t(m_columns) + size_t(column)];
+    }
+    bool hasLanes() const { return !m_cellLanes.empty(); }
     std::uint32_t maxCell() const { return m_maxCell; }
     qint64 total() const;   // sum of all cells = row-to-parent references
 
@@ -76,6 +89,10 @@ private:
     std::vector<std::uint32_t> m_parentAtRank;
     std::vector<std::int64_t> m_rankOfKey;   // -1 for keys without children
     std::vector<std::uint32_t> m_sendOrder;  // copy of options.sendOrder (empty = file order)
+    std::vector<std::uint64_t> m_batchStarts;   // explicit batches (empty = uniform batchSize)
+    std::vector<int> m_cellLanes;
+    qint64 batchOfPosition(qint64 position) const;
+    qint64 batchBegin(qint64 batch) const;
 };
 
 } // namespace lockstep

@@ -137,9 +137,14 @@ Result<PlanSettings> PlanSettings::resolve(const Mitigation &m, const PlanOption
         return fail(ErrorKind::Usage, QStringLiteral("Bulk API 2.0 has no serial mode and cuts batches itself, so it cannot "
                                                      "run %1; use Bulk API 1.0 (bulk1) or REST").arg(schedulingName(m.scheduling)));
 
-    // Batch size: small batches, else the user's, else the API's default.
-    const bool batchGiven = m.smallBatchRows > 0 || options.batchSize.has_value();
-    int batchRows = m.smallBatchRows > 0 ? m.smallBatchRows : options.batchSize.value_or(0);
+    // Batch size: small batches, else the user's, else the API's default. A Bulk-sized batch
+    // size the user gave with the API left to us does not apply where the mitigation itself
+    // picked REST (the per-parent queue): a window's one batch-size box must not make the
+    // queue "impossible" in a comparison.
+    const bool bulkSizeForImpliedRest = !options.api && api == Api::RestCollections && m.smallBatchRows == 0 &&
+                                        options.batchSize && *options.batchSize > profile.restMaxBatchRows;
+    const bool batchGiven = m.smallBatchRows > 0 || (options.batchSize.has_value() && !bulkSizeForImpliedRest);
+    int batchRows = m.smallBatchRows > 0 ? m.smallBatchRows : bulkSizeForImpliedRest ? 0 : options.batchSize.value_or(0);
     if (!batchGiven)
         batchRows = api == Api::RestCollections ? profile.restMaxBatchRows
                     : api == Api::Bulk2         ? profile.bulk2BatchRows

@@ -51,8 +51,10 @@ Result<InstantEstimate> InstantEstimator::estimate(const Mitigation &m, const Pl
     const double transaction = model.expectedSeconds(r);
     e.windowShare = model.expectedWindowSeconds(r) / (transaction + perCall);
     e.sharedKeys = m_mu * r * r;
-    // P(a transaction meets a held key) ≈ 1 − e^{−(W−1)·μ·r²}.
-    e.collisionProbability = 1.0 - std::exp(-(e.concurrency - 1) * e.sharedKeys);
+    // P(a transaction meets a held key) ≈ 1 − e^{−(W−1)·μ·r²} — none for plans whose
+    // transactions in flight never share a key (lanes; a per-parent queue's one call a parent).
+    const bool keyDisjoint = concrete.scheduling == Scheduling::Lanes || concrete.scheduling == Scheduling::ParentQueue;
+    e.collisionProbability = keyDisjoint ? 0.0 : 1.0 - std::exp(-(e.concurrency - 1) * e.sharedKeys);
     // A deadlock needs two shared keys taken in opposite orders: κ scales with the chance of
     // at least two (Poisson), and vanishes when every transaction locks in one global order
     // (sorted rows), when transactions never share keys (lanes) or never overlap (serial).

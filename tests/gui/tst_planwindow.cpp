@@ -1,0 +1,258 @@
+// Issue 4 in the window: the mitigation panel drives the instant estimate (at once) and the
+// predictor (on a worker, within a second for 100,000 rows, stale answers dropped); the heatmap
+// redraws for the plan (a band when sorted, lane colours for lanes); the comparison of every
+// mitigation; the timeline; and a screenshot with the comparison panel.
+#include "TestSupport.h"
+
+#include "ComparisonView.h"
+#include "HeatmapView.h"
+#include "MainWindow.h"
+#include "MitigationPanel.h"
+#include "PredictionPanel.h"
+#include "SummaryPanel.h"
+#include "TimelineView.h"
+
+#include <QAbstractButton>
+#include <QButtonGroup>
+#include <QCheckBox>
+#include <QComboBox>
+#include <qcustomplot.h>
+#include <QElapsedTimer>
+#include <QSettings>
+#include <QSpinBox>
+#include <QTableWidget>
+#include <QtTest>
+
+using namespace lockstep;
+using namespace lockstep::ui;
+
+class TestPlanWindow : public QObject {
+    Q_OBJECT
+private slots:
+    void initTestCase();
+    void mitigationsDrivePredictionHeatmapAndTimeline();
+    void comparisonOfEveryMitigation();
+    void staleAnswersAreDropped();
+    void hundredThousandRowsPredictWithinASecond();
+    void badProfileAndImpossiblePlansAreSaid();
+    void screenshotWithTheComparisonPanel();
+
+private:
+    QString caseA(bool houseAccount);
+    static void choose(MainWindow &window, Scheduling scheduling);
+    QTemporaryDir m_settings;
+    test::Scratch m_scratch;
+};
+
+void TestPlanWindow::initTestCase()
+{
+    QSettings::setDefaultFormat(QSettings::IniFormat);
+    QSettings::setPath(QSettings::IniFormat, QSettings::UserScope, m_settings.path());
+    QApplication::setOrganizationName(QStringLiteral("LockstepPlanTest"));
+    QApplication::setApplicationName(QStringLiteral("LockstepPlanTest"));
+}
+
+QString TestPlanWindow::caseA(bool houseAccount)
+{
+    const QString name = houseAccount ? QStringLiteral("case-a-house.csv") : QStringLiteral("case-a.csv");
+    if (QFileInfo::exists(m_scratch.path(name)))
+        return m_scratch.path(name);
+    SampleOptions o;
+    o.rows = 90000;
+    o.parents = 5000;
+    o.skew = *SkewSpec::parse(QStringLiteral("zipf:0.6"));
+    o.houseAccountRows = houseAccount ? 12000 : 0;
+    return m_scratch.sample(name, o);
+}
+
+void TestPlanWindow::choose(MainWindow &window, Scheduling scheduling)
+{
+    // Click on the radio's indicator: a radio button only takes clicks on its circle and text.
+    QAbstractButton *button = window.mitigationPanel()->schedulingGroup()->button(int(scheduling));
+    QTest::mouseClick(button, Qt::LeftButton, Qt::NoModifier, QPoint(8, button->height() / 2));
+    QCOMPARE(window.mitigationPanel()->mitigation().scheduling, scheduling);
+}
+
+void TestPlanWindow::mitigationsDrivePredictionHeatmapAndTimeline()
+{
+    MainWindow window;
+    window.setDialogsEnabled(false);
+    window.resize(1600, 1000);
+    window.show();
+    QSignalSpy predicted(window.planner(), &PlanController::predicted);
+    window.openFile(caseA(true));
+    QVERIFY(predicted.wait(30000));
+
+    // Parallel as is: lock errors, in chunk-sized lumps, and a timeline of every batch.
+    PlanResult result = window.planner()->latest();
+    QCOMPARE(result.plan->mitigation.scheduling, Scheduling::Parallel);
+    QVERIFY(result.prediction->lockErrorRows > 1000);
+    QVERIFY(window.predictionPanel()->predictionText().contains(QStringLiteral("lock errors")));
+    QCOMPARE(window.timeline()->drawnBatches(), int(result.plan->batches.size()));
+    QVERIFY(window.timeline()->drawnEvents() > 0);
+
+    // Lanes: the instant estimate changes at once (no event loop needed), the prediction follows.
+    const QString before = window.predictionPanel()->estimateText();
+    predicted.clear();
+    choose(window, Scheduling::Lanes);
+    QVERIFY(window.predictionPanel()->estimateText() != before);
+    QVERIFY(predicted.wait(10000));
+    result = window.planner()->latest();
+    QCOMPARE(result.plan->mitigation.scheduling, Scheduling::Lanes);
+    QCOMPARE(result.prediction->lockErrorRows, 0);
+    QVERIFY(!result.plan->lanes.empty());   // the house account's serial lane
+    QVERIFY(window.predictionPanel()->predictionText().contains(QStringLiteral(">0 lock errors<")));
+    // The heatmap follows the plan and colours by lane.
+    QTRY_VERIFY_WITH_TIMEOUT(window.heatmap()->result().grid && window.heatmap()->result().grid->hasLanes(), 10000);
+    QCOMPARE(window.heatmap()->result().grid->total(), 90000);
+    QCOMPARE(window.heatmap()->result().grid->batches(), qint64(result.plan->batches.size()));
+
+    // Sort by parent: the heatmap switches to Id order and the scatter becomes a band.
+    choose(window, Scheduling::Parallel);
+    window.mitigationPanel()->sortBox()->click();
+    QCOMPARE(window.summary()->parentOrder(), ParentOrder::ById);
+    QTRY_VERIFY_WITH_TIMEOUT(window.planner()->latest().plan && window.planner()->latest().plan->mitigation.sortByParent, 10000);
+    QTRY_VERIFY_WITH_TIMEOUT(window.heatmap()->result().order.label.contains(QStringLiteral("Sort")) &&
+                                 window.heatmap()->result().grid->order() == ParentOrder::ById,
+                             10000);
+    const HeatmapGrid &grid = *window.heatmap()->result().grid;
+    int previousLast = 0;
+    for (int y = 0; y < grid.rows(); ++y) {
+        int first = -1, last = -1;
+        for (int x = 0; x < grid.columns(); ++x)
+            if (grid.cell(x, y)) {
+                if (first < 0) first = x;
+                last = x;
+            }
+        QVERIFY(first >= previousLast);   // each parent row starts where the previous one ended
+        previousLast = last;
+    }
+}
+
+void TestPlanWindow::comparisonOfEveryMitigation()
+{
+    MainWindow window;
+    window.setDialogsEnabled(false);
+    window.show();
+    QSignalSpy ready(window.planner(), &PlanController::comparisonReady);
+    window.openFile(caseA(false));
+    QVERIFY(ready.wait(60000));
+    const auto &summaries = window.comparison()->summaries();
+    QVERIFY(summaries.size() >= 6);
+    QCOMPARE(window.comparison()->table()->rowCount(), int(summaries.size()));
+    const PredictionSummary *parallel = nullptr, *lanes = nullptr, *serial = nullptr;
+    for (const auto &s : summaries) {
+        QVERIFY2(s.planned, qPrintable(s.mitigation.label() + QStringLiteral(": ") + s.error.message));
+        if (s.mitigation == Mitigation{}) parallel = &s;
+        if (s.mitigation.scheduling == Scheduling::Lanes) lanes = &s;
+        if (s.mitigation.scheduling == Scheduling::Serial) serial = &s;
+    }
+    QVERIFY(parallel && lanes && serial);
+    QVERIFY(parallel->lockErrorRows > 5000);
+    QCOMPARE(lanes->lockErrorRows, 0.0);
+    QCOMPARE(serial->lockErrorRows, 0.0);
+    QVERIFY(serial->durationSeconds > 10 * parallel->durationSeconds);
+    QVERIFY(window.comparison()->plot()->graphCount() >= int(summaries.size()));
+
+    // Double-clicking a row chooses that mitigation.
+    int lanesRow = -1;
+    for (int r = 0; r < int(summaries.size()); ++r)
+        if (summaries[size_t(r)].mitigation.scheduling == Scheduling::Lanes)
+            lanesRow = r;
+    QSignalSpy predicted(window.planner(), &PlanController::predicted);
+    emit window.comparison()->table()->cellDoubleClicked(lanesRow, 1);
+    QCOMPARE(window.mitigationPanel()->mitigation().scheduling, Scheduling::Lanes);
+    QVERIFY(predicted.wait(10000));
+    QCOMPARE(window.planner()->latest().plan->mitigation.scheduling, Scheduling::Lanes);
+}
+
+void TestPlanWindow::staleAnswersAreDropped()
+{
+    MainWindow window;
+    window.setDialogsEnabled(false);
+    window.show();
+    QSignalSpy predicted(window.planner(), &PlanController::predicted);
+    window.openFile(caseA(false));
+    QVERIFY(predicted.wait(30000));
+    // A burst of changes: only the last one may be shown.
+    predicted.clear();
+    for (Scheduling s : {Scheduling::Serial, Scheduling::Lanes, Scheduling::Parallel, Scheduling::Serial, Scheduling::Lanes})
+        choose(window, s);
+    QVERIFY(predicted.wait(10000));
+    QTest::qWait(500);   // anything stale would have arrived by now
+    for (const auto &signal : predicted)
+        QCOMPARE(signal.front().value<PlanResult>().plan->mitigation.scheduling, Scheduling::Lanes);
+    QCOMPARE(window.planner()->latest().plan->mitigation.scheduling, Scheduling::Lanes);
+}
+
+void TestPlanWindow::hundredThousandRowsPredictWithinASecond()
+{
+    SampleOptions o;
+    o.rows = 100000;
+    o.parents = 5000;
+    const QString path = m_scratch.sample(QStringLiteral("100k.csv"), o);
+    MainWindow window;
+    window.setDialogsEnabled(false);
+    window.show();
+    QSignalSpy predicted(window.planner(), &PlanController::predicted);
+    window.openFile(path);
+    QVERIFY(predicted.wait(30000));
+    for (Scheduling s : {Scheduling::Lanes, Scheduling::Serial, Scheduling::Parallel}) {
+        predicted.clear();
+        QElapsedTimer timer;
+        timer.start();
+        choose(window, s);
+        QVERIFY(predicted.wait(5000));
+        qInfo("100,000 rows, %s: predicted %lld ms after the click", qPrintable(schedulingName(s)), timer.elapsed());
+        QVERIFY(timer.elapsed() < 1000);
+    }
+}
+
+void TestPlanWindow::badProfileAndImpossiblePlansAreSaid()
+{
+    MainWindow window;
+    window.setDialogsEnabled(false);
+    window.show();
+    QSignalSpy predicted(window.planner(), &PlanController::predicted);
+    window.openFile(caseA(false));
+    QVERIFY(predicted.wait(30000));
+    // A profile with a negative field: refused with its field named, the window keeps its own.
+    const QString profile = m_scratch.write(QStringLiteral("bad-profile.json"), "{\"rowSeconds\": -1}");
+    auto loaded = window.loadProfile(profile);
+    QVERIFY(!loaded);
+    QVERIFY2(loaded.error().toString().contains(profile), qPrintable(loaded.error().toString()));
+    // Bulk API 2.0 cannot run a serial plan: said in the prediction panel, no crash.
+    QSignalSpy failed(window.planner(), &PlanController::predictionFailed);
+    auto *api = window.mitigationPanel()->findChild<QComboBox *>();
+    QVERIFY(api);
+    api->setCurrentIndex(api->findData(apiName(Api::Bulk2)));
+    choose(window, Scheduling::Serial);
+    QVERIFY(failed.count() > 0 || failed.wait(5000));
+    QVERIFY(window.predictionPanel()->predictionText().contains(QStringLiteral("Cannot plan")));
+}
+
+void TestPlanWindow::screenshotWithTheComparisonPanel()
+{
+    MainWindow window;
+    window.setDialogsEnabled(false);
+    window.resize(1600, 1000);
+    window.mitigationPanel()->setBatchSize(2000);
+    window.show();
+    QSignalSpy ready(window.planner(), &PlanController::comparisonReady);
+    window.openFile(caseA(false));
+    QVERIFY(ready.wait(60000));
+    window.showComparisonTab();
+    choose(window, Scheduling::Lanes);
+    QTRY_VERIFY_WITH_TIMEOUT(window.planner()->latest().plan &&
+                                 window.planner()->latest().plan->mitigation.scheduling == Scheduling::Lanes &&
+                                 window.heatmap()->result().order.label == window.planner()->latest().plan->mitigation.label(),
+                             10000);
+    QTest::qWait(300);
+    const QString out = QDir(test::outputDir()).filePath(QStringLiteral("planwindow-90k-comparison.png"));
+    QVERIFY(window.grab().save(out));
+    qInfo("screenshot: %s", qPrintable(out));
+    QVERIFY(QFileInfo(out).size() > 30000);
+}
+
+QTEST_MAIN(TestPlanWindow)
+#include "tst_planwindow.moc"
