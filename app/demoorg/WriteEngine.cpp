@@ -2,7 +2,7 @@
 
 #include "common/Hash.h"
 #include "demoorg/FieldValue.h"
-#include "demoorg/ScheduledRunner.h"
+#include "sim/RealTimeRunner.h"
 #include "sim/SavePolicy.h"
 #include "sim/TransactionModel.h"
 
@@ -383,7 +383,7 @@ std::vector<RowOutcome> WriteEngine::transaction(const WriteBatch &batch, size_t
     }
     const TransactionModel model(m_profile.org, {object.name, op, ruleActive});
     const SavePolicy policy(m_profile.org);
-    const ScheduledRunner runner(m_locks, m_profile.org.lockTimeoutSeconds, m_profile.scale);
+    const RealTimeRunner runner(m_locks, m_profile.org.lockTimeoutSeconds, m_profile.scale);
     std::vector<size_t> attempt(planned.size());
     std::iota(attempt.begin(), attempt.end(), size_t(0));
     for (int attempts = 1; !attempt.empty(); ++attempts) {
@@ -501,7 +501,7 @@ QString WriteEngine::hold(const QStringList &ids, double platformSeconds)
         script.locks.push_back({0.0, keyFor(ids[i]), i});
     script.workAfterLocks = platformSeconds;
     script.rows = std::uint32_t(ids.size());
-    const ScheduledRunner runner(m_locks, m_profile.org.lockTimeoutSeconds, m_profile.scale);
+    const RealTimeRunner runner(m_locks, m_profile.org.lockTimeoutSeconds, m_profile.scale);
     ++m_inFlight;
     const TransactionOutcome outcome = runner.run(script, m_shutdown);
     --m_inFlight;

@@ -5,6 +5,7 @@
 #include "sim/TransactionScript.h"
 
 #include <functional>
+#include <optional>
 
 namespace lockstep {
 
@@ -20,6 +21,12 @@ struct TransactionOutcome {
 // Runs TransactionScripts on the calling thread against a BlockingLockTable, sleeping the
 // server work (the demo org sleeps rather than burns CPU, so 15 transactions fit two cores).
 // `timeScale` maps model seconds to wall seconds: 0.01 turns the 10 s lock timeout into 100 ms.
+//
+// Time is kept against a schedule, not slept step by step: a 200-row chunk has ~200 lock
+// steps a few microseconds apart at small scales, and a relative sleep per step overshoots
+// each by the kernel's timer slack (~60 µs) — that stretched a 2.5 ms lock window five-fold and
+// multiplied the lock errors. Each step is due at (end of the previous wait) + its work, so
+// overshoots never add up, and steps due within a few microseconds go ahead without sleeping.
 class RealTimeRunner {
 public:
     RealTimeRunner(BlockingLockTable &table, double lockTimeoutSeconds, double timeScale)
@@ -29,13 +36,17 @@ public:
 
     // `beforeCommit` runs while every lock is still held (write the records there); it is not
     // called when the transaction fails. Locks are always released before run() returns.
+    // `serverTimeBegan`: when the transaction's server time started; real work already spent on
+    // it (the demo org's checks, its database write charged ahead) counts against the script's
+    // work before the first lock. Defaults to now.
     TransactionOutcome run(const TransactionScript &script, const CancelToken &cancel = {},
-                           const std::function<void()> &beforeCommit = {}) const;
+                           const std::function<void()> &beforeCommit = {},
+                           std::optional<BlockingLockTable::Clock::time_point> serverTimeBegan = std::nullopt) const;
+
+    // Lowers this thread's timer slack (Linux) so a sleep ends within microseconds of its deadline.
+    static void preciseSleepsOnThisThread();
 
 private:
-    // Sleeps `modelSeconds` × scale; false when cancelled meanwhile.
-    bool work(double modelSeconds, const CancelToken &cancel) const;
-
     BlockingLockTable &m_table;
     double m_lockTimeout;
     double m_scale;
