@@ -1,6 +1,7 @@
 #include "MainWindow.h"
 
 #include "ComparisonView.h"
+#include "DemoOrgController.h"
 #include "HeatmapView.h"
 #include "HistogramView.h"
 #include "LockRulesPanel.h"
@@ -14,7 +15,9 @@
 #include "TimelineView.h"
 #include "UiFormat.h"
 
+#include <QActionGroup>
 #include <QApplication>
+#include <QClipboard>
 #include <QCloseEvent>
 #include <QDockWidget>
 #include <QFileDialog>
@@ -44,7 +47,8 @@ MainWindow::MainWindow(QWidget *parent)
       m_heatmap(new HeatmapView), m_timeline(new TimelineView), m_histogram(new HistogramView), m_skew(new SkewPanel),
       m_problems(new ProblemsPanel), m_lockRules(new LockRulesPanel), m_mitigation(new MitigationPanel),
       m_prediction(new PredictionPanel), m_comparison(new ComparisonView), m_progress(new QProgressBar),
-      m_cancel(new QPushButton(tr("Cancel"))), m_status(new QLabel), m_compareDebounce(new QTimer(this))
+      m_cancel(new QPushButton(tr("Cancel"))), m_status(new QLabel), m_orgStatus(new QLabel),
+      m_demoOrg(new DemoOrgController(this)), m_compareDebounce(new QTimer(this))
 {
     setWindowTitle(tr("Lockstep"));
     setObjectName(QStringLiteral("MainWindow"));
@@ -121,6 +125,8 @@ void MainWindow::buildLayout()
     m_progress->setMaximumWidth(260);
     m_progress->setFormat(QStringLiteral("%p%"));
     statusBar()->addWidget(m_status, 1);
+    m_orgStatus->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    statusBar()->addPermanentWidget(m_orgStatus);
     statusBar()->addPermanentWidget(m_progress);
     statusBar()->addPermanentWidget(m_cancel);
     setBusy(false);
@@ -138,6 +144,8 @@ void MainWindow::buildMenus()
     file->addSeparator();
     QAction *quit = file->addAction(tr("&Quit"), this, &QWidget::close);
     quit->setShortcut(QKeySequence::Quit);
+
+    buildOrgMenu();
 
     QMenu *view = menuBar()->addMenu(tr("&View"));
     view->addAction(m_mitigationDock->toggleViewAction());
@@ -222,6 +230,74 @@ PlanOptions MainWindow::planOptions() const
     const AnalysisPtr analysis = m_analysis->analysis();
     PlanOptions base = analysis ? PlanController::optionsFor(*analysis, m_profile) : PlanOptions{m_profile};
     return m_mitigation->planOptions(base);
+}
+
+void MainWindow::buildOrgMenu()
+{
+    QMenu *org = menuBar()->addMenu(tr("&Org"));
+    org->addAction(tr("&Copy Demo Org Connection Details"), this, [this] {
+        if (!m_demoOrg->isRunning())
+            return;
+        // instance_url, client_id/secret, username/password and a fresh token: enough for
+        // jsforce, the Salesforce CLI (sf org login access-token) or Data Loader's Bulk paths.
+        QApplication::clipboard()->setText(QString::fromUtf8(QJsonDocument(m_demoOrg->connectionJson()).toJson()));
+        m_status->setText(tr("Demo org connection details copied (they include a live access token)"));
+    });
+    QMenu *speed = org->addMenu(tr("Demo Org &Speed"));
+    auto *group = new QActionGroup(speed);
+    for (const auto &[factor, text] : {std::pair{1.0, tr("Real time (10 s lock timeout)")}, std::pair{10.0, tr("10× faster")},
+                                       std::pair{20.0, tr("20× faster")}, std::pair{100.0, tr("100× faster (10 s → 100 ms)")}}) {
+        QAction *action = speed->addAction(text);
+        action->setCheckable(true);
+        action->setData(1.0 / factor);
+        group->addAction(action);
+        connect(action, &QAction::triggered, this, [this, factor] {
+            if (auto started = startDemoOrg(1.0 / factor); !started && m_dialogsEnabled)
+                QMessageBox::warning(this, tr("Demo org not restarted"), started.error().toString());
+        });
+    }
+    connect(speed, &QMenu::aboutToShow, this, [this, group] {
+        for (QAction *a : group->actions())
+            a->setChecked(m_demoOrg->isRunning() && qFuzzyCompare(a->data().toDouble(), m_demoOrg->scale()));
+    });
+    connect(m_demoOrg, &DemoOrgController::started, this, [this] { showOrgStatus(); });
+    connect(m_demoOrg, &DemoOrgController::stopped, this, [this] { m_orgStatus->setText(tr("Org: none")); });
+    connect(m_demoOrg, &DemoOrgController::seeded, this, [this](const QString &path, qint64 created, qint64 existing) {
+        showOrgStatus(tr("%1: %2 records created, %3 already there")
+                          .arg(QFileInfo(path).fileName(), grouped(created), grouped(existing)));
+    });
+    connect(m_demoOrg, &DemoOrgController::failed, this, [this](const QString &message) {
+        m_status->setText(tr("Demo org: %1").arg(message));
+    });
+}
+
+void MainWindow::showOrgStatus(const QString &extra)
+{
+    if (!m_demoOrg->isRunning()) {
+        m_orgStatus->setText(tr("Org: none"));
+        return;
+    }
+    const double factor = m_demoOrg->scale() > 0 ? 1.0 / m_demoOrg->scale() : 1.0;
+    QString text = tr("Org: demo org at %1 (%2)").arg(m_demoOrg->instanceUrl(),
+                                                      qFuzzyCompare(factor, 1.0) ? tr("real time") : tr("%1× faster").arg(factor));
+    m_orgStatus->setToolTip(extra.isEmpty() ? tr("A Salesforce-compatible org inside Lockstep: Org → Copy Demo Org "
+                                                 "Connection Details to point a client at it.")
+                                            : extra);
+    m_orgStatus->setText(text);
+}
+
+Result<void> MainWindow::startDemoOrg(double scale, const QString &dataDir)
+{
+    QSettings settings;
+    if (scale <= 0)
+        scale = settings.value(QStringLiteral("demoOrg/scale"), 0.05).toDouble();
+    auto started = m_demoOrg->start(scale, dataDir.isEmpty() ? DemoOrgController::defaultDataDir() : dataDir);
+    if (!started)
+        return started;
+    settings.setValue(QStringLiteral("demoOrg/scale"), scale);
+    if (const AnalysisPtr analysis = m_analysis->analysis())
+        m_demoOrg->seedFrom(analysis->file.path());
+    return {};
 }
 
 void MainWindow::openFile(const QString &path)
@@ -333,6 +409,9 @@ void MainWindow::onFinished(const AnalysisPtr &analysis)
     requestHeatmap();
     requestPlan();
     requestComparison();
+    // The demo org gets every record the file refers to, so the file can be loaded as it is.
+    if (m_demoOrg->isRunning())
+        m_demoOrg->seedFrom(analysis->file.path());
 }
 
 void MainWindow::onMitigationChanged()
@@ -439,6 +518,7 @@ void MainWindow::saveWindowState() const
 void MainWindow::closeEvent(QCloseEvent *event)
 {
     m_analysis->cancel();
+    m_demoOrg->stop();
     saveWindowState();
     event->accept();
 }

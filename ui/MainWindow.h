@@ -19,6 +19,7 @@ class QTimer;
 namespace lockstep::ui {
 
 class ComparisonView;
+class DemoOrgController;
 class HeatmapView;
 class HistogramView;
 class LockRulesPanel;
@@ -49,6 +50,10 @@ public:
     // and the status bar only, never in a modal dialog nobody is there to close.
     void setDialogsEnabled(bool enabled) { m_dialogsEnabled = enabled; }
     void showComparisonTab();
+    // Starts the built-in demo org in-process (the org when none is configured); `scale`
+    // wall seconds per platform second, 0 = the remembered speed (default 20× faster).
+    Result<void> startDemoOrg(double scale = 0, const QString &dataDir = {});
+    DemoOrgController *demoOrg() const { return m_demoOrg; }
 
     AnalysisController *analysis() const { return m_analysis; }
     PlanController *planner() const { return m_planner; }
@@ -92,6 +97,8 @@ private:
     void requestHeatmap();
     void chooseFile();
     void chooseProfile();
+    void buildOrgMenu();
+    void showOrgStatus(const QString &extra = {});
     void showSampleDialog();
     void setBusy(bool busy);
     AnalyzeOptions analyzeOptions() const;
@@ -118,6 +125,8 @@ private:
     QProgressBar *m_progress;
     QPushButton *m_cancel;
     QLabel *m_status;
+    QLabel *m_orgStatus;
+    DemoOrgController *m_demoOrg;
     QMenu *m_recentMenu = nullptr;
     QTimer *m_compareDebounce;
     OrgProfile m_profile;

@@ -125,6 +125,13 @@ Result<Credentials> DemoOrg::loadOrCreateIdentity()
     return r;
 }
 
+Result<SeedSummary> DemoOrg::seed(const QStringList &files, const Progress &progress)
+{
+    if (m_stopped)
+        return fail(ErrorKind::Usage, QStringLiteral("the demo org is stopped"));
+    return Seeder(*m_store, credentials().userId).seed(files, progress);
+}
+
 Result<void> DemoOrg::init(const Progress &progress)
 {
     QString dir = m_options.dataDir;

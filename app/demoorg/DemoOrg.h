@@ -55,6 +55,9 @@ public:
     // {"instance_url","client_id","client_secret","username","password","access_token"}
     QJsonObject connectionJson();
     const SeedSummary &seedSummary() const { return m_seeded; }
+    // Makes every record the files refer to exist (what --seed-from does at start), while the
+    // org runs; thread-safe, so the GUI seeds the file a user opened on a worker.
+    Result<SeedSummary> seed(const QStringList &files, const Progress &progress = {});
 
     // Stops accepting requests, cancels running transactions (they roll back), waits for the
     // workers and closes the database. Safe to call twice.

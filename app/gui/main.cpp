@@ -21,10 +21,19 @@ int main(int argc, char *argv[])
     const QCommandLineOption screenshot(QStringLiteral("screenshot"),
                                         QStringLiteral("Render the window on FILE, save it as a PNG and exit."), QStringLiteral("PNG"));
     parser.addOption(screenshot);
+    const QCommandLineOption noDemoOrg(QStringLiteral("no-demo-org"),
+                                       QStringLiteral("Do not start the built-in demo org (it starts when no org is configured)."));
+    parser.addOption(noDemoOrg);
     parser.process(app);
 
     lockstep::ui::MainWindow window;
     window.setDialogsEnabled(!parser.isSet(screenshot));
+    // No org is configured yet (connecting a real org comes with the job runner), so the demo
+    // org is the org: in-process, on a free loopback port.
+    if (!parser.isSet(noDemoOrg)) {
+        if (auto started = window.startDemoOrg(); !started)
+            fprintf(stderr, "lockstep: the demo org did not start: %s\n", qPrintable(started.error().toString()));
+    }
     window.show();
     const QStringList files = parser.positionalArguments();
     if (!files.isEmpty())

@@ -3,7 +3,9 @@
 // the window responsive, and a screenshot a person can look at.
 #include "TestSupport.h"
 
+#include "DemoOrgController.h"
 #include "HeatmapView.h"
+#include "org/HttpClient.h"
 #include "HistogramView.h"
 #include "LockRulesPanel.h"
 #include "MitigationPanel.h"
@@ -29,6 +31,10 @@
 #include <QTableWidget>
 #include <QThreadPool>
 #include <QTimer>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QUrl>
+#include <QtConcurrent>
 #include <QtTest>
 
 #include <set>
@@ -47,6 +53,7 @@ private slots:
     void unreadableFileShowsADialog();
     void dropAFileToOpenIt();
     void remembersRecentFilesAndWindowState();
+    void demoOrgRunsInProcessAndTakesTheOpenFile();
     void millionRowsStayResponsive();
     void screenshotOfTheHouseAccountSample();
 
@@ -273,6 +280,47 @@ void TestMainWindow::remembersRecentFilesAndWindowState()
     QCOMPARE(again.mitigationPanel()->batchSize(), 777);
     QCOMPARE(again.size(), QSize(1111, 777));
     QVERIFY(again.recentFiles()->files().contains(QFileInfo(path).absoluteFilePath()));
+}
+
+// No org configured: the demo org runs inside the app, takes every record of the file a user
+// opens, and answers a real HTTP client (from another thread: it serves on this event loop).
+void TestMainWindow::demoOrgRunsInProcessAndTakesTheOpenFile()
+{
+    SampleOptions o;
+    o.rows = 2000;
+    o.parents = 40;
+    const QString path = m_scratch.sample(QStringLiteral("for-demo-org.csv"), o);
+    QTemporaryDir data;
+    MainWindow window;
+    window.setDialogsEnabled(false);
+    window.show();
+    QVERIFY(window.startDemoOrg(0.01, data.path()));
+    QVERIFY(window.demoOrg()->isRunning());
+    QVERIFY(window.demoOrg()->instanceUrl().startsWith(QStringLiteral("http://127.0.0.1:")));
+    QSignalSpy seeded(window.demoOrg(), &DemoOrgController::seeded);
+    window.openFile(path);
+    QVERIFY(seeded.wait(30000));
+    QCOMPARE(seeded.front().at(1).toLongLong(), 2040);   // 2,000 Opportunities + 40 Accounts
+
+    const QJsonObject connection = window.demoOrg()->connectionJson();
+    const QString url = connection.value(QStringLiteral("instance_url")).toString() +
+                        QStringLiteral("/services/data/v62.0/query?q=") +
+                        QString::fromLatin1(QUrl::toPercentEncoding(QStringLiteral("SELECT COUNT() FROM Opportunity")));
+    const QByteArray token = connection.value(QStringLiteral("access_token")).toString().toUtf8();
+    auto answer = QtConcurrent::run([url, token] {
+        HttpClient http;
+        http.setBearerToken(token);
+        HttpRequest request;
+        request.url = url;
+        return http.send(request);
+    });
+    QTRY_VERIFY_WITH_TIMEOUT(answer.isFinished(), 10000);
+    const auto response = answer.result();
+    QVERIFY(response);
+    QCOMPARE(response->status, 200);
+    QCOMPARE(QJsonDocument::fromJson(response->body).object().value(QStringLiteral("totalSize")).toInt(), 2000);
+    window.close();
+    QVERIFY(!window.demoOrg()->isRunning());
 }
 
 // A 1,000,000-row file: the event loop keeps turning while the workers read (the progress bar
