@@ -31,6 +31,31 @@ QString placeholders(qsizetype n)
     return s;
 }
 
+// Runs a SELECT whose WHERE ends in "IN (…)" over `values`, 100 at a time (SQLite's bound-
+// parameter limit is far away, but statements stay small), calling onRow for every row.
+// `sqlFor(placeholders)` builds the statement for one chunk.
+template <class SqlFor, class OnRow>
+Result<void> selectIn(Connection &c, const QStringList &values, SqlFor &&sqlFor, OnRow &&onRow)
+{
+    for (qsizetype i = 0; i < values.size(); i += 100) {
+        const QStringList part = values.mid(i, 100);
+        auto st = c.prepare(sqlFor(placeholders(part.size())));
+        if (!st)
+            return std::unexpected(st.error());
+        for (int k = 0; k < part.size(); ++k)
+            st->bind(k + 1, part[k]);
+        for (;;) {
+            auto row = st->step();
+            if (!row)
+                return std::unexpected(row.error());
+            if (!*row)
+                break;
+            onRow(*st);
+        }
+    }
+    return {};
+}
+
 qint64 decodeCounter(QStringView digits)
 {
     qint64 v = 0;
@@ -160,22 +185,12 @@ Result<QSet<QString>> RecordStore::existing(const ObjectDef &object, const QStri
 {
     return m_db->read([&](Connection &c) -> Result<QSet<QString>> {
         QSet<QString> found;
-        for (qsizetype i = 0; i < ids.size(); i += 100) {
-            const QStringList part = ids.mid(i, 100);
-            auto st = c.prepare(QStringLiteral("SELECT Id FROM %1 WHERE Id IN (%2)").arg(quoted(object.name), placeholders(part.size())));
-            if (!st)
-                return std::unexpected(st.error());
-            for (int k = 0; k < part.size(); ++k)
-                st->bind(k + 1, part[k]);
-            for (;;) {
-                auto row = st->step();
-                if (!row)
-                    return std::unexpected(row.error());
-                if (!*row)
-                    break;
-                found.insert(st->column(0).toString());
-            }
-        }
+        auto done = selectIn(
+            c, ids,
+            [&](const QString &in) { return QStringLiteral("SELECT Id FROM %1 WHERE Id IN (%2)").arg(quoted(object.name), in); },
+            [&](auto &st) { found.insert(st.column(0).toString()); });
+        if (!done)
+            return std::unexpected(done.error());
         return found;
     });
 }
@@ -184,23 +199,14 @@ Result<QHash<QString, QString>> RecordStore::idsByValue(const ObjectDef &object,
 {
     return m_db->read([&](Connection &c) -> Result<QHash<QString, QString>> {
         QHash<QString, QString> found;
-        for (qsizetype i = 0; i < values.size(); i += 100) {
-            const QStringList part = values.mid(i, 100);
-            auto st = c.prepare(QStringLiteral("SELECT %1, Id FROM %2 WHERE %1 COLLATE NOCASE IN (%3)")
-                                    .arg(quoted(field), quoted(object.name), placeholders(part.size())));
-            if (!st)
-                return std::unexpected(st.error());
-            for (int k = 0; k < part.size(); ++k)
-                st->bind(k + 1, part[k]);
-            for (;;) {
-                auto row = st->step();
-                if (!row)
-                    return std::unexpected(row.error());
-                if (!*row)
-                    break;
-                found.insert(st->column(0).toString().toLower(), st->column(1).toString());
-            }
-        }
+        auto done = selectIn(
+            c, values,
+            [&](const QString &in) {
+                return QStringLiteral("SELECT %1, Id FROM %2 WHERE %1 COLLATE NOCASE IN (%3)").arg(quoted(field), quoted(object.name), in);
+            },
+            [&](auto &st) { found.insert(st.column(0).toString().toLower(), st.column(1).toString()); });
+        if (!done)
+            return std::unexpected(done.error());
         return found;
     });
 }
@@ -209,22 +215,14 @@ Result<QHash<QString, QVariant>> RecordStore::fieldOf(const ObjectDef &object, c
 {
     return m_db->read([&](Connection &c) -> Result<QHash<QString, QVariant>> {
         QHash<QString, QVariant> found;
-        for (qsizetype i = 0; i < ids.size(); i += 100) {
-            const QStringList part = ids.mid(i, 100);
-            auto st = c.prepare(QStringLiteral("SELECT Id, %1 FROM %2 WHERE Id IN (%3)").arg(quoted(field), quoted(object.name), placeholders(part.size())));
-            if (!st)
-                return std::unexpected(st.error());
-            for (int k = 0; k < part.size(); ++k)
-                st->bind(k + 1, part[k]);
-            for (;;) {
-                auto row = st->step();
-                if (!row)
-                    return std::unexpected(row.error());
-                if (!*row)
-                    break;
-                found.insert(st->column(0).toString(), st->column(1));
-            }
-        }
+        auto done = selectIn(
+            c, ids,
+            [&](const QString &in) {
+                return QStringLiteral("SELECT Id, %1 FROM %2 WHERE Id IN (%3)").arg(quoted(field), quoted(object.name), in);
+            },
+            [&](auto &st) { found.insert(st.column(0).toString(), st.column(1)); });
+        if (!done)
+            return std::unexpected(done.error());
         return found;
     });
 }

@@ -1,3 +1,4 @@
+#include "demoorg/Versioned.h"
 #include "demoorg/RestApi.h"
 
 #include "demoorg/ApiErrors.h"
@@ -15,17 +16,6 @@ namespace lockstep::demoorg {
 
 namespace {
 
-// Wraps a handler that needs a valid API version in the path.
-template <class F>
-Router::Handler versioned(F f)
-{
-    return [f](const ServerRequest &r, const RouteParams &p) -> ServerResponse {
-        const QString version = apiVersionFromSegment(p.value(QStringLiteral("version")));
-        if (version.isEmpty())
-            return ApiErrors::notFound();
-        return f(r, p, version);
-    };
-}
 
 } // namespace
 

@@ -1,3 +1,4 @@
+#include "demoorg/Versioned.h"
 #include "demoorg/SObjectApi.h"
 
 #include "demoorg/ApiErrors.h"
@@ -13,16 +14,6 @@ namespace {
 
 constexpr int kMaxCollection = 200;
 
-template <class F>
-Router::Handler versioned(F f)
-{
-    return [f](const ServerRequest &r, const RouteParams &p) -> ServerResponse {
-        const QString version = apiVersionFromSegment(p.value(QStringLiteral("version")));
-        if (version.isEmpty())
-            return ApiErrors::notFound();
-        return f(r, p, version);
-    };
-}
 
 RecordError conversionError(const FieldDef &field, const QString &message)
 {
@@ -65,6 +56,16 @@ bool SObjectApi::allowDuplicates(const ServerRequest &request)
 {
     const QByteArray h = request.header("sforce-duplicate-rule-header").toLower();
     return h.contains("allowsave=true");
+}
+
+std::expected<WriteRow, ServerResponse> SObjectApi::recordFromBody(const ObjectDef &object, const QByteArray &body)
+{
+    auto doc = parseJson(body);
+    if (!doc)
+        return std::unexpected(doc.error());
+    if (!doc->isObject())
+        return std::unexpected(ApiErrors::malformedJson(QStringLiteral("Expected a JSON object for the record")));
+    return rowFromJson(object, doc->object());
 }
 
 std::expected<WriteRow, ServerResponse> SObjectApi::rowFromJson(const ObjectDef &object, const QJsonObject &record)
@@ -162,12 +163,7 @@ ServerResponse SObjectApi::create(const ServerRequest &request, const QString &o
     const ObjectDef *object = m_org.store->schema().object(objectName);
     if (!object)
         return ApiErrors::notFound();
-    auto doc = parseJson(request.body);
-    if (!doc)
-        return doc.error();
-    if (!doc->isObject())
-        return ApiErrors::malformedJson(QStringLiteral("Expected a JSON object for the record"));
-    auto row = rowFromJson(*object, doc->object());
+    auto row = recordFromBody(*object, request.body);
     if (!row)
         return row.error();
     WriteBatch batch{object, Operation::Insert, {}, true, allowDuplicates(request), {*row}};
@@ -201,12 +197,7 @@ ServerResponse SObjectApi::update(const ServerRequest &request, const QString &o
     const ObjectDef *object = m_org.store->schema().object(objectName);
     if (!object)
         return ApiErrors::notFound();
-    auto doc = parseJson(request.body);
-    if (!doc)
-        return doc.error();
-    if (!doc->isObject())
-        return ApiErrors::malformedJson(QStringLiteral("Expected a JSON object for the record"));
-    auto row = rowFromJson(*object, doc->object());
+    auto row = recordFromBody(*object, request.body);
     if (!row)
         return row.error();
     row->id = rawId;
@@ -237,10 +228,7 @@ ServerResponse SObjectApi::upsert(const ServerRequest &request, const QString &o
     const FieldDef *field = object->field(fieldName);
     if (!field || !(field->externalId || field->name == QLatin1String("Id")))
         return ApiErrors::rest(404, QStringLiteral("NOT_FOUND"), QStringLiteral("Provided external ID field does not exist or is not accessible: %1").arg(fieldName));
-    auto doc = parseJson(request.body);
-    if (!doc)
-        return doc.error();
-    auto row = rowFromJson(*object, doc->object());
+    auto row = recordFromBody(*object, request.body);
     if (!row)
         return row.error();
     if (field->name == QLatin1String("Id"))

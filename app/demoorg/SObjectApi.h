@@ -18,6 +18,8 @@ public:
 
     // A JSON record → a row to write. Unknown fields fail the request (Salesforce answers 400
     // INVALID_FIELD); a value of the wrong type fails only its row.
+    // The record of a single-record call: a JSON object in the body, else the error Salesforce answers.
+    std::expected<WriteRow, ServerResponse> recordFromBody(const ObjectDef &object, const QByteArray &body);
     static std::expected<WriteRow, ServerResponse> rowFromJson(const ObjectDef &object, const QJsonObject &record);
     static bool allowDuplicates(const ServerRequest &request);
 
