@@ -186,21 +186,8 @@ void TestDistribution::heatmapOfASortedFileIsABand()
     options.maxRows = 100;
     options.maxColumns = 100;
     const HeatmapGrid grid = HeatmapGrid::compute((*analysis)->keys, (*analysis)->distribution, options);
-    // Each parent row is one contiguous run of batches, and the runs move right as parents go up.
-    int previousLast = 0;
-    for (int y = 0; y < grid.rows(); ++y) {
-        int first = -1, last = -1;
-        for (int x = 0; x < grid.columns(); ++x)
-            if (grid.cell(x, y)) {
-                if (first < 0) first = x;
-                last = x;
-            }
-        QVERIFY(first >= 0);
-        for (int x = first; x <= last; ++x)
-            QVERIFY2(grid.cell(x, y) > 0, qPrintable(QStringLiteral("gap in row %1 at column %2").arg(y).arg(x)));
-        QVERIFY2(first >= previousLast, qPrintable(QStringLiteral("row %1 starts at %2 before %3").arg(y).arg(first).arg(previousLast)));
-        previousLast = last;
-    }
+    const QString violation = test::bandViolation(grid);
+    QVERIFY2(violation.isEmpty(), qPrintable(violation));
     QCOMPARE((*analysis)->spread.parentsInSeveralBatches <= 100, true);
 }
 

@@ -121,4 +121,27 @@ QList<QStringList> parseCsvReference(const QByteArray &text, char delimiter)
     return rows;
 }
 
+QString bandViolation(const HeatmapGrid &grid)
+{
+    int previousLast = 0;
+    for (int y = 0; y < grid.rows(); ++y) {
+        int first = -1, last = -1;
+        for (int x = 0; x < grid.columns(); ++x)
+            if (grid.cell(x, y)) {
+                if (first < 0)
+                    first = x;
+                last = x;
+            }
+        if (first < 0)
+            return QStringLiteral("row %1 is empty").arg(y);
+        for (int x = first; x <= last; ++x)
+            if (!grid.cell(x, y))
+                return QStringLiteral("gap in row %1 at column %2").arg(y).arg(x);
+        if (first < previousLast)
+            return QStringLiteral("row %1 starts at column %2, before %3").arg(y).arg(first).arg(previousLast);
+        previousLast = last;
+    }
+    return {};
+}
+
 } // namespace lockstep::test

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "analysis/HeatmapGrid.h"
 #include "sample/SampleGenerator.h"
 
 #include <QByteArray>
@@ -42,5 +43,10 @@ QString outputDir();
 // A minimal, independent CSV parser for cross-checking the real one in tests (RFC 4180,
 // comma, quotes, CRLF/LF). Slow and simple on purpose.
 QList<QStringList> parseCsvReference(const QByteArray &text, char delimiter = ',');
+
+// What "sorting turns the scatter into a band" means on a grid: every parent row is one
+// contiguous run of columns, and each run starts where the previous row's ended (or later).
+// Returns an empty string when the grid is such a band, else what breaks it.
+QString bandViolation(const HeatmapGrid &grid);
 
 } // namespace lockstep::test
