@@ -23,7 +23,7 @@ QString sqlType(FieldType type)
     }
 }
 
-QString placeholders(qsizetype n)
+QString bindMarkers(qsizetype n)
 {
     QString s;
     for (qsizetype i = 0; i < n; ++i)
@@ -33,13 +33,13 @@ QString placeholders(qsizetype n)
 
 // Runs a SELECT whose WHERE ends in "IN (…)" over `values`, 100 at a time (SQLite's bound-
 // parameter limit is far away, but statements stay small), calling onRow for every row.
-// `sqlFor(placeholders)` builds the statement for one chunk.
+// `sqlFor(bindMarkers)` builds the statement for one chunk.
 template <class SqlFor, class OnRow>
 Result<void> selectIn(Connection &c, const QStringList &values, SqlFor &&sqlFor, OnRow &&onRow)
 {
     for (qsizetype i = 0; i < values.size(); i += 100) {
         const QStringList part = values.mid(i, 100);
-        auto st = c.prepare(sqlFor(placeholders(part.size())));
+        auto st = c.prepare(sqlFor(bindMarkers(part.size())));
         if (!st)
             return std::unexpected(st.error());
         for (int k = 0; k < part.size(); ++k)
@@ -345,7 +345,7 @@ Result<void> RecordStore::apply(const std::vector<RowWrite> &writes, const QStri
                 QStringList cols;
                 for (const auto &n : names)
                     cols << quoted(n);
-                auto st = c.prepare(QStringLiteral("INSERT INTO %1(%2) VALUES(%3)").arg(quoted(o.name), cols.join(QLatin1Char(',')), placeholders(names.size())));
+                auto st = c.prepare(QStringLiteral("INSERT INTO %1(%2) VALUES(%3)").arg(quoted(o.name), cols.join(QLatin1Char(',')), bindMarkers(names.size())));
                 if (!st)
                     return std::unexpected(st.error());
                 st->bindAll(binds);

@@ -7,7 +7,7 @@
 
 namespace lockstep::demoorg {
 
-Values Seeder::placeholders(const ObjectDef &object, const QString &id) const
+Values Seeder::minimalRecord(const ObjectDef &object, const QString &id) const
 {
     // Required fields get values that say where the record came from.
     Values v;
@@ -67,10 +67,10 @@ Result<SeedSummary> Seeder::seed(const QStringList &files, const Progress &progr
                 const bool own = column == a.roles.idColumn && object == rowObject;
                 if (!own) {
                     if (!byId.contains(id))
-                        byId.insert(id, placeholders(*object, id));
+                        byId.insert(id, minimalRecord(*object, id));
                     continue;
                 }
-                Values values = placeholders(*object, id);
+                Values values = minimalRecord(*object, id);
                 for (qsizetype c = 0; c < cells.size() && c < a.file.columnCount(); ++c) {
                     const FieldDef *f = object->field(a.file.header()[c]);
                     if (!f || f->system || !f->createable || cells[c].isEmpty())

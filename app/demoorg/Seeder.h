@@ -23,7 +23,7 @@ public:
     Result<SeedSummary> seed(const QStringList &files, const Progress &progress = {});
 
 private:
-    Values placeholders(const ObjectDef &object, const QString &id) const;
+    Values minimalRecord(const ObjectDef &object, const QString &id) const;   // required fields only
     RecordStore &m_store;
     QString m_userId;
 };
