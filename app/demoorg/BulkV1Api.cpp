@@ -215,18 +215,20 @@ ServerResponse BulkV1Api::createJob(const ServerRequest &request, const QString 
 
 ServerResponse BulkV1Api::jobInfo(const QString &jobId)
 {
-    const auto job = m_org.bulk->job(jobId);
-    if (!job || job->v2)
-        return ApiErrors::bulkV1(400, QStringLiteral("InvalidJob"), QStringLiteral("Unable to find job: %1").arg(jobId), false);
+    const auto found = findJob(jobId);
+    if (!found)
+        return found.error();
+    const auto &job = *found;
     return jobResponse(*job, 200);
 }
 
 ServerResponse BulkV1Api::updateJob(const ServerRequest &request, const QString &jobId)
 {
-    const auto job = m_org.bulk->job(jobId);
     const bool json = wantsJson(request);
-    if (!job || job->v2)
-        return ApiErrors::bulkV1(400, QStringLiteral("InvalidJob"), QStringLiteral("Unable to find job: %1").arg(jobId), json);
+    const auto found = findJob(jobId, json);
+    if (!found)
+        return found.error();
+    const auto &job = *found;
     auto fields = readJobInfo(request);
     if (!fields)
         return ApiErrors::bulkV1(400, json ? QStringLiteral("ClientInputError") : QStringLiteral("InvalidXML"), fields.error(), json);
@@ -242,9 +244,10 @@ ServerResponse BulkV1Api::updateJob(const ServerRequest &request, const QString 
 
 ServerResponse BulkV1Api::addBatch(const ServerRequest &request, const QString &jobId)
 {
-    const auto job = m_org.bulk->job(jobId);
-    if (!job || job->v2)
-        return ApiErrors::bulkV1(400, QStringLiteral("InvalidJob"), QStringLiteral("Unable to find job: %1").arg(jobId), false);
+    const auto found = findJob(jobId);
+    if (!found)
+        return found.error();
+    const auto &job = *found;
     const bool json = job->jsonInfo;
     if (m_org.bulk->withLock([&] { return job->state; }) != QLatin1String("Open"))
         return ApiErrors::bulkV1(400, QStringLiteral("InvalidJobState"), QStringLiteral("Job is not open for adding batches: %1").arg(job->id), json);
@@ -261,6 +264,27 @@ ServerResponse BulkV1Api::addBatch(const ServerRequest &request, const QString &
                                  "application/xml");
 }
 
+std::expected<std::shared_ptr<BulkJob>, ServerResponse> BulkV1Api::findJob(const QString &jobId, bool json)
+{
+    auto job = m_org.bulk->job(jobId);
+    if (!job || job->v2)
+        return std::unexpected(ApiErrors::bulkV1(400, QStringLiteral("InvalidJob"), QStringLiteral("Unable to find job: %1").arg(jobId), json));
+    return job;
+}
+
+std::expected<std::pair<std::shared_ptr<BulkJob>, std::shared_ptr<BulkBatch>>, ServerResponse>
+BulkV1Api::findJobBatch(const QString &jobId, const QString &batchId)
+{
+    auto job = findJob(jobId);
+    if (!job)
+        return std::unexpected(job.error());
+    auto batch = findBatch(**job, batchId);
+    if (!batch)
+        return std::unexpected(ApiErrors::bulkV1(400, QStringLiteral("InvalidBatch"), QStringLiteral("Unable to find batch: %1").arg(batchId),
+                                                 (*job)->jsonInfo));
+    return std::pair{*job, batch};
+}
+
 std::shared_ptr<BulkBatch> BulkV1Api::findBatch(const BulkJob &job, const QString &batchId)
 {
     const QString id = FieldValue::canonicalId(batchId);
@@ -274,9 +298,10 @@ std::shared_ptr<BulkBatch> BulkV1Api::findBatch(const BulkJob &job, const QStrin
 
 ServerResponse BulkV1Api::batchList(const QString &jobId)
 {
-    const auto job = m_org.bulk->job(jobId);
-    if (!job || job->v2)
-        return ApiErrors::bulkV1(400, QStringLiteral("InvalidJob"), QStringLiteral("Unable to find job: %1").arg(jobId), false);
+    const auto found = findJob(jobId);
+    if (!found)
+        return found.error();
+    const auto &job = *found;
     return m_org.bulk->withLock([&] {
         if (job->jsonInfo) {
             QJsonArray list;
@@ -294,12 +319,10 @@ ServerResponse BulkV1Api::batchList(const QString &jobId)
 
 ServerResponse BulkV1Api::batchInfo(const QString &jobId, const QString &batchId)
 {
-    const auto job = m_org.bulk->job(jobId);
-    if (!job || job->v2)
-        return ApiErrors::bulkV1(400, QStringLiteral("InvalidJob"), QStringLiteral("Unable to find job: %1").arg(jobId), false);
-    const auto batch = findBatch(*job, batchId);
-    if (!batch)
-        return ApiErrors::bulkV1(400, QStringLiteral("InvalidBatch"), QStringLiteral("Unable to find batch: %1").arg(batchId), job->jsonInfo);
+    const auto found = findJobBatch(jobId, batchId);
+    if (!found)
+        return found.error();
+    const auto &[job, batch] = *found;
     const BulkBatch b = m_org.bulk->snapshot(*batch);
     if (job->jsonInfo)
         return ServerResponse::json(200, QJsonDocument(batchJson(b)));
@@ -309,12 +332,10 @@ ServerResponse BulkV1Api::batchInfo(const QString &jobId, const QString &batchId
 
 ServerResponse BulkV1Api::batchResult(const QString &jobId, const QString &batchId)
 {
-    const auto job = m_org.bulk->job(jobId);
-    if (!job || job->v2)
-        return ApiErrors::bulkV1(400, QStringLiteral("InvalidJob"), QStringLiteral("Unable to find job: %1").arg(jobId), false);
-    const auto batch = findBatch(*job, batchId);
-    if (!batch)
-        return ApiErrors::bulkV1(400, QStringLiteral("InvalidBatch"), QStringLiteral("Unable to find batch: %1").arg(batchId), job->jsonInfo);
+    const auto found = findJobBatch(jobId, batchId);
+    if (!found)
+        return found.error();
+    const auto &[job, batch] = *found;
     const BulkBatch b = m_org.bulk->snapshot(*batch);
     if (b.state == BulkBatch::State::Failed)
         return ApiErrors::bulkV1(400, QStringLiteral("InvalidBatch"), QStringLiteral("Batch failed: %1").arg(b.stateMessage), job->jsonInfo);
@@ -337,12 +358,10 @@ ServerResponse BulkV1Api::batchResult(const QString &jobId, const QString &batch
 
 ServerResponse BulkV1Api::batchRequest(const QString &jobId, const QString &batchId)
 {
-    const auto job = m_org.bulk->job(jobId);
-    if (!job || job->v2)
-        return ApiErrors::bulkV1(400, QStringLiteral("InvalidJob"), QStringLiteral("Unable to find job: %1").arg(jobId), false);
-    const auto batch = findBatch(*job, batchId);
-    if (!batch)
-        return ApiErrors::bulkV1(400, QStringLiteral("InvalidBatch"), QStringLiteral("Unable to find batch: %1").arg(batchId), job->jsonInfo);
+    const auto found = findJobBatch(jobId, batchId);
+    if (!found)
+        return found.error();
+    const auto &[job, batch] = *found;
     return ServerResponse::bytes(200, batch->request, "text/csv");
 }
 

@@ -25,6 +25,10 @@ private:
 
     ServerResponse jobResponse(const BulkJob &job, int status);
     std::shared_ptr<BulkBatch> findBatch(const BulkJob &job, const QString &batchId);
+    // A Bulk 1.0 job (or job and batch) by Id, else the InvalidJob / InvalidBatch answer.
+    std::expected<std::shared_ptr<BulkJob>, ServerResponse> findJob(const QString &jobId, bool json = false);
+    std::expected<std::pair<std::shared_ptr<BulkJob>, std::shared_ptr<BulkBatch>>, ServerResponse>
+    findJobBatch(const QString &jobId, const QString &batchId);
 
     OrgServices &m_org;
 };

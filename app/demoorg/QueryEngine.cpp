@@ -137,7 +137,8 @@ std::expected<QueryEngine::Compiled, QueryError> QueryEngine::compile(const QStr
     return c;
 }
 
-std::expected<QJsonObject, QueryError> QueryEngine::query(const QString &soql, const QString &version, int batchSize, bool)
+std::expected<std::pair<QueryEngine::Compiled, std::vector<std::vector<QVariant>>>, QueryError>
+QueryEngine::execute(const QString &soql)
 {
     auto c = compile(soql);
     if (!c)
@@ -145,6 +146,16 @@ std::expected<QJsonObject, QueryError> QueryEngine::query(const QString &soql, c
     auto rows = m_store.select(c->sql, c->binds);
     if (!rows)
         return std::unexpected(QueryError{500, QStringLiteral("UNKNOWN_EXCEPTION"), rows.error().message});
+    return std::pair{std::move(*c), std::move(*rows)};
+}
+
+std::expected<QJsonObject, QueryError> QueryEngine::query(const QString &soql, const QString &version, int batchSize, bool)
+{
+    auto executed = execute(soql);
+    if (!executed)
+        return std::unexpected(executed.error());
+    const Compiled *c = &executed->first;
+    auto *rows = &executed->second;
     if (c->countOnly)
         return QJsonObject{{QStringLiteral("totalSize"), rows->front().front().toLongLong()},
                            {QStringLiteral("done"), true},
@@ -242,12 +253,11 @@ std::expected<QJsonObject, QueryError> QueryEngine::columns(const QString &soql)
 
 std::expected<std::pair<QStringList, std::vector<QStringList>>, QueryError> QueryEngine::rows(const QString &soql)
 {
-    auto c = compile(soql);
-    if (!c)
-        return std::unexpected(c.error());
-    auto rows = m_store.select(c->sql, c->binds);
-    if (!rows)
-        return std::unexpected(QueryError{500, QStringLiteral("UNKNOWN_EXCEPTION"), rows.error().message});
+    auto executed = execute(soql);
+    if (!executed)
+        return std::unexpected(executed.error());
+    const Compiled *c = &executed->first;
+    auto *rows = &executed->second;
     QStringList header;
     for (const FieldDef *f : c->fields)
         header << f->name;

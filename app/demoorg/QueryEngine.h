@@ -42,6 +42,8 @@ private:
         bool countOnly = false;
     };
     std::expected<Compiled, QueryError> compile(const QString &soql);
+    // Compiles and runs: the compiled query with the rows SQLite returned.
+    std::expected<std::pair<Compiled, std::vector<std::vector<QVariant>>>, QueryError> execute(const QString &soql);
     std::expected<QJsonObject, QueryError> page(const QString &locator, const QString &version);
 
     struct Cursor {
