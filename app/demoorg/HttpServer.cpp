@@ -34,7 +34,6 @@ QByteArray reasonPhrase(int status)
     case 415: return "Unsupported Media Type";
     case 431: return "Request Header Fields Too Large";
     case 500: return "Server Error";
-    case 501: return "Not Implemented";
     case 503: return "Service Unavailable";
     default: return "Status";
     }

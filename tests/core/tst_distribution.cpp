@@ -212,12 +212,7 @@ void TestDistribution::cellDetailNamesTheHeaviestParent()
 void TestDistribution::houseAccountSample()
 {
     test::Scratch scratch;
-    SampleOptions o;
-    o.rows = 90000;
-    o.parents = 5000;
-    o.houseAccountRows = 12000;
-    o.skew = *SkewSpec::parse(QStringLiteral("zipf:0.6"));
-    auto analysis = analyzeFile(scratch.sample(QStringLiteral("house.csv"), o), {});
+    auto analysis = analyzeFile(scratch.sample(QStringLiteral("house.csv"), test::caseA(12000)), {});
     QVERIFY(analysis);
     const Distribution &d = (*analysis)->distribution;
     QCOMPARE(d.rows(), 90000);

@@ -122,13 +122,7 @@ class TestCalibrationDemoOrg : public QObject {
 private slots:
     void initTestCase()
     {
-        SampleOptions sample;   // calibration.md case A (seed 000's shape)
-        sample.object = QStringLiteral("Opportunity");
-        sample.operation = Operation::Update;
-        sample.rows = 90000;
-        sample.parents = 5000;
-        sample.skew = {SkewSpec::Kind::Zipf, 0.6};
-        sample.seed = 1;
+        const SampleOptions sample = test::caseA();   // seed 000's shape
         path = scratch.sample(QStringLiteral("case-a.csv"), sample);
         AnalyzeOptions options;
         options.object = sample.object;

@@ -15,21 +15,6 @@
 
 namespace lockstep::test {
 
-// calibration.md case A: 90,000 Opportunities over 5,000 Accounts, Zipf 0.6, random order; with
-// `houseRows` > 0 one Account (the house account) holds exactly that many.
-inline SampleOptions caseA(qint64 houseRows = 0)
-{
-    SampleOptions o;
-    o.object = QStringLiteral("Opportunity");
-    o.operation = Operation::Update;
-    o.rows = 90000;
-    o.parents = 5000;
-    o.skew = {SkewSpec::Kind::Zipf, 0.6};
-    o.houseAccountRows = houseRows;
-    o.seed = 1;
-    return o;
-}
-
 // Writes the sample and analyses it as the object and operation it was written for.
 inline std::shared_ptr<FileAnalysis> analyzedSample(const Scratch &scratch, const QString &name, const SampleOptions &options,
                                                     AnalyzeOptions analyze = {})

@@ -393,12 +393,7 @@ void TestMainWindow::millionRowsStayResponsive()
 
 void TestMainWindow::screenshotOfTheHouseAccountSample()
 {
-    SampleOptions o;
-    o.rows = 90000;
-    o.parents = 5000;
-    o.houseAccountRows = 12000;
-    o.skew = *SkewSpec::parse(QStringLiteral("zipf:0.6"));
-    const QString path = m_scratch.sample(QStringLiteral("opportunities-90k-house-account.csv"), o);
+    const QString path = m_scratch.sample(QStringLiteral("opportunities-90k-house-account.csv"), test::caseA(12000));
     MainWindow window;
     window.setDialogsEnabled(false);
     window.resize(1400, 900);

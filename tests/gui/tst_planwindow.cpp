@@ -57,12 +57,7 @@ QString TestPlanWindow::caseA(bool houseAccount)
     const QString name = houseAccount ? QStringLiteral("case-a-house.csv") : QStringLiteral("case-a.csv");
     if (QFileInfo::exists(m_scratch.path(name)))
         return m_scratch.path(name);
-    SampleOptions o;
-    o.rows = 90000;
-    o.parents = 5000;
-    o.skew = *SkewSpec::parse(QStringLiteral("zipf:0.6"));
-    o.houseAccountRows = houseAccount ? 12000 : 0;
-    return m_scratch.sample(name, o);
+    return m_scratch.sample(name, test::caseA(houseAccount ? 12000 : 0));
 }
 
 void TestPlanWindow::choose(MainWindow &window, Scheduling scheduling)

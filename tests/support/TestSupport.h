@@ -40,6 +40,10 @@ ProcessResult runCli(const QStringList &arguments, int timeoutMs = 120000, const
 // Where tests save artefacts a person looks at (screenshots): $LOCKSTEP_TEST_OUTPUT or a temp dir.
 QString outputDir();
 
+// calibration.md case A: 90,000 Opportunities over 5,000 Accounts, Zipf 0.6, random order; with
+// `houseRows` > 0 one Account (the house account) holds exactly that many.
+SampleOptions caseA(qint64 houseRows = 0);
+
 // A minimal, independent CSV parser for cross-checking the real one in tests (RFC 4180,
 // comma, quotes, CRLF/LF). Slow and simple on purpose.
 QList<QStringList> parseCsvReference(const QByteArray &text, char delimiter = ',');
