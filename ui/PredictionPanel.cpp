@@ -58,8 +58,8 @@ namespace {
 QString boundText(const Plan &plan, const Prediction &p)
 {
     const QString bound = duration(p.lowerBoundSeconds);
-    const QString what = plan.boundIsLargestComponent() ? PredictionPanel::tr("the largest parent group's serial work")
-                                                        : PredictionPanel::tr("total work ÷ concurrency");
+    const QString what = plan.boundIsHotParent() ? PredictionPanel::tr("how long the hottest parent must be held")
+                                                 : PredictionPanel::tr("total work ÷ concurrency");
     if (p.lockErrorRows > 0 && p.ratioToBound < 1.0)
         return PredictionPanel::tr("faster than any collision-free plan can be (%1: %2) — by failing rows").arg(bound, what);
     return PredictionPanel::tr("%1× the lower bound of %2 (%3)").arg(p.ratioToBound, 0, 'f', 2).arg(bound, what);

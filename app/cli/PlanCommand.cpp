@@ -120,13 +120,16 @@ void printPlan(const FileAnalysis &a, const Plan &plan)
     if (!plan.lanes.empty() && plan.mitigation.scheduling == Scheduling::Lanes)
         o << "lanes:       " << plan.lanes.size() << " serial lane" << (plan.lanes.size() == 1 ? "" : "s")
           << " for skewed components; every other batch from one shared queue\n";
+    if (plan.hottestKey != LockKeys::npos)
+        o << "hottest:     " << a.keys.keyObject(plan.hottestKey) << " " << a.keys.keyLabel(plan.hottestKey) << ", "
+          << grouped(qint64((*plan.parentChildren)[plan.hottestKey])) << " children\n";
     o << "components:  " << grouped(plan.componentCount) << "; largest " << grouped(plan.largestComponentRows) << " rows";
     if (plan.largestComponentKey != LockKeys::npos)
         o << " (" << a.keys.keyObject(plan.largestComponentKey) << " " << a.keys.keyLabel(plan.largestComponentKey) << ")";
     o << "\n";
     o << "lower bound: " << duration(plan.lowerBoundSeconds) << " = max(total work " << duration(plan.totalWorkSeconds)
-      << " / " << plan.availableConcurrency << ", largest component " << duration(plan.largestComponentSeconds) << ")"
-      << (plan.boundIsLargestComponent() ? "  — the largest component sets it" : "") << "\n";
+      << " / " << plan.availableConcurrency << ", hottest parent held " << duration(plan.hottestKeyHoldSeconds) << ")"
+      << (plan.boundIsHotParent() ? "  — the hottest parent sets it" : "") << "\n";
     if (plan.duplicateRulesOff)
         o << "org change:  duplicate rules of " << plan.object << " off during the job, restored after\n";
     for (const auto &n : plan.notes)

@@ -47,7 +47,7 @@ void printComparison(const FileAnalysis &a, const std::vector<PredictionSummary>
     if (!rows.empty() && rows.front().planned) {
         const auto &r = rows.front();
         o << "\nlower bound " << duration(r.lowerBoundSeconds)
-          << (r.boundIsLargestComponent ? " (the largest component's serial work)" : " (total work / W)") << "\n";
+          << (r.boundIsHotParent ? " (how long the hottest parent must be held)" : " (total work / W)") << "\n";
     }
     o.flush();
 }

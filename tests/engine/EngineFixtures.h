@@ -11,6 +11,7 @@
 #include <QtTest>
 
 #include <algorithm>
+#include <limits>
 #include <memory>
 
 namespace lockstep::test {
@@ -48,22 +49,37 @@ inline QString sharedKeyInFlight(const Plan &plan, const Prediction &prediction,
     std::sort(edges.begin(), edges.end(), [](const Edge &a, const Edge &b) {
         return a.time != b.time ? a.time < b.time : (!a.start && b.start);
     });
-    constexpr std::uint32_t none = 0xFFFFFFFFu;
-    std::vector<std::uint32_t> owner(keys.keyCount(), none);
+    // Lanes of one group (one skewed parent on k lanes) may hold their parent side by side:
+    // they only queue for it. Anything else sharing a key in flight is a failure.
+    auto tokenOf = [&](std::uint32_t batch) -> std::int64_t {
+        const int lane = plan.batches[batch].lane;
+        if (lane >= 0 && size_t(lane) < plan.lanes.size() && plan.lanes[size_t(lane)].group >= 0)
+            return -1 - plan.lanes[size_t(lane)].group;
+        return std::int64_t(batch);
+    };
+    constexpr std::int64_t none = std::numeric_limits<std::int64_t>::max();
+    std::vector<std::int64_t> owner(keys.keyCount(), none);
+    std::vector<int> holders(keys.keyCount(), 0);
     for (const auto &e : edges) {
-        const auto rows = plan.rowsOf(plan.batches[e.batch]);
-        for (const auto row : rows)
-            for (const auto key : keys.keysOf(row)) {
-                if (!e.start) {
-                    if (owner[key] == e.batch)
-                        owner[key] = none;
-                } else if (owner[key] == none) {
-                    owner[key] = e.batch;
-                } else if (owner[key] != e.batch) {
-                    return QStringLiteral("batches %1 and %2 both lock %3 while in flight at %4 s")
-                        .arg(owner[key]).arg(e.batch).arg(keys.keyLabel(key)).arg(e.time);
-                }
+        const std::int64_t token = tokenOf(e.batch);
+        std::vector<std::uint32_t> batchKeys;
+        for (const auto row : plan.rowsOf(plan.batches[e.batch]))
+            for (const auto key : keys.keysOf(row))
+                batchKeys.push_back(key);
+        std::sort(batchKeys.begin(), batchKeys.end());
+        batchKeys.erase(std::unique(batchKeys.begin(), batchKeys.end()), batchKeys.end());
+        for (const auto key : batchKeys) {
+            if (!e.start) {
+                if (owner[key] == token && --holders[key] == 0)
+                    owner[key] = none;
+            } else if (owner[key] == none || owner[key] == token) {
+                owner[key] = token;
+                ++holders[key];
+            } else {
+                return QStringLiteral("batch %1 locks %2 while another batch (%3) holds it, at %4 s")
+                    .arg(e.batch).arg(keys.keyLabel(key)).arg(owner[key]).arg(e.time);
             }
+        }
     }
     return {};
 }

@@ -48,7 +48,7 @@ private slots:
     void generatedFiles_data();
     void generatedFiles();
     void checkerSeesSharedKeysInAParallelPlan();
-    void houseAccountBoundIsItsSerialLane();
+    void houseAccountRunsOnSeveralLanesNearTheBound();
     void sharingGroupRunsSerially();
     void restLanes();
 };
@@ -119,20 +119,30 @@ void TestLanes::generatedFiles()
     const QString coverage = test::planCoversEveryRowOnce(r.plan, rows);
     QVERIFY2(coverage.isEmpty(), qPrintable(coverage));
     QCOMPARE(r.errors, qint64(0));
+    bool sideBySide = false;
+    for (const auto &l : r.plan.lanes)
+        sideBySide |= l.group >= 0;
     for (const auto &p : r.runs) {
         QCOMPARE(p.deadlocks, qint64(0));
-        QCOMPARE(p.lockWaits, qint64(0));   // key-disjoint: nobody ever waits
+        if (!sideBySide)
+            QCOMPARE(p.lockWaits, qint64(0));   // key-disjoint: nobody ever waits
         const QString shared = test::sharedKeyInFlight(r.plan, p, a->keys);
         QVERIFY2(shared.isEmpty(), qPrintable(shared));
     }
-    // ≤ 1.05 × the bound where the largest component fits its W-way share, and the bound is a
-    // minute or more: below that the fixed costs alone (the first W uploads 0.3 s apart, a
-    // transaction as the smallest unit of work) exceed 5 % of it. Elsewhere: reported.
-    const bool fits = r.plan.largestComponentSeconds <= r.plan.totalWorkSeconds / concurrency;
+    // ≤ 1.05 × the bound where every lane fits in the W-way share (a component that shares
+    // several parents runs on one lane, since two of its pieces side by side could deadlock; a
+    // one-parent component on at most as many lanes as keep its waits far under the timeout),
+    // and the bound is a minute or more: below that the fixed costs alone (the first W uploads
+    // 0.3 s apart, a transaction as the smallest unit of work) exceed 5 % of it. Elsewhere:
+    // reported.
+    bool fits = true;
+    for (const auto &l : r.plan.lanes)
+        fits &= l.expectedSeconds <= r.plan.totalWorkSeconds / concurrency;
     const bool promised = fits && r.plan.lowerBoundSeconds >= 60;
     qInfo("components %lld, largest %lld rows, %zu serial lanes, %zu batches; bound %.1f s; ratio %.3f (mean of 3)%s",
           r.plan.componentCount, r.plan.largestComponentRows, r.plan.lanes.size(), r.plan.batches.size(),
           r.plan.lowerBoundSeconds, r.meanRatio, promised ? "" : " — not promised");
+    QVERIFY2(r.meanRatio >= 1.0, qPrintable(QString::number(r.meanRatio)));   // a true bound
     if (promised)
         QVERIFY2(r.meanRatio <= 1.05, qPrintable(QString::number(r.meanRatio)));
     else
@@ -151,24 +161,33 @@ void TestLanes::checkerSeesSharedKeysInAParallelPlan()
     QVERIFY(!test::sharedKeyInFlight(*plan, *p, a->keys).isEmpty());
 }
 
-void TestLanes::houseAccountBoundIsItsSerialLane()
+void TestLanes::houseAccountRunsOnSeveralLanesNearTheBound()
 {
+    // Case D: a 12,000-child house account. One lane would take ~390 s (its transactions hold it
+    // ~1.1 s each); k lanes side by side only queue for it, far under the timeout, and the run
+    // ends near total work / W — the honest bound — instead of at the serial lane.
     test::Scratch scratch;
     const auto a = test::analyzedSample(scratch, QStringLiteral("h.csv"), test::caseA(12000));
     const LaneRun r = runLanes(a->keys, {}, 3);
     QCOMPARE(r.errors, qint64(0));
-    QVERIFY(r.plan.boundIsLargestComponent());
-    QVERIFY(qAbs(r.plan.lowerBoundSeconds - 324.0) < 1e-6);
-    QCOMPARE(r.plan.lanes.front().rows, qint64(12000));
-    // The house lane is the critical path: the run ends when it does (± its variation).
-    QVERIFY2(r.meanRatio > 0.95 && r.meanRatio < 1.05, qPrintable(QString::number(r.meanRatio)));
+    QVERIFY(!r.plan.boundIsHotParent());
+    qint64 houseRows = 0;
+    int houseLanes = 0;
+    for (const auto &l : r.plan.lanes)
+        if (l.group == 0) {
+            houseRows += l.rows;
+            ++houseLanes;
+            QCOMPARE(a->keys.keyLabel(l.mainKey), a->keys.keyLabel(a->distribution.topParents().front().key));
+        }
+    QCOMPARE(houseRows, qint64(12000));
+    QVERIFY2(houseLanes >= 2 && houseLanes <= 4, qPrintable(QString::number(houseLanes)));
+    QVERIFY2(r.meanRatio >= 1.0 && r.meanRatio <= 1.05, qPrintable(QString::number(r.meanRatio)));
     for (const auto &p : r.runs) {
-        double laneEnd = 0;
-        for (size_t b = 0; b < r.plan.batches.size(); ++b)
-            if (r.plan.batches[b].lane == 0)
-                laneEnd = std::max(laneEnd, p.batches[b].end);
-        QCOMPARE(laneEnd, p.durationSeconds);
+        QCOMPARE(p.deadlocks, qint64(0));
+        QCOMPARE(p.timeouts, qint64(0));
+        QVERIFY(test::sharedKeyInFlight(r.plan, p, a->keys).isEmpty());
     }
+    QVERIFY(r.plan.notes.join(QLatin1Char(' ')).contains(QStringLiteral("side by side")));
 }
 
 void TestLanes::sharingGroupRunsSerially()

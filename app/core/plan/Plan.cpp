@@ -86,7 +86,12 @@ QJsonObject Plan::toJson(const LockKeys *keys, bool withRows) const
                                                          {QStringLiteral("parent"), keyJson(largestComponentKey)},
                                                          {QStringLiteral("seconds"), largestComponentSeconds}}},
         {QStringLiteral("lowerBoundSeconds"), lowerBoundSeconds},
-        {QStringLiteral("boundIsLargestComponent"), boundIsLargestComponent()},
+        {QStringLiteral("boundIsHotParent"), boundIsHotParent()},
+        {QStringLiteral("hottestParent"), QJsonObject{{QStringLiteral("parent"), keyJson(hottestKey)},
+                                                      {QStringLiteral("children"), hottestKey != LockKeys::npos && parentChildren
+                                                                                       ? qint64((*parentChildren)[hottestKey]) : 0},
+                                                      {QStringLiteral("holdSeconds"), hottestKeyHoldSeconds}}},
+        {QStringLiteral("uploadGapSeconds"), uploadGapSeconds},
         {QStringLiteral("lanes"), laneArray},
         {QStringLiteral("batchList"), batchArray},
         {QStringLiteral("notes"), QJsonArray::fromStringList(notes)},

@@ -9,6 +9,7 @@
 #include <QStringList>
 
 #include <cstdint>
+#include <memory>
 #include <span>
 #include <vector>
 
@@ -36,6 +37,10 @@ struct PlanLane {
     double expectedSeconds = 0;
     std::uint32_t mainKey = LockKeys::npos;   // the (largest) skewed parent it serialises
     QString reason;
+    // Lanes of one group carry pieces of one skewed parent side by side (k at a time, where the
+    // model keeps every wait for it well under the lock timeout); lanes of different groups
+    // never share a key. -1: a lane of its own.
+    int group = -1;
 };
 
 // What the Planner produces and the Predictor (and later the JobRunner) executes: rows in
@@ -58,15 +63,29 @@ struct Plan {
     std::vector<PlanBatch> batches;      // in upload / send order
     std::vector<PlanLane> lanes;         // dedicated serial lanes (lanes plans only)
 
-    // The bound of lock-model.md §5.4: max(total work / W, largest component's work).
+    // Per lock key: how many children the record has in the org (the file's count as a floor,
+    // a count query's when an org is connected). A skewed parent's lock is held longer
+    // (OrgProfile::parentHoldSecondsPerChild); the predictor and the bound read it here.
+    std::shared_ptr<const std::vector<std::uint32_t>> parentChildren;
+    // The client's pace: seconds between two batch uploads (Bulk 1.0); see ClientPace.
+    double uploadGapSeconds = 0.3;
+
+    // The lower bound for every plan that fails no row under the model: it can finish no sooner
+    // than max(total work / W, the time its hottest parent must be held), where
+    //  - total work is every row's work plus the skewed parents' extra hold, once per
+    //    transaction that must touch them (at least ⌈rows / chunk⌉ each);
+    //  - a parent's holds cannot overlap: every row that locks it spends its lock-window slice
+    //    under it, and each transaction that takes it adds its extra hold.
     double rowSeconds = 0;               // expected server time per row
-    double totalWorkSeconds = 0;
+    double totalWorkSeconds = 0;         // with the skewed parents' least extra hold
     qint64 componentCount = 0;
     qint64 largestComponentRows = 0;
     std::uint32_t largestComponentKey = LockKeys::npos;
-    double largestComponentSeconds = 0;
+    double largestComponentSeconds = 0;  // its rows' work (one after another: what a serial lane takes)
+    std::uint32_t hottestKey = LockKeys::npos;
+    double hottestKeyHoldSeconds = 0;    // the least time that parent is held, all transactions together
     double lowerBoundSeconds = 0;
-    bool boundIsLargestComponent() const { return largestComponentSeconds > totalWorkSeconds / std::max(1, availableConcurrency); }
+    bool boundIsHotParent() const { return hottestKeyHoldSeconds > totalWorkSeconds / std::max(1, availableConcurrency); }
 
     QStringList notes;                   // what the plan does and why, in words
 

@@ -6,6 +6,7 @@
 #include "sim/TransactionModel.h"
 
 #include <algorithm>
+#include <cmath>
 #include <numeric>
 
 namespace lockstep {
@@ -114,7 +115,70 @@ void layoutParentQueue(const LockKeys &keys, Plan &plan)
                       .arg(plan.concurrency);
 }
 
+// The extra hold of each skewed key (0 for the rest), from the children it has in the org.
+std::vector<double> holdPerKey(const TransactionModel &model, const std::vector<std::uint32_t> &children)
+{
+    std::vector<double> hold(children.size(), 0.0);
+    for (size_t k = 0; k < children.size(); ++k)
+        hold[k] = model.parentHoldSeconds(children[k]);
+    return hold;
+}
+
+// Adds to each batch's expected work the skewed parents' extra hold: once per transaction
+// (a Bulk chunk, a REST call) for each skewed key it locks.
+void addHoldsToBatches(Plan &plan, const LockKeys &keys, const std::vector<double> &hold, int chunkRows)
+{
+    if (std::none_of(hold.begin(), hold.end(), [](double h) { return h > 0; }))
+        return;
+    std::vector<std::uint32_t> seen;   // skewed keys met in the current transaction
+    for (PlanBatch &b : plan.batches) {
+        const auto rows = plan.rowsOf(b);
+        const std::uint32_t step = b.api == Api::RestCollections ? std::max<std::uint32_t>(1, b.rows) : std::uint32_t(chunkRows);
+        for (std::uint32_t first = 0; first < b.rows; first += step) {
+            seen.clear();
+            for (std::uint32_t i = first; i < std::min(b.rows, first + step); ++i)
+                for (const auto k : keys.keysOf(rows[i]))
+                    if (hold[k] > 0 && std::find(seen.begin(), seen.end(), k) == seen.end()) {
+                        seen.push_back(k);
+                        b.expectedSeconds += hold[k];
+                    }
+        }
+    }
+}
+
+// The honest lower bound (Plan::lowerBoundSeconds): the least total work and the least time
+// the hottest parent is held, whatever the plan's order and batches.
+void computeBound(Plan &plan, const LockKeys &keys, const TransactionModel &model, const std::vector<double> &hold,
+                  int chunkRows)
+{
+    std::vector<std::uint32_t> rowsOfKey(keys.keyCount(), 0);
+    for (qint64 r = 0; r < keys.rowCount(); ++r)
+        for (const auto k : keys.keysOf(r))
+            ++rowsOfKey[k];
+    double extra = 0;
+    for (std::uint32_t k = 0; k < keys.keyCount(); ++k) {
+        const double transactions = std::ceil(double(rowsOfKey[k]) / std::max(1, chunkRows));
+        extra += transactions * hold[k];
+        const double held = double(rowsOfKey[k]) * model.windowRowSeconds() + transactions * hold[k];
+        if (held > plan.hottestKeyHoldSeconds) {
+            plan.hottestKeyHoldSeconds = held;
+            plan.hottestKey = k;
+        }
+    }
+    plan.totalWorkSeconds = double(keys.rowCount()) * plan.rowSeconds + extra;
+    plan.lowerBoundSeconds = std::max(plan.totalWorkSeconds / std::max(1, plan.availableConcurrency), plan.hottestKeyHoldSeconds);
+}
+
 } // namespace
+
+std::vector<std::uint32_t> Planner::childrenInFile(const LockKeys &keys)
+{
+    std::vector<std::uint32_t> children(keys.keyCount(), 0);
+    for (qint64 r = 0; r < keys.rowCount(); ++r)
+        for (const auto k : keys.keysOf(r))
+            ++children[k];
+    return children;
+}
 
 Result<PlanSettings> PlanSettings::resolve(const Mitigation &m, const PlanOptions &options)
 {
@@ -180,6 +244,11 @@ Result<PlanSettings> PlanSettings::resolve(const Mitigation &m, const PlanOption
 Planner::Planner(const LockKeys &keys, PlanOptions options, const CancelToken &cancel)
     : m_keys(keys), m_options(std::move(options)), m_components(Components::compute(keys, cancel)), m_cancel(cancel)
 {
+    auto children = childrenInFile(keys);
+    if (const auto &org = m_options.orgChildren)
+        for (size_t k = 0; k < std::min(children.size(), org->size()); ++k)
+            children[k] = std::max(children[k], (*org)[k]);
+    m_children = std::make_shared<const std::vector<std::uint32_t>>(std::move(children));
 }
 
 Result<Plan> Planner::plan(const LockKeys &keys, const Mitigation &mitigation, const PlanOptions &options)
@@ -221,12 +290,16 @@ Result<Plan> Planner::plan(const Mitigation &m) const
 
     const TransactionModel model(profile, {plan.object, plan.operation, plan.duplicateRulesActive});
     plan.rowSeconds = model.expectedSeconds(1);
-    plan.totalWorkSeconds = double(m_keys.rowCount()) * plan.rowSeconds;
+    plan.parentChildren = m_children;
+    plan.uploadGapSeconds = api == Api::Bulk1Parallel || api == Api::Bulk1Serial
+                                ? m_options.uploadGapSeconds.value_or(profile.bulkUploadGapSeconds)
+                                : 0.0;
+    const std::vector<double> hold = holdPerKey(model, *m_children);
+    computeBound(plan, m_keys, model, hold, profile.chunkRows);
     plan.componentCount = m_components.count();
     plan.largestComponentRows = m_components.largestSize();
     plan.largestComponentKey = m_components.count() ? m_components.mainKey(0) : LockKeys::npos;
     plan.largestComponentSeconds = double(plan.largestComponentRows) * plan.rowSeconds;
-    plan.lowerBoundSeconds = std::max(plan.totalWorkSeconds / workers, plan.largestComponentSeconds);
 
     if (api == Api::Bulk2 && batchGiven && m.smallBatchRows == 0)
         plan.notes << QStringLiteral("Bulk API 2.0 cuts the upload into batches of %1 rows itself; the batch size is ignored.")
@@ -270,8 +343,12 @@ Result<Plan> Planner::plan(const Mitigation &m) const
         params.concurrency = workers;
         params.minBatchRows = std::max(1, profile.chunkRows / 4);
         params.chunkRows = profile.chunkRows;
-        params.uploadGapSeconds = api == Api::RestCollections ? 0.0 : profile.bulkUploadGapSeconds;
+        params.uploadGapSeconds = plan.uploadGapSeconds;
         params.rowSeconds = plan.rowSeconds;
+        params.windowRowSeconds = model.windowRowSeconds();
+        params.lockTimeoutSeconds = profile.lockTimeoutSeconds;
+        params.parentHold = &hold;
+        params.targetSeconds = plan.lowerBoundSeconds;
         params.sharedApi = api;
         params.laneApi = api == Api::Bulk1Parallel ? Api::Bulk1Serial : api;
         LaneScheduler::layout(m_components, m_keys, params, plan);
@@ -284,12 +361,21 @@ Result<Plan> Planner::plan(const Mitigation &m) const
         break;
     case Scheduling::Auto: break;
     }
-    if (plan.boundIsLargestComponent())
-        plan.notes << QStringLiteral("No collision-free plan can finish before %1 s: the largest component (%2 rows) is "
-                                     "serial work once its batches never overlap, more than the parallel share of %3 s "
-                                     "(total work / %4).")
-                          .arg(plan.largestComponentSeconds, 0, 'f', 0)
-                          .arg(grouped(plan.largestComponentRows))
+    addHoldsToBatches(plan, m_keys, hold, profile.chunkRows);
+    if (plan.hottestKey != LockKeys::npos && hold[plan.hottestKey] > 0)
+        plan.notes << QStringLiteral("%1 has %2 children: every transaction that locks it holds it about %3 s longer "
+                                     "while its roll-ups work over them (an assumption: nothing public measures it). "
+                                     "Its holds add up to at least %4 s, one after another.")
+                          .arg(m_keys.keyObject(plan.hottestKey).isEmpty()
+                                   ? m_keys.keyLabel(plan.hottestKey)
+                                   : m_keys.keyObject(plan.hottestKey) + QLatin1Char(' ') + m_keys.keyLabel(plan.hottestKey),
+                               grouped(qint64((*m_children)[plan.hottestKey])))
+                          .arg(hold[plan.hottestKey], 0, 'f', 1)
+                          .arg(plan.hottestKeyHoldSeconds, 0, 'f', 0);
+    if (plan.boundIsHotParent())
+        plan.notes << QStringLiteral("No plan without lock errors can finish before %1 s: that is how long the hottest "
+                                     "parent must be held, more than the parallel share of %2 s (total work / %3).")
+                          .arg(plan.hottestKeyHoldSeconds, 0, 'f', 0)
                           .arg(plan.totalWorkSeconds / workers, 0, 'f', 0)
                           .arg(workers);
     return plan;

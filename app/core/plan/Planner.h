@@ -19,6 +19,11 @@ struct PlanOptions {
     std::optional<int> batchSize;             // default: the API's (Bulk: profile.bulkBatchRows)
     std::optional<int> concurrency;           // W; default: profile.bulkConcurrency
     bool disableBatchRetry = false;           // send Sforce-Disable-Batch-Retry (Bulk 1.0)
+    // The client's pace between batch uploads (Bulk 1.0); default: profile.bulkUploadGapSeconds.
+    std::optional<double> uploadGapSeconds;
+    // Per lock key: children the record has in the org (a count query), when an org is
+    // connected. The file's own count is the floor either way.
+    std::shared_ptr<const std::vector<std::uint32_t>> orgChildren;
 };
 
 // The API, batch size and concurrency a mitigation resolves to under the options (defaults
@@ -52,11 +57,17 @@ public:
     const Components &components() const { return m_components; }
     const LockKeys &keys() const { return m_keys; }
     const PlanOptions &options() const { return m_options; }
+    // Per key: children in the org (the file's count, or the org's when it says more).
+    const std::shared_ptr<const std::vector<std::uint32_t>> &parentChildren() const { return m_children; }
+
+    // Children per key as the file has them: rows that lock it.
+    static std::vector<std::uint32_t> childrenInFile(const LockKeys &keys);
 
 private:
     const LockKeys &m_keys;
     PlanOptions m_options;
     Components m_components;
+    std::shared_ptr<const std::vector<std::uint32_t>> m_children;
     CancelToken m_cancel;
 };
 

@@ -28,7 +28,7 @@ QJsonObject PredictionSummary::toJson() const
     o.insert(QStringLiteral("lockWaits"), lockWaits);
     o.insert(QStringLiteral("lowerBoundSeconds"), lowerBoundSeconds);
     o.insert(QStringLiteral("ratioToBound"), ratioToBound);
-    o.insert(QStringLiteral("boundIsLargestComponent"), boundIsLargestComponent);
+    o.insert(QStringLiteral("boundIsHotParent"), boundIsHotParent);
     return o;
 }
 
@@ -42,7 +42,7 @@ PredictionSummary Comparison::summarize(const Plan &plan, const std::vector<Pred
     s.batches = qint64(plan.batches.size());
     s.concurrency = plan.concurrency;
     s.lowerBoundSeconds = plan.lowerBoundSeconds;
-    s.boundIsLargestComponent = plan.boundIsLargestComponent();
+    s.boundIsHotParent = plan.boundIsHotParent();
     s.runs = int(runs.size());
     if (runs.empty())
         return s;

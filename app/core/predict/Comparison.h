@@ -29,7 +29,7 @@ struct PredictionSummary {
     double lockWaits = 0;
     double lowerBoundSeconds = 0;
     double ratioToBound = 0;       // mean duration / lower bound
-    bool boundIsLargestComponent = false;
+    bool boundIsHotParent = false;     // the bound is the hottest parent's holds, not total work / W
     double computeSeconds = 0;     // mean time of one prediction
 
     QJsonObject toJson() const;

@@ -3,6 +3,7 @@
 #include "common/Hash.h"
 #include "common/Random.h"
 #include "plan/BatchQueue.h"
+#include "plan/Planner.h"
 #include "sim/LockTable.h"
 #include "sim/SavePolicy.h"
 #include "sim/TransactionModel.h"
@@ -115,6 +116,7 @@ private:
     std::vector<LockTable::Grant> m_grants;
     std::vector<std::uint64_t> m_seen;
     std::vector<bool> m_failed;
+    std::vector<std::uint32_t> m_children;   // per key: children in the org (the plan's, else the file's)
     Prediction m_result;
     qint64 m_rowsDone = 0;
     double m_end = 0;
@@ -200,8 +202,10 @@ void Simulation::startAttempt(std::uint32_t w, double now)
                                              (std::uint64_t(worker.pass) << 4) ^ std::uint64_t(worker.attempt)));
     Random random(stream);
     const auto &chunk = worker.chunk;
-    m_model.scriptInto(std::uint32_t(chunk.size()), [&](std::uint32_t i) { return keysOf(chunk[i]); }, random,
-                       worker.script, m_seen);
+    m_model.scriptInto(
+        std::uint32_t(chunk.size()), [&](std::uint32_t i) { return keysOf(chunk[i]); },
+        [&](LockKey key) { return key < m_children.size() ? std::int64_t(m_children[key]) : std::int64_t(0); }, random,
+        worker.script, m_seen);
     worker.tx = m_table.begin();
     if (worker.tx >= m_workerOfTx.size())
         m_workerOfTx.resize(size_t(worker.tx) + 1);
@@ -394,8 +398,10 @@ Result<Prediction> Simulation::run()
     m_table.reserveKeys(m_keys.keyCount());
     m_workers.resize(size_t(m_plan.concurrency));
 
-    // Uploads: Bulk 1.0 batches one gap apart in plan order; Bulk 2.0 and REST all at once.
-    const double gap = (m_plan.api == Api::Bulk1Parallel || m_plan.api == Api::Bulk1Serial) ? m_profile.bulkUploadGapSeconds : 0.0;
+    m_children = m_plan.parentChildren ? *m_plan.parentChildren : Planner::childrenInFile(m_keys);
+    // Uploads: Bulk 1.0 batches one gap apart (the client's pace) in plan order; Bulk 2.0 and
+    // REST all at once.
+    const double gap = (m_plan.api == Api::Bulk1Parallel || m_plan.api == Api::Bulk1Serial) ? m_plan.uploadGapSeconds : 0.0;
     for (std::uint32_t i = 0; i < m_plan.batches.size(); ++i) {
         m_result.batches[i].uploaded = gap * i;
         m_queue.push({gap * i, m_pendingSeq++, i, 0, 0, m_plan.batches[i].lane});

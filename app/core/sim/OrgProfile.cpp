@@ -46,6 +46,8 @@ const std::vector<Field> &fields()
         {"triggerFactor", DoubleField{&OrgProfile::triggerFactor, 0, 1000, false}},
         {"rollUpFactor", DoubleField{&OrgProfile::rollUpFactor, 0, 1000, false}},
         {"duplicateRuleRowSeconds", DoubleField{&OrgProfile::duplicateRuleRowSeconds, 0, 3600, false}},
+        {"parentHoldThreshold", IntField{&OrgProfile::parentHoldThreshold, 0, 1000000000}},
+        {"parentHoldSecondsPerChild", DoubleField{&OrgProfile::parentHoldSecondsPerChild, 0, 60, false}},
         {"lockTimeoutSeconds", DoubleField{&OrgProfile::lockTimeoutSeconds, 0, 3600, true}},
         {"lockFailureFailsChunk", BoolField{&OrgProfile::lockFailureFailsChunk}},
         {"partialSaveAttempts", IntField{&OrgProfile::partialSaveAttempts, 1, 100}},

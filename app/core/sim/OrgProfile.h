@@ -53,6 +53,19 @@ struct OrgProfile {
     // the whole transaction shows none of the field trend. 0.54 ms = 2 % of a 27 ms row, the
     // study's "×1.02" point (8 threads: 1,600 → 2,780 errors).
     double duplicateRuleRowSeconds = 0.00054;
+    // A skewed parent is held longer: once a transaction has locked a parent with n children
+    // (as the org has them), it spends parentHoldSecondsPerChild × max(0, n − parentHoldThreshold)
+    // more seconds before it moves on — the roll-up summaries and sharing recalculation of the
+    // parent's save work over its children. AN ASSUMPTION WITH NO FIELD CONSTANT (calibration.md
+    // case D): every public source says skew past ~10,000 children makes parallel loads fail
+    // "catastrophically", none says how long the lock is held. A hold that grows with every
+    // parent's children breaks case A (each chunk touches ~190 parents); one that starts past a
+    // threshold leaves case A alone (its largest parent has ~1,200 children) and reproduces
+    // case D's direction. 0.1 ms a child past 2,000 = 1 s on a 12,000-child house account, so
+    // six of its batches side by side queue ≈ 5.6 s, under the 10 s timeout: sort by parent
+    // stays error-free on case D, a 4 s hold would not. Sensitivity: docs/lock-engine.md §6.
+    int parentHoldThreshold = 2000;
+    double parentHoldSecondsPerChild = 0.0001;
     // Objects with active duplicate rules. Salesforce ships active standard duplicate rules for
     // these three; nothing in seed 000 says its Opportunities had one.
     QStringList duplicateRuleObjects{QStringLiteral("Account"), QStringLiteral("Contact"), QStringLiteral("Lead")};

@@ -27,11 +27,14 @@ double TransactionModel::variation(Random &random) const
     return std::exp(m_sigma * z - 0.5 * m_sigma * m_sigma);
 }
 
-TransactionScript TransactionModel::script(std::span<const std::span<const LockKey>> rows, Random &random) const
+TransactionScript TransactionModel::script(std::span<const std::span<const LockKey>> rows, Random &random,
+                                           const ChildrenOf &childrenOf) const
 {
     TransactionScript out;
     std::vector<std::uint64_t> seen;
-    scriptInto(std::uint32_t(rows.size()), [&](std::uint32_t i) { return rows[i]; }, random, out, seen);
+    scriptInto(
+        std::uint32_t(rows.size()), [&](std::uint32_t i) { return rows[i]; },
+        [&](LockKey key) { return childrenOf ? childrenOf(key) : std::int64_t(0); }, random, out, seen);
     return out;
 }
 

@@ -8,6 +8,8 @@
 #include <QString>
 
 #include <cmath>
+#include <cstdint>
+#include <functional>
 #include <span>
 
 namespace lockstep {
@@ -28,20 +30,38 @@ struct TransactionConditions {
 //  - in the last lockWindowShare (× rollUpFactor, plus duplicateRuleRowSeconds a row when
 //    duplicate rules are active) it walks its rows in row order, spending an equal slice on
 //    each, and requests each key the first time a row names it;
+//  - once it holds a parent with more than parentHoldThreshold children (as the org has them),
+//    it spends parentHoldSeconds(children) more before it moves on (the roll-up over a skewed
+//    parent's children; an assumption, see OrgProfile);
 //  - it holds every lock to commit.
 // Immutable after construction, so one model can serve many threads.
 class TransactionModel {
 public:
     TransactionModel(const OrgProfile &profile, const TransactionConditions &conditions);
 
-    // rows[i] = the keys row i locks, in rule order.
-    TransactionScript script(std::span<const std::span<const LockKey>> rows, Random &random) const;
+    // How many children a locked record has in the org (0 for a record nobody points at).
+    using ChildrenOf = std::function<std::int64_t(LockKey)>;
 
-    // The same, without building spans: keysOf(i) returns row i's keys as a range of LockKey.
-    // `out` is reused (its buffers keep their capacity); `seen` is scratch for de-duplication.
-    template <class KeysOf>
-    void scriptInto(std::uint32_t rowCount, KeysOf &&keysOf, Random &random, TransactionScript &out,
-                    std::vector<std::uint64_t> &seen) const;
+    // rows[i] = the keys row i locks, in rule order; childrenOf: see ChildrenOf (empty: none).
+    TransactionScript script(std::span<const std::span<const LockKey>> rows, Random &random,
+                             const ChildrenOf &childrenOf = {}) const;
+
+    // The same, without building spans: keysOf(i) returns row i's keys as a range of LockKey,
+    // childrenOf(key) the key's children. `out` is reused (its buffers keep their capacity);
+    // `seen` is scratch for de-duplication.
+    template <class KeysOf, class ChildrenOfKey>
+    void scriptInto(std::uint32_t rowCount, KeysOf &&keysOf, ChildrenOfKey &&childrenOf, Random &random,
+                    TransactionScript &out, std::vector<std::uint64_t> &seen) const;
+
+    // The extra time a transaction holds a parent with `children` children once it has it
+    // (before variation): parentHoldSecondsPerChild × max(0, children − parentHoldThreshold).
+    double parentHoldSeconds(std::int64_t children) const
+    {
+        const std::int64_t over = children - std::int64_t(m_profile.parentHoldThreshold);
+        return over > 0 ? double(over) * m_profile.parentHoldSecondsPerChild : 0.0;
+    }
+    // Mean time one row spends in the lock window (while its parents are held).
+    double windowRowSeconds() const { return m_windowRowSeconds; }
 
     // The variation factor of one attempt: lognormal with mean 1 and CV workCv.
     double variation(Random &random) const;
@@ -62,9 +82,9 @@ private:
     double m_sigma = 0;              // lognormal sigma for workCv
 };
 
-template <class KeysOf>
-void TransactionModel::scriptInto(std::uint32_t rowCount, KeysOf &&keysOf, Random &random, TransactionScript &out,
-                                  std::vector<std::uint64_t> &seen) const
+template <class KeysOf, class ChildrenOfKey>
+void TransactionModel::scriptInto(std::uint32_t rowCount, KeysOf &&keysOf, ChildrenOfKey &&childrenOf, Random &random,
+                                  TransactionScript &out, std::vector<std::uint64_t> &seen) const
 {
     out.locks.clear();
     out.rows = rowCount;
@@ -81,9 +101,11 @@ void TransactionModel::scriptInto(std::uint32_t rowCount, KeysOf &&keysOf, Rando
     const std::size_t mask = capacity - 1;
     std::size_t distinct = 0;
 
+    const bool holds = m_profile.parentHoldSecondsPerChild > 0;
     double last = 0;   // time of the previous step
+    double held = 0;   // extra time spent so far holding skewed parents
     for (std::uint32_t i = 0; i < rowCount; ++i) {
-        const double at = pre + double(i) * slice;
+        const double at = pre + double(i) * slice + held;
         for (const LockKey key : keysOf(i)) {
             std::size_t slot = (std::uint64_t(key) * 0x9E3779B97F4A7C15ULL) >> 40 & mask;
             bool known = false;
@@ -116,9 +138,13 @@ void TransactionModel::scriptInto(std::uint32_t rowCount, KeysOf &&keysOf, Rando
             ++distinct;
             out.locks.push_back({at - last, key, i});
             last = at;
+            // A skewed parent: its roll-up works over its children while the transaction
+            // holds it (and everything it took before); later requests come that much later.
+            if (holds)
+                held += parentHoldSeconds(std::int64_t(childrenOf(key))) * f;
         }
     }
-    out.workAfterLocks = pre + double(rowCount) * slice - last;
+    out.workAfterLocks = pre + double(rowCount) * slice + held - last;
 }
 
 } // namespace lockstep
