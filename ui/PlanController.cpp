@@ -144,7 +144,7 @@ void PlanController::predictLater()
         if (mitigation.scheduling == Scheduling::Auto) {
             AutoOptions autoOptions;
             autoOptions.compare.plan = options;
-            autoOptions.compare.seeds = {1, 2, 3};
+            autoOptions.compare.seeds = SeedPolicy{};
             autoOptions.apiCallBudget = budget;
             auto choice = AutoPlanner::choose(engine->analysis->keys, autoOptions, progress);
             if (choice) {

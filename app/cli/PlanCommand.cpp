@@ -2,6 +2,7 @@
 
 #include "analysis/FileAnalysis.h"
 #include "cli/CliSupport.h"
+#include "plan/ClientPace.h"
 #include "predict/AutoPlanner.h"
 
 #include <QJsonArray>
@@ -30,6 +31,9 @@ void addPlanningOptions(QCommandLineParser &parser)
     parser.addOption({QStringLiteral("concurrency"), QStringLiteral("Batches in flight, W (default: the profile's, 15; 1–25)."), QStringLiteral("W")});
     parser.addOption({QStringLiteral("api"), QStringLiteral("rest, bulk1, bulk1-serial or bulk2 (default: bulk1; rest for small batches)."), QStringLiteral("API")});
     parser.addOption({QStringLiteral("profile"), QStringLiteral("An org profile (JSON; every field required). Default: the calibrated profile."), QStringLiteral("P.json")});
+    parser.addOption({QStringLiteral("client"), QStringLiteral("Who sends the batches, for their pace: lockstep (default), dataloader, sf, "
+                                                               "jsforce, or the seconds between Bulk API 1.0 batch uploads."),
+                      QStringLiteral("C")});
     parser.addOption({QStringLiteral("disable-batch-retry"), QStringLiteral("Send Sforce-Disable-Batch-Retry: true (Bulk API 1.0 re-queues nothing).")});
     parser.addOption({QStringLiteral("json"), QStringLiteral("Print JSON on stdout.")});
     parser.addOption({{QStringLiteral("q"), QStringLiteral("quiet")}, QStringLiteral("No progress on stderr.")});
@@ -83,6 +87,14 @@ std::optional<PlanningInput> preparePlanning(const QCommandLineParser &parser, c
         input.options.profile = *profile;
     }
     input.options.disableBatchRetry = parser.isSet(QStringLiteral("disable-batch-retry"));
+    if (parser.isSet(QStringLiteral("client"))) {
+        auto pace = ClientPace::parse(parser.value(QStringLiteral("client")), input.options.profile);
+        if (!pace) {
+            exitCode = usageError(pace.error().message, command);
+            return std::nullopt;
+        }
+        input.options.uploadGapSeconds = pace->uploadGapSeconds;
+    }
 
     StderrProgress progress(!parser.isSet(QStringLiteral("quiet")));
     auto analysis = analyzeFile(parser.positionalArguments().constFirst(), analyze, progress.progress());
@@ -156,7 +168,9 @@ int PlanCommand::run(const QStringList &arguments)
     parser.addOption({QStringLiteral("out"), QStringLiteral("Write the complete plan (every batch with its file rows) as JSON."), QStringLiteral("plan.json")});
     parser.addOption({QStringLiteral("budget"), QStringLiteral("auto: at most N API calls (default: no limit)."), QStringLiteral("N")});
     parser.addOption({QStringLiteral("seed"), QStringLiteral("auto: first random seed of the predictions (default 1)."), QStringLiteral("K"), QStringLiteral("1")});
-    parser.addOption({QStringLiteral("seeds"), QStringLiteral("auto: predictions per mitigation, averaged (default 5)."), QStringLiteral("N"), QStringLiteral("5")});
+    parser.addOption({QStringLiteral("seeds"), QStringLiteral("auto: exactly N predictions per mitigation, averaged (default: at least "
+                                                              "5, more until the mean's standard error is under 5 %, at most 40)."),
+                      QStringLiteral("N")});
     int code = 0;
     if (!parseArguments(parser, name(), arguments, code))
         return code;
@@ -165,14 +179,14 @@ int PlanCommand::run(const QStringList &arguments)
     const auto mitigation = Mitigation::parse(parser.value(QStringLiteral("mitigation")));
     if (!mitigation)
         return usageError(mitigation.error().message, name());
-    bool ok1 = false, ok2 = false, ok3 = true;
+    bool ok1 = false, ok2 = true, ok3 = true;
     const std::uint64_t seed = parser.value(QStringLiteral("seed")).toULongLong(&ok1);
-    const int seeds = parser.value(QStringLiteral("seeds")).toInt(&ok2);
+    const int seeds = parser.isSet(QStringLiteral("seeds")) ? parser.value(QStringLiteral("seeds")).toInt(&ok2) : 0;
     qint64 budget = 0;
     if (parser.isSet(QStringLiteral("budget")))
         budget = parser.value(QStringLiteral("budget")).toLongLong(&ok3);
-    if (!ok1 || !ok2 || !ok3 || seeds < 1 || budget < 0)
-        return usageError(QStringLiteral("--seed, --seeds (≥ 1) and --budget (≥ 0) take whole numbers"), name());
+    if (!ok1 || !ok2 || !ok3 || (parser.isSet(QStringLiteral("seeds")) && (seeds < 1 || seeds > 1000)) || budget < 0)
+        return usageError(QStringLiteral("--seed, --seeds (1 to 1,000) and --budget (≥ 0) take whole numbers"), name());
 
     auto input = preparePlanning(parser, name(), code);
     if (!input)
@@ -185,9 +199,7 @@ int PlanCommand::run(const QStringList &arguments)
     if (mitigation->scheduling == Scheduling::Auto) {
         AutoOptions options;
         options.compare.plan = input->options;
-        options.compare.seeds.clear();
-        for (int i = 0; i < seeds; ++i)
-            options.compare.seeds.push_back(seed + std::uint64_t(i));
+        options.compare.seeds = seeds > 0 ? SeedPolicy::fixed(seeds, seed) : SeedPolicy{seed};
         options.apiCallBudget = budget;
         auto choice = AutoPlanner::choose(a.keys, options, progress.progress());
         if (choice) {

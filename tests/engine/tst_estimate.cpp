@@ -21,7 +21,7 @@ double predictedErrors(const LockKeys &keys, const Mitigation &m, const PlanOpti
     CompareOptions c;
     c.plan = options;
     c.mitigations = {m};
-    c.seeds = {1, 2, 3, 4, 5, 6};
+    c.seeds = SeedPolicy::fixed(6);
     auto rows = Comparison::run(keys, c);
     if (!rows || !rows->front().planned)
         qFatal("comparison failed");

@@ -140,8 +140,20 @@ void TestPlanCommand::predictCompare()
     QVERIFY2(r.exitCode == 0, r.err.constData());
     const QString out = QString::fromUtf8(r.out);
     for (const char *text : {"lock errors", "duration", "API calls", "ratio to bound", "Parallel (as is)", "Serial",
-                             "Sort by parent", "Small batches (10 rows)", "Parent-aware lanes", "means of 5 seeds"})
-        QVERIFY2(out.contains(QLatin1String(text)), text);
+                             "Sort by parent", "Small batches (10 rows)", "Parent-aware lanes",
+                             "standard error is under 5 %", " ± ", "batches uploaded 0.3 s apart"})
+        QVERIFY2(out.contains(QString::fromUtf8(text)), text);
+    // The client's pace is an input: jsforce uploads its batches almost together.
+    const auto js = test::runCli({QStringLiteral("predict"), g_file, QStringLiteral("--compare"), QStringLiteral("--json"),
+                                  QStringLiteral("-m"), QStringLiteral("parallel"), QStringLiteral("--client"),
+                                  QStringLiteral("jsforce"), QStringLiteral("-q")});
+    QVERIFY2(js.exitCode == 0, js.err.constData());
+    const QJsonObject o = QJsonDocument::fromJson(js.out).object();
+    QCOMPARE(o.value(QStringLiteral("uploadGapSeconds")).toDouble(), 0.05);
+    const QJsonObject row = o.value(QStringLiteral("mitigations")).toArray().first().toObject();
+    QVERIFY(row.value(QStringLiteral("runs")).toInt() >= 5);
+    QVERIFY(row.value(QStringLiteral("stable")).toBool());
+    QVERIFY(row.value(QStringLiteral("lockErrorRowsSe")).toDouble() <= 0.05 * row.value(QStringLiteral("lockErrorRows")).toDouble());
 }
 
 void TestPlanCommand::predictCompareJson()
@@ -173,6 +185,8 @@ void TestPlanCommand::badInput_data()
     QTest::newRow("concurrency 0") << QStringList{"plan", f, "-m", "lanes", "--concurrency", "0"} << 64 << "concurrency must be at least 1";
     QTest::newRow("concurrency 0 predict") << QStringList{"predict", f, "--compare", "--concurrency", "0"} << 64 << "concurrency must be at least 1";
     QTest::newRow("unknown api") << QStringList{"plan", f, "-m", "parallel", "--api", "soap"} << 64 << "unknown API 'soap'";
+    QTest::newRow("unknown client") << QStringList{"predict", f, "--client", "fast"} << 64 << "unknown client 'fast'";
+    QTest::newRow("client pace too long") << QStringList{"plan", f, "-m", "parallel", "--client", "61"} << 64 << "unknown client '61'";
     QTest::newRow("bulk2 serial") << QStringList{"plan", f, "-m", "serial", "--api", "bulk2"} << 64 << "no serial mode";
     QTest::newRow("seeds 0") << QStringList{"predict", f, "--seeds", "0"} << 64 << "--seeds";
     QTest::newRow("two mitigations") << QStringList{"predict", f, "-m", "serial", "-m", "lanes"} << 64 << "one --mitigation at a time";

@@ -328,7 +328,7 @@ void TestPredictor::rejectsWhatDoesNotFit()
 void TestPredictor::autoPicksLanesWithinBudget()
 {
     AutoOptions options;
-    options.compare.seeds = {1, 2, 3};
+    options.compare.seeds = SeedPolicy::fixed(3);
     const auto choice = AutoPlanner::choose(g_caseA->keys, options);
     QVERIFY2(choice.has_value(), qPrintable(choice ? QString() : choice.error().message));
     QCOMPARE(choice->plan.mitigation.scheduling, Scheduling::Lanes);
@@ -346,7 +346,7 @@ void TestPredictor::autoPicksLanesWithinBudget()
 void TestPredictor::autoSaysWhenNothingFitsTheBudget()
 {
     AutoOptions options;
-    options.compare.seeds = {1};
+    options.compare.seeds = SeedPolicy::fixed(1);
     options.apiCallBudget = 5;
     const auto choice = AutoPlanner::choose(g_caseA->keys, options);
     QVERIFY(!choice.has_value());

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <functional>
 
 namespace lockstep {
 
@@ -19,10 +20,14 @@ QJsonObject PredictionSummary::toJson() const
     o.insert(QStringLiteral("batches"), batches);
     o.insert(QStringLiteral("concurrency"), concurrency);
     o.insert(QStringLiteral("runs"), runs);
+    o.insert(QStringLiteral("firstSeed"), qint64(firstSeed));
+    o.insert(QStringLiteral("stable"), stable);
     o.insert(QStringLiteral("lockErrorRows"), lockErrorRows);
     o.insert(QStringLiteral("lockErrorRowsSd"), lockErrorRowsSd);
+    o.insert(QStringLiteral("lockErrorRowsSe"), lockErrorRowsSe);
     o.insert(QStringLiteral("durationSeconds"), durationSeconds);
     o.insert(QStringLiteral("durationSd"), durationSd);
+    o.insert(QStringLiteral("durationSe"), durationSe);
     o.insert(QStringLiteral("apiCalls"), apiCalls);
     o.insert(QStringLiteral("deadlocks"), deadlocks);
     o.insert(QStringLiteral("lockWaits"), lockWaits);
@@ -60,10 +65,106 @@ PredictionSummary Comparison::summarize(const Plan &plan, const std::vector<Pred
     const double n = double(runs.size());
     for (double *v : {&s.lockErrorRows, &s.durationSeconds, &s.apiCalls, &s.deadlocks, &s.lockWaits, &s.computeSeconds})
         *v /= n;
-    s.lockErrorRowsSd = std::sqrt(std::max(0.0, e2 / n - s.lockErrorRows * s.lockErrorRows));
-    s.durationSd = std::sqrt(std::max(0.0, d2 / n - s.durationSeconds * s.durationSeconds));
+    // Sample standard deviations (n − 1): a handful of seeds would understate the spread.
+    const double dof = std::max(1.0, n - 1);
+    s.lockErrorRowsSd = std::sqrt(std::max(0.0, (e2 - n * s.lockErrorRows * s.lockErrorRows) / dof));
+    s.durationSd = std::sqrt(std::max(0.0, (d2 - n * s.durationSeconds * s.durationSeconds) / dof));
+    s.lockErrorRowsSe = s.lockErrorRowsSd / std::sqrt(n);
+    s.durationSe = s.durationSd / std::sqrt(n);
+    s.firstSeed = runs.front().seed;
     s.ratioToBound = s.lowerBoundSeconds > 0 ? s.durationSeconds / s.lowerBoundSeconds : 0;
     return s;
+}
+
+bool SeedPolicy::precise(const PredictionSummary &s) const
+{
+    const double target = targetRelativeError > 0 ? targetRelativeError : 0.05;
+    const bool errors = s.lockErrorRows < 500 ? s.lockErrorRowsSe <= 25 : s.lockErrorRowsSe <= target * s.lockErrorRows;
+    const bool duration = s.durationSe <= target * s.durationSeconds;
+    return s.runs >= 2 && errors && duration;
+}
+
+bool SeedPolicy::enough(const PredictionSummary &s) const
+{
+    return s.runs >= minSeeds && (s.runs >= maxSeeds || precise(s));
+}
+
+namespace {
+
+// Keep the totals only: a comparison of 10 million rows must not hold 40 runs of rows.
+void dropDetails(Prediction &p)
+{
+    for (auto *v : {&p.keyWaits, &p.keyFailures}) {
+        v->clear();
+        v->shrink_to_fit();
+    }
+    p.batches.clear();
+    p.batches.shrink_to_fit();
+    p.rowOutcome.clear();
+    p.rowOutcome.shrink_to_fit();
+    p.rowWaits.clear();
+    p.rowWaits.shrink_to_fit();
+    p.timeline.clear();
+    p.timeline.shrink_to_fit();
+}
+
+// Runs seeds until the policy has enough; `detailed` keeps every run's details (for picking the
+// representative afterwards, which needs them only for itself: it is re-run).
+Result<std::vector<Prediction>> runSeeds(const Plan &plan, const LockKeys &keys, const OrgProfile &profile,
+                                         const SeedPolicy &seeds, const Progress &progress, const std::function<void(int)> &onRun)
+{
+    Progress inner;
+    inner.cancel = progress.cancel;
+    std::vector<Prediction> runs;
+    for (int i = 0; i < std::max(1, seeds.maxSeeds); ++i) {
+        PredictOptions po;
+        po.profile = profile;
+        po.seed = seeds.firstSeed + std::uint64_t(i);
+        po.recordRows = false;
+        po.recordTimeline = false;
+        auto p = Predictor::predict(plan, keys, po, inner);
+        if (!p)
+            return std::unexpected(p.error());
+        dropDetails(*p);
+        runs.push_back(std::move(*p));
+        if (onRun)
+            onRun(int(runs.size()));
+        if (seeds.enough(Comparison::summarize(plan, runs)))
+            break;
+    }
+    return runs;
+}
+
+} // namespace
+
+Result<StablePrediction> Comparison::predict(const Plan &plan, const LockKeys &keys, const OrgProfile &profile,
+                                             const SeedPolicy &seeds, const Progress &progress)
+{
+    auto runs = runSeeds(plan, keys, profile, seeds, progress, [&](int n) {
+        progress(n, std::max(n, seeds.minSeeds), QStringLiteral("Predicting (seed %1)").arg(n));
+    });
+    if (!runs)
+        return std::unexpected(runs.error());
+    StablePrediction out;
+    out.summary = summarize(plan, *runs);
+    out.summary.stable = seeds.precise(out.summary);
+    // The run that stands for the mean: closest in errors and duration, each relative to its spread.
+    const auto &s = out.summary;
+    auto distance = [&](const Prediction &p) {
+        const double e = s.lockErrorRowsSd > 0 ? (double(p.lockErrorRows) - s.lockErrorRows) / s.lockErrorRowsSd : 0;
+        const double d = s.durationSd > 0 ? (p.durationSeconds - s.durationSeconds) / s.durationSd : 0;
+        return e * e + d * d;
+    };
+    const auto closest = std::min_element(runs->begin(), runs->end(),
+                                          [&](const Prediction &a, const Prediction &b) { return distance(a) < distance(b); });
+    PredictOptions po;
+    po.profile = profile;
+    po.seed = closest->seed;
+    auto detailed = Predictor::predict(plan, keys, po, Progress{{}, progress.cancel});
+    if (!detailed)
+        return std::unexpected(detailed.error());
+    out.representative = std::move(*detailed);
+    return out;
 }
 
 Result<std::vector<PredictionSummary>> Comparison::run(const LockKeys &keys, const CompareOptions &options,
@@ -76,55 +177,39 @@ Result<std::vector<PredictionSummary>> Comparison::run(const LockKeys &keys, con
 Result<std::vector<PredictionSummary>> Comparison::run(const Planner &planner, const CompareOptions &options,
                                                        const Progress &progress)
 {
-    if (options.seeds.empty())
+    if (options.seeds.maxSeeds < 1 || options.seeds.minSeeds < 1 || options.seeds.minSeeds > options.seeds.maxSeeds)
         return fail(ErrorKind::Usage, QStringLiteral("a comparison needs at least one seed"));
     const OrgProfile &profile = options.plan.profile;
     const auto mitigations = options.mitigations.empty()
                                  ? Mitigation::comparisonSet(profile.hasDuplicateRules(options.plan.object))
                                  : options.mitigations;
-    // Each prediction reports in rows; the comparison reports in predictions, so the inner runs
-    // only share the cancel token.
-    Progress inner;
-    inner.cancel = progress.cancel;
+    // Each prediction reports in rows; the comparison reports in mitigations (a seed's run is a
+    // fraction of one), so the inner runs only share the cancel token.
     std::vector<PredictionSummary> rows;
-    const qint64 total = qint64(mitigations.size() * options.seeds.size());
+    const qint64 total = qint64(mitigations.size()) * 1000;
     qint64 done = 0;
     for (const auto &m : mitigations) {
         auto plan = planner.plan(m);
         if (!plan) {
-            if (plan.error().kind == ErrorKind::Cancelled)
-                return std::unexpected(plan.error());
             if (plan.error().kind != ErrorKind::Usage)
                 return std::unexpected(plan.error());
             PredictionSummary s;
             s.mitigation = m;
             s.error = plan.error();
             rows.push_back(s);
-            done += qint64(options.seeds.size());
+            done += 1000;
             continue;
         }
-        std::vector<Prediction> runs;
-        for (const auto seed : options.seeds) {
-            progress(done, total, QStringLiteral("Predicting %1").arg(m.label()));
-            PredictOptions po;
-            po.profile = profile;
-            po.seed = seed;
-            po.recordRows = false;
-            po.recordTimeline = false;
-            auto p = Predictor::predict(*plan, planner.keys(), po, inner);
-            if (!p)
-                return std::unexpected(p.error());
-            // Keep the totals only: a comparison of 10 million rows must not hold 35 runs of rows.
-            p->keyWaits.clear();
-            p->keyWaits.shrink_to_fit();
-            p->keyFailures.clear();
-            p->keyFailures.shrink_to_fit();
-            p->batches.clear();
-            p->batches.shrink_to_fit();
-            runs.push_back(std::move(*p));
-            ++done;
-        }
-        rows.push_back(summarize(*plan, runs));
+        auto runs = runSeeds(*plan, planner.keys(), profile, options.seeds, progress, [&](int n) {
+            progress(done + std::min<qint64>(999, 1000 * n / std::max(1, options.seeds.minSeeds + 2)), total,
+                     QStringLiteral("Predicting %1").arg(m.label()));
+        });
+        if (!runs)
+            return std::unexpected(runs.error());
+        PredictionSummary s = summarize(*plan, *runs);
+        s.stable = options.seeds.precise(s);
+        rows.push_back(s);
+        done += 1000;
     }
     progress(total, total, QStringLiteral("Predicting"));
     // Options no mitigation can run with (a concurrency of 0, an empty file) are the caller's

@@ -19,6 +19,13 @@ struct InstantEstimate {
     qint64 apiCalls = 0;
     int transactionRows = 0;           // r
     int concurrency = 1;               // W
+    // A skewed parent's lock saturates (more hold asked of it than time passes): the errors
+    // on it come from the saturation term below, not from κ.
+    double skewedErrorRows = 0;
+    double hottestUtilisation = 0;     // ρ of the hottest skewed parent
+    // A skewed parent saturates: the closed form's duration leaves out the re-queued passes and
+    // its errors are rough for small transactions (timeouts, not deadlocks) — say "rough".
+    bool rough = false;
 };
 
 // Computes a file's statistics once (μ = Σ a_j², a_j the share of rows locking key j; the
@@ -32,6 +39,14 @@ public:
     double mu() const { return m_mu; }
 
 private:
+    // A parent with more children than the profile's hold threshold could ever be, kept with
+    // its share of the file's rows and its children (the file's count; the org's when known).
+    struct Skewed {
+        std::uint32_t key;
+        double share;
+        std::uint32_t children;
+    };
+    std::vector<Skewed> m_skewed;
     qint64 m_rows = 0;
     double m_mu = 0;
     qint64 m_largestComponent = 0;
