@@ -5,6 +5,7 @@
 
 #include "plan/Planner.h"
 #include "predict/AutoPlanner.h"
+#include "predict/Comparison.h"
 #include "predict/Predictor.h"
 
 #include <QtTest>
@@ -70,6 +71,8 @@ private slots:
     void rejectsWhatDoesNotFit();
     void autoPicksLanesWithinBudget();
     void autoSaysWhenNothingFitsTheBudget();
+    void autoNamesTheSkewedParentItChoseFor();
+    void stablePredictionIsTheComparisonsFigure();
 };
 
 void TestPredictor::initTestCase()
@@ -352,6 +355,66 @@ void TestPredictor::autoSaysWhenNothingFitsTheBudget()
     QVERIFY(!choice.has_value());
     QCOMPARE(choice.error().kind, ErrorKind::Usage);
     QVERIFY2(choice.error().message.contains(QStringLiteral("no mitigation fits in 5 API calls")), qPrintable(choice.error().message));
+}
+
+void TestPredictor::autoNamesTheSkewedParentItChoseFor()
+{
+    // Case D: the house account decides. Auto picks lanes (no lock error, the shortest) and its
+    // words name the parent, its children, its extra hold and what the other plans would cost.
+    test::Scratch scratch;
+    const auto house = test::analyzedSample(scratch, QStringLiteral("h.csv"), test::caseA(12000));
+    const auto choice = AutoPlanner::choose(house->keys, AutoOptions{});
+    QVERIFY(choice.has_value());
+    QCOMPARE(choice->plan.mitigation.scheduling, Scheduling::Lanes);
+    QCOMPARE(choice->chosen.lockErrorRows, 0.0);
+    const QString words = choice->plan.notes.join(QLatin1Char(' '));
+    const QString parent = house->keys.keyLabel(house->distribution.topParents().front().key);
+    QVERIFY2(words.contains(QStringLiteral("The choice is forced by Account ") + parent + QStringLiteral(": 12,000 children")),
+             qPrintable(words));
+    QVERIFY(words.contains(QStringLiteral("an assumption")));
+    QVERIFY(words.contains(QStringLiteral("Loaded as is, ")));
+    QVERIFY(words.contains(QStringLiteral("sorted by parent, no lock error")));
+    QVERIFY(words.contains(QStringLiteral("× the lower bound")));
+    // Every alternative with no lock error is slower than the choice.
+    for (const auto &c : choice->candidates)
+        if (c.planned && std::round(c.lockErrorRows) == 0)
+            QVERIFY(c.durationSeconds >= choice->chosen.durationSeconds);
+}
+
+void TestPredictor::stablePredictionIsTheComparisonsFigure()
+{
+    // One number per plan: the prediction of one plan and its row in a comparison are the same
+    // seeds and the same means; the representative run is one of those seeds, near the mean.
+    test::Scratch scratch;
+    const auto house = test::analyzedSample(scratch, QStringLiteral("h.csv"), test::caseA(12000));
+    const Planner planner(house->keys, {});
+    const auto plan = planner.plan({});
+    QVERIFY(plan.has_value());
+    const auto stable = Comparison::predict(*plan, house->keys, OrgProfile{}, SeedPolicy{});
+    QVERIFY(stable.has_value());
+    CompareOptions compare;
+    compare.mitigations = {Mitigation{}};
+    const auto rows = Comparison::run(planner, compare);
+    QVERIFY(rows.has_value());
+    const PredictionSummary &a = stable->summary, &b = rows->front();
+    QCOMPARE(a.runs, b.runs);
+    QCOMPARE(a.lockErrorRows, b.lockErrorRows);
+    QCOMPARE(a.durationSeconds, b.durationSeconds);
+    QVERIFY(a.runs >= 5);
+    QVERIFY(a.stable);
+    QVERIFY(a.lockErrorRowsSe <= 0.05 * a.lockErrorRows);
+    QVERIFY(stable->representative.seed >= 1 && stable->representative.seed <= std::uint64_t(a.runs));
+    QVERIFY(std::abs(double(stable->representative.lockErrorRows) - a.lockErrorRows) <= 2 * a.lockErrorRowsSd + 1);
+    QVERIFY(!stable->representative.timeline.empty());
+    QCOMPARE(qint64(stable->representative.rowOutcome.size()), house->keys.rowCount());
+    // A noisy plan takes more seeds than a quiet one, never more than the limit.
+    SeedPolicy tight;
+    tight.targetRelativeError = 0.001;
+    tight.maxSeeds = 12;
+    const auto more = Comparison::predict(*plan, house->keys, OrgProfile{}, tight);
+    QVERIFY(more.has_value());
+    QCOMPARE(more->summary.runs, 12);
+    QVERIFY(!more->summary.stable);
 }
 
 QTEST_GUILESS_MAIN(TestPredictor)
