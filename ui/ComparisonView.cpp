@@ -95,9 +95,15 @@ void ComparisonView::showSummaries(const std::vector<PredictionSummary> &summari
 {
     m_summaries = summaries;
     m_progress->hide();
-    m_caption->setText(tr("<b>Compare mitigations</b> — means of %1 seeded runs each; down and left is better. "
-                          "Double-click a row to choose it.")
-                           .arg(summaries.empty() ? 0 : summaries.front().runs));
+    int fewest = 0, most = 0;
+    for (const auto &s : summaries)
+        if (s.planned) {
+            fewest = fewest == 0 ? s.runs : std::min(fewest, s.runs);
+            most = std::max(most, s.runs);
+        }
+    m_caption->setText(tr("<b>Compare mitigations</b> — means of %1 seeded runs each (until the standard error is under "
+                          "5 %), ± one run's spread; down and left is better. Double-click a row to choose it.")
+                           .arg(fewest == most ? QString::number(most) : QStringLiteral("%1–%2").arg(fewest).arg(most)));
     m_table->setRowCount(int(summaries.size()));
     for (int r = 0; r < int(summaries.size()); ++r) {
         const auto &s = summaries[size_t(r)];
@@ -115,7 +121,7 @@ void ComparisonView::showSummaries(const std::vector<PredictionSummary> &summari
             m_table->item(r, Errors)->setToolTip(s.error.message);
             continue;
         }
-        set(Errors, grouped(qint64(std::llround(s.lockErrorRows))));
+        set(Errors, errorsWithSpread(s.lockErrorRows, s.lockErrorRowsSd, s.runs));
         set(Duration, duration(s.durationSeconds));
         set(Calls, grouped(qint64(std::llround(s.apiCalls))));
         set(Ratio, QString::number(s.ratioToBound, 'f', 2));

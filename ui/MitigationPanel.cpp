@@ -1,5 +1,7 @@
 #include "MitigationPanel.h"
 
+#include "plan/ClientPace.h"
+
 #include <QButtonGroup>
 #include <QCheckBox>
 #include <QComboBox>
@@ -18,7 +20,7 @@ MitigationPanel::MitigationPanel(QWidget *parent)
       m_small(new QCheckBox(tr("Small batches of"), this)), m_smallRows(new QSpinBox(this)),
       m_duplicateOff(new QCheckBox(tr("Deactivate duplicate rules during the load"), this)),
       m_duplicateActive(new QCheckBox(tr("The object has active duplicate rules"), this)), m_api(new QComboBox(this)),
-      m_batchSize(new QSpinBox(this)), m_concurrency(new QSpinBox(this)), m_budget(new QSpinBox(this))
+      m_client(new QComboBox(this)), m_batchSize(new QSpinBox(this)), m_concurrency(new QSpinBox(this)), m_budget(new QSpinBox(this))
 {
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(4, 4, 4, 4);
@@ -39,8 +41,8 @@ MitigationPanel::MitigationPanel(QWidget *parent)
     }
     m_scheduling->button(int(Scheduling::Parallel))->setChecked(true);
     m_scheduling->button(int(Scheduling::Lanes))->setToolTip(
-        tr("Rows that share a parent go to the same lane; skewed parents get a serial lane of their own; "
-           "batches in flight never share a lock, so no row can fail on a lock."));
+        tr("Rows that share a parent go to the same lane; a skewed parent runs on a few serial lanes of its own, "
+           "as many as keep its waits far under the lock timeout; other batches in flight never share a lock."));
     layout->addWidget(scheduling);
 
     auto *modifiers = new QGroupBox(tr("Adjustments"), this);
@@ -64,7 +66,15 @@ MitigationPanel::MitigationPanel(QWidget *parent)
     m_api->addItem(tr("Automatic"), QString());
     for (Api api : {Api::Bulk1Parallel, Api::Bulk2, Api::RestCollections})
         m_api->addItem(apiLabel(api), apiName(api));
+    m_api->setObjectName(QStringLiteral("api"));
+    m_client->setObjectName(QStringLiteral("client"));
     form->addRow(tr("API"), m_api);
+    for (const ClientPace &pace : ClientPace::presets(OrgProfile{}))
+        m_client->addItem(pace.label, pace.key);
+    m_client->setToolTip(tr("Who uploads the batches. Batches uploaded close together start together and meet on the "
+                            "same parents, so the pace changes the prediction. Lockstep's own runner keeps the plan's "
+                            "pace."));
+    form->addRow(tr("Client"), m_client);
     m_batchSize->setRange(1, 10000);
     m_batchSize->setValue(2000);   // Data Loader's Bulk API default
     m_batchSize->setGroupSeparatorShown(true);
@@ -96,6 +106,7 @@ MitigationPanel::MitigationPanel(QWidget *parent)
     for (QSpinBox *box : {m_smallRows, m_batchSize, m_concurrency, m_budget})
         connect(box, &QSpinBox::valueChanged, this, announce);
     connect(m_api, &QComboBox::currentIndexChanged, this, announce);
+    connect(m_client, &QComboBox::currentIndexChanged, this, announce);
     updateEnabled();
 }
 
@@ -144,6 +155,8 @@ PlanOptions MitigationPanel::planOptions(PlanOptions base) const
         base.api = *api;
     base.batchSize = m_batchSize->value();
     base.concurrency = m_concurrency->value();
+    if (const auto pace = ClientPace::parse(m_client->currentData().toString(), base.profile))
+        base.uploadGapSeconds = pace->uploadGapSeconds;
     // Whether the object has active duplicate rules is a fact about the org; the profile
     // carries it so the transaction model adds their time inside the lock window.
     base.profile.duplicateRuleObjects.removeAll(base.object);

@@ -14,7 +14,7 @@ namespace lockstep::ui {
 
 // The mitigation and the knobs that shape the plan: scheduling (parallel as is, serial,
 // parent-aware lanes, per-parent queue, auto), sort by parent, small batches, duplicate rules
-// off; the API, batch size and concurrency. Changes are announced at once (for the instant
+// off; the API, batch size and concurrency; the client whose upload pace the prediction uses. Changes are announced at once (for the instant
 // estimate) — the controller decides what runs where.
 class MitigationPanel : public QWidget {
     Q_OBJECT
@@ -36,6 +36,7 @@ public:
     QCheckBox *sortBox() const { return m_sort; }
     QCheckBox *smallBatchesBox() const { return m_small; }
     QCheckBox *duplicateRulesOffBox() const { return m_duplicateOff; }
+    QComboBox *clientBox() const { return m_client; }
     QButtonGroup *schedulingGroup() const { return m_scheduling; }
 
 signals:
@@ -51,6 +52,7 @@ private:
     QCheckBox *m_duplicateOff;
     QCheckBox *m_duplicateActive;
     QComboBox *m_api;
+    QComboBox *m_client;   // who uploads the batches: their pace is an input of the prediction
     QSpinBox *m_batchSize;
     QSpinBox *m_concurrency;
     QSpinBox *m_budget;

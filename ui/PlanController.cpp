@@ -156,12 +156,10 @@ void PlanController::predictLater()
         } else {
             plan = Planner::plan(engine->analysis->keys, mitigation, options);
         }
-        Result<Prediction> prediction = fail(ErrorKind::Internal, QString());
-        if (plan) {
-            PredictOptions predictOptions;
-            predictOptions.profile = options.profile;
-            prediction = Predictor::predict(*plan, engine->analysis->keys, predictOptions, progress);
-        }
+        // The same seeds and the same means as the comparison: one number per plan.
+        Result<StablePrediction> prediction = fail(ErrorKind::Internal, QString());
+        if (plan)
+            prediction = Comparison::predict(*plan, engine->analysis->keys, options.profile, SeedPolicy{}, progress);
         QMetaObject::invokeMethod(
             self.data(),
             [self, engine, generation, plan = std::move(plan), prediction = std::move(prediction)]() mutable {
@@ -181,7 +179,8 @@ void PlanController::predictLater()
                 auto sharedPlan = std::make_shared<Plan>(std::move(*plan));
                 result.order = sendOrderOf(sharedPlan);
                 result.plan = sharedPlan;
-                result.prediction = std::make_shared<const Prediction>(std::move(*prediction));
+                result.summary = prediction->summary;
+                result.prediction = std::make_shared<const Prediction>(std::move(prediction->representative));
                 self->m_latest = result;
                 emit self->predicted(result);
             },

@@ -20,6 +20,9 @@ namespace lockstep::ui {
 struct PlanResult {
     AnalysisPtr analysis;                      // keeps the keys the plan refers to alive
     std::shared_ptr<const Plan> plan;
+    // The plan's figure: means over seeds until stable (the same the comparison shows) ...
+    PredictionSummary summary;
+    // ... and the run closest to them, whose details (timeline, parents) the views show.
     std::shared_ptr<const Prediction> prediction;
     SendOrder order;                           // the plan's rows and batches, for the heatmap
 };

@@ -52,6 +52,11 @@ TimelineView::TimelineView(QWidget *parent) : QWidget(parent), m_caption(new QLa
     clear();
 }
 
+QString TimelineView::captionText() const
+{
+    return m_caption->text();
+}
+
 void TimelineView::clear()
 {
     m_plot->clearPlottables();
@@ -138,11 +143,17 @@ void TimelineView::showResult(const PlanResult &result)
     m_plot->yAxis->setTicker(ticker);
     m_plot->yAxis->setRange(-0.8, workers - 0.2);
     m_plot->xAxis->setRange(0, std::max(1.0, p.durationSeconds * 1.02));
-    m_caption->setText(tr("<b>Timeline</b>: %1 batches on %2 workers over %3%4")
+    // One run of several: say which, and that the plan's figure is the mean.
+    m_caption->setText(tr("<b>Timeline</b> of seed %5, the run closest to the mean (%6 lock errors, %3; the plan's "
+                          "figure: %7 in %8): %1 batches on %2 workers%4")
                            .arg(grouped(m_drawnBatches))
                            .arg(workers)
                            .arg(duration(p.durationSeconds))
-                           .arg(p.timelineTruncated ? tr(" (events truncated)") : QString()));
+                           .arg(p.timelineTruncated ? tr(" (events truncated)") : QString())
+                           .arg(p.seed)
+                           .arg(grouped(p.lockErrorRows))
+                           .arg(errorsWithSpread(result.summary.lockErrorRows, result.summary.lockErrorRowsSd, result.summary.runs),
+                                duration(result.summary.durationSeconds)));
     m_plot->replot(QCustomPlot::rpQueuedReplot);
 }
 

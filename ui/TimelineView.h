@@ -21,6 +21,7 @@ public:
     QCustomPlot *plot() const { return m_plot; }
     int drawnBatches() const { return m_drawnBatches; }
     int drawnEvents() const { return m_drawnEvents; }
+    QString captionText() const;
 
 private:
     QLabel *m_caption;

@@ -36,6 +36,7 @@ private slots:
     void hundredThousandRowsPredictWithinASecond();
     void badProfileAndImpossiblePlansAreSaid();
     void screenshotWithTheComparisonPanel();
+    void houseAccountShowsOneNumberPerPlan();
 
 private:
     QString caseA(bool houseAccount);
@@ -208,7 +209,7 @@ void TestPlanWindow::badProfileAndImpossiblePlansAreSaid()
     QVERIFY2(loaded.error().toString().contains(profile), qPrintable(loaded.error().toString()));
     // Bulk API 2.0 cannot run a serial plan: said in the prediction panel, no crash.
     QSignalSpy failed(window.planner(), &PlanController::predictionFailed);
-    auto *api = window.mitigationPanel()->findChild<QComboBox *>();
+    auto *api = window.mitigationPanel()->findChild<QComboBox *>(QStringLiteral("api"));
     QVERIFY(api);
     api->setCurrentIndex(api->findData(apiName(Api::Bulk2)));
     choose(window, Scheduling::Serial);
@@ -237,6 +238,57 @@ void TestPlanWindow::screenshotWithTheComparisonPanel()
     QVERIFY(window.grab().save(out));
     qInfo("screenshot: %s", qPrintable(out));
     QVERIFY(QFileInfo(out).size() > 30000);
+}
+
+void TestPlanWindow::houseAccountShowsOneNumberPerPlan()
+{
+    // Case D in the window: the prediction panel, the comparison table and the timeline show one
+    // figure for a plan (the mean over the same seeds, with its spread), and the client's pace
+    // is an input of the prediction.
+    MainWindow window;
+    window.setDialogsEnabled(false);
+    window.resize(1600, 1000);
+    window.mitigationPanel()->setBatchSize(2000);
+    window.show();
+    QSignalSpy ready(window.planner(), &PlanController::comparisonReady);
+    window.openFile(caseA(true));
+    QVERIFY(ready.wait(60000));
+    QTableWidget *table = window.comparison()->table();
+    auto rowText = [&](const QString &label) {
+        for (int r = 0; r < table->rowCount(); ++r)
+            if (table->item(r, 1) && table->item(r, 1)->text() == label)
+                return table->item(r, 2)->text();
+        return QString();
+    };
+    for (const Scheduling s : {Scheduling::Lanes, Scheduling::Parallel}) {
+        choose(window, s);
+        QTRY_VERIFY_WITH_TIMEOUT(window.planner()->latest().plan && window.planner()->latest().plan->mitigation.scheduling == s &&
+                                     window.predictionPanel()->predictionText().contains(QStringLiteral("Means of")),
+                                 20000);
+        const PlanResult &latest = window.planner()->latest();
+        const QString figure = rowText(latest.plan->mitigation.label());
+        QVERIFY2(!figure.isEmpty(), qPrintable(latest.plan->mitigation.label()));
+        QVERIFY2(window.predictionPanel()->predictionText().contains(figure + QStringLiteral(" lock errors")),
+                 qPrintable(figure + QStringLiteral(" | ") + window.predictionPanel()->predictionText()));
+        QVERIFY2(window.timeline()->captionText().contains(figure), qPrintable(window.timeline()->captionText()));
+        QVERIFY(latest.summary.runs >= 5);
+    }
+    // Parallel on the house account: skew hurts (most rows fail); the estimate says it is rough.
+    QVERIFY(window.planner()->latest().summary.lockErrorRows > 0.5 * 90000);
+    QVERIFY(window.predictionPanel()->estimateText().contains(QStringLiteral("rough")));
+
+    // The screenshot a person looks at: parallel chosen, the comparison beside it.
+    window.showComparisonTab();
+    QTest::qWait(300);
+    const QString out = QDir(test::outputDir()).filePath(QStringLiteral("planwindow-house-account-one-number.png"));
+    QVERIFY(window.grab().save(out));
+    qInfo("screenshot: %s", qPrintable(out));
+
+    // A client that uploads its batches almost together: the plan carries its pace.
+    auto *client = window.mitigationPanel()->clientBox();
+    client->setCurrentIndex(client->findData(QStringLiteral("jsforce")));
+    QTRY_VERIFY_WITH_TIMEOUT(window.planner()->latest().plan && window.planner()->latest().plan->uploadGapSeconds == 0.05, 20000);
+    QTRY_VERIFY_WITH_TIMEOUT(window.predictionPanel()->predictionText().contains(QStringLiteral("0.05 s apart")), 20000);
 }
 
 QTEST_MAIN(TestPlanWindow)
