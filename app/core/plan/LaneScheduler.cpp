@@ -127,6 +127,8 @@ void LaneScheduler::layout(const Components &components, const LockKeys &keys, c
     // and itself), so pieces on different lanes share the parent alone and can only queue.
     std::vector<std::uint32_t> uses(keys.keyCount(), 0);
     auto isStar = [&](std::uint32_t c) {
+        if (components.keyCount(c) <= 1)
+            return true;
         const std::uint32_t hub = components.mainKey(c);
         bool star = true;
         for (const auto r : components.rowsOf(c))

@@ -148,13 +148,9 @@ void addHoldsToBatches(Plan &plan, const LockKeys &keys, const std::vector<doubl
 
 // The honest lower bound (Plan::lowerBoundSeconds): the least total work and the least time
 // the hottest parent is held, whatever the plan's order and batches.
-void computeBound(Plan &plan, const LockKeys &keys, const TransactionModel &model, const std::vector<double> &hold,
-                  int chunkRows)
+void computeBound(Plan &plan, const LockKeys &keys, const std::vector<std::uint32_t> &rowsOfKey, const TransactionModel &model,
+                  const std::vector<double> &hold, int chunkRows)
 {
-    std::vector<std::uint32_t> rowsOfKey(keys.keyCount(), 0);
-    for (qint64 r = 0; r < keys.rowCount(); ++r)
-        for (const auto k : keys.keysOf(r))
-            ++rowsOfKey[k];
     double extra = 0;
     for (std::uint32_t k = 0; k < keys.keyCount(); ++k) {
         const double transactions = std::ceil(double(rowsOfKey[k]) / std::max(1, chunkRows));
@@ -174,9 +170,8 @@ void computeBound(Plan &plan, const LockKeys &keys, const TransactionModel &mode
 std::vector<std::uint32_t> Planner::childrenInFile(const LockKeys &keys)
 {
     std::vector<std::uint32_t> children(keys.keyCount(), 0);
-    for (qint64 r = 0; r < keys.rowCount(); ++r)
-        for (const auto k : keys.keysOf(r))
-            ++children[k];
+    for (const auto k : keys.keys())
+        ++children[k];
     return children;
 }
 
@@ -244,7 +239,8 @@ Result<PlanSettings> PlanSettings::resolve(const Mitigation &m, const PlanOption
 Planner::Planner(const LockKeys &keys, PlanOptions options, const CancelToken &cancel)
     : m_keys(keys), m_options(std::move(options)), m_components(Components::compute(keys, cancel)), m_cancel(cancel)
 {
-    auto children = childrenInFile(keys);
+    m_fileChildren = childrenInFile(keys);
+    auto children = m_fileChildren;
     if (const auto &org = m_options.orgChildren)
         for (size_t k = 0; k < std::min(children.size(), org->size()); ++k)
             children[k] = std::max(children[k], (*org)[k]);
@@ -295,7 +291,7 @@ Result<Plan> Planner::plan(const Mitigation &m) const
                                 ? m_options.uploadGapSeconds.value_or(profile.bulkUploadGapSeconds)
                                 : 0.0;
     const std::vector<double> hold = holdPerKey(model, *m_children);
-    computeBound(plan, m_keys, model, hold, profile.chunkRows);
+    computeBound(plan, m_keys, m_fileChildren, model, hold, profile.chunkRows);
     plan.componentCount = m_components.count();
     plan.largestComponentRows = m_components.largestSize();
     plan.largestComponentKey = m_components.count() ? m_components.mainKey(0) : LockKeys::npos;

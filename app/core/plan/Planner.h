@@ -67,7 +67,8 @@ private:
     const LockKeys &m_keys;
     PlanOptions m_options;
     Components m_components;
-    std::shared_ptr<const std::vector<std::uint32_t>> m_children;
+    std::vector<std::uint32_t> m_fileChildren;                      // rows per key in the file
+    std::shared_ptr<const std::vector<std::uint32_t>> m_children;   // the same, or the org's count when larger
     CancelToken m_cancel;
 };
 

@@ -4,7 +4,10 @@
 
 #include <algorithm>
 #include <cmath>
+#include <atomic>
 #include <functional>
+#include <optional>
+#include <thread>
 
 namespace lockstep {
 
@@ -108,29 +111,52 @@ void dropDetails(Prediction &p)
     p.timeline.shrink_to_fit();
 }
 
-// Runs seeds until the policy has enough; `detailed` keeps every run's details (for picking the
-// representative afterwards, which needs them only for itself: it is re-run).
+// Runs seeds in order until the policy has enough. Seeds are independent runs of a pure
+// function, so a round of them runs on several threads; results are taken in seed order and
+// the first seed at which the policy has enough ends it, so the figure is the same whatever
+// the number of threads (extra seeds of the last round are dropped).
 Result<std::vector<Prediction>> runSeeds(const Plan &plan, const LockKeys &keys, const OrgProfile &profile,
                                          const SeedPolicy &seeds, const Progress &progress, const std::function<void(int)> &onRun)
 {
     Progress inner;
     inner.cancel = progress.cancel;
+    const int limit = std::max(1, seeds.maxSeeds);
+    const int threads = int(std::clamp<unsigned>(std::thread::hardware_concurrency(), 1u, 4u));
     std::vector<Prediction> runs;
-    for (int i = 0; i < std::max(1, seeds.maxSeeds); ++i) {
-        PredictOptions po;
-        po.profile = profile;
-        po.seed = seeds.firstSeed + std::uint64_t(i);
-        po.recordRows = false;
-        po.recordTimeline = false;
-        auto p = Predictor::predict(plan, keys, po, inner);
-        if (!p)
-            return std::unexpected(p.error());
-        dropDetails(*p);
-        runs.push_back(std::move(*p));
-        if (onRun)
-            onRun(int(runs.size()));
-        if (seeds.enough(Comparison::summarize(plan, runs)))
-            break;
+    while (int(runs.size()) < limit) {
+        // The first round fills up to minSeeds at once; later rounds add a thread's worth.
+        const int first = int(runs.size());
+        const int want = first < seeds.minSeeds ? seeds.minSeeds - first : threads;
+        const int count = std::min(limit - first, std::max(1, want));
+        std::vector<std::optional<Result<Prediction>>> results(static_cast<size_t>(count));
+        auto work = [&](int i) {
+            PredictOptions po;
+            po.profile = profile;
+            po.seed = seeds.firstSeed + std::uint64_t(first + i);
+            po.recordRows = false;
+            po.recordTimeline = false;
+            results[size_t(i)] = Predictor::predict(plan, keys, po, inner);
+        };
+        {
+            std::vector<std::jthread> pool;
+            std::atomic<int> next{0};
+            for (int t = 0; t < std::min(threads, count); ++t)
+                pool.emplace_back([&] {
+                    for (int i = next++; i < count; i = next++)
+                        work(i);
+                });
+        }
+        for (auto &r : results) {
+            if (!*r)
+                return std::unexpected(r->error());
+            Prediction p = std::move(**r);
+            dropDetails(p);
+            runs.push_back(std::move(p));
+            if (onRun)
+                onRun(int(runs.size()));
+            if (seeds.enough(Comparison::summarize(plan, runs)))
+                return runs;
+        }
     }
     return runs;
 }

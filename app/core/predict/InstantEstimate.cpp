@@ -9,9 +9,7 @@ namespace lockstep {
 InstantEstimator::InstantEstimator(const LockKeys &keys, const Components &components)
     : m_rows(keys.rowCount()), m_largestComponent(components.largestSize())
 {
-    std::vector<std::uint32_t> children(keys.keyCount(), 0);
-    for (const auto k : keys.keys())
-        ++children[k];
+    const std::vector<std::uint32_t> children = Planner::childrenInFile(keys);
     for (qint64 r = 0; r < m_rows; ++r)
         m_parents += keys.keysOf(r).empty() ? 1 : 0;
     std::vector<std::uint8_t> first(keys.keyCount(), 0);
