@@ -360,7 +360,7 @@ Result<Plan> Planner::plan(const Mitigation &m) const
     addHoldsToBatches(plan, m_keys, hold, profile.chunkRows);
     if (plan.hottestKey != LockKeys::npos && hold[plan.hottestKey] > 0)
         plan.notes << QStringLiteral("%1 has %2 children: every transaction that locks it holds it about %3 s longer "
-                                     "while its roll-ups work over them (an assumption: nothing public measures it). "
+                                     "while its roll-ups work over them (an assumption with no field constant: nothing public measures how long). "
                                      "Its holds add up to at least %4 s, one after another.")
                           .arg(m_keys.keyObject(plan.hottestKey).isEmpty()
                                    ? m_keys.keyLabel(plan.hottestKey)

@@ -50,7 +50,7 @@ QString skewReason(const Plan &plan, const PredictionSummary &chosen, const std:
         if (const auto *r = find(candidates, m); r && !(m == chosen.mitigation))
             alternatives << QStringLiteral("%1, %2").arg(name, outcome(*r, plan.rowCount()));
     return QStringLiteral("The choice is forced by %1: %2 children, so every transaction that locks it holds it about "
-                          "%3 s longer (an assumption of the profile; nothing public measures it). %4. %5: %6, %7× the "
+                          "%3 s longer (an assumption of the profile with no field constant). %4. %5: %6, %7× the "
                           "lower bound of %8 s.")
         .arg(parent, grouped(children))
         .arg(hold, 0, 'f', 1)
