@@ -1,0 +1,87 @@
+#include "load/CsvWriter.h"
+
+namespace lockstep {
+
+namespace {
+constexpr qsizetype kFlushBytes = 1 << 20;
+}
+
+QByteArray CsvFormat::field(QStringView text, const CsvStyle &style)
+{
+    QByteArray bytes = text.toUtf8();
+    bool quote = style.alwaysQuote;
+    if (!quote) {
+        quote = !bytes.isEmpty() && (bytes.front() == ' ' || bytes.back() == ' ');
+        for (const char c : std::as_const(bytes))
+            if (c == style.delimiter || c == '"' || c == '\n' || c == '\r') {
+                quote = true;
+                break;
+            }
+    }
+    if (!quote)
+        return bytes;
+    bytes.replace('"', "\"\"");
+    return '"' + bytes + '"';
+}
+
+QByteArray CsvFormat::line(const QStringList &fields, const CsvStyle &style)
+{
+    QByteArray out;
+    for (qsizetype i = 0; i < fields.size(); ++i) {
+        if (i)
+            out += style.delimiter;
+        out += field(fields[i], style);
+    }
+    return out + style.lineEnd;
+}
+
+Result<CsvFileWriter> CsvFileWriter::create(const QString &path, const CsvStyle &style)
+{
+    CsvFileWriter w;
+    w.m_path = path;
+    w.m_style = style;
+    w.m_file = std::make_unique<QSaveFile>(path);
+    if (!w.m_file->open(QIODevice::WriteOnly))
+        return fail(ErrorKind::Io, QStringLiteral("cannot write %1: %2").arg(path, w.m_file->errorString()), path);
+    return w;
+}
+
+void CsvFileWriter::writeRow(const QStringList &fields)
+{
+    m_buffer += CsvFormat::line(fields, m_style);
+    ++m_rows;
+    if (m_buffer.size() >= kFlushBytes)
+        (void)flush();
+}
+
+void CsvFileWriter::writeRaw(QByteArrayView record)
+{
+    m_buffer.append(record.data(), record.size());
+    m_buffer += m_style.lineEnd;
+    ++m_rows;
+    if (m_buffer.size() >= kFlushBytes)
+        (void)flush();
+}
+
+Result<void> CsvFileWriter::flush()
+{
+    if (!m_buffer.isEmpty() && m_file->write(m_buffer) != m_buffer.size())
+        m_failed = true;
+    m_buffer.clear();
+    if (m_failed)
+        return fail(ErrorKind::Io, QStringLiteral("cannot write %1: %2").arg(m_path, m_file->errorString()), m_path);
+    return {};
+}
+
+Result<void> CsvFileWriter::commit()
+{
+    if (auto f = flush(); !f) {
+        m_file->cancelWriting();
+        return f;
+    }
+    if (!m_file->commit())
+        return fail(ErrorKind::Io, QStringLiteral("cannot write %1: %2").arg(m_path, m_file->errorString()), m_path);
+    return {};
+}
+
+} // namespace lockstep
