@@ -149,7 +149,7 @@ std::shared_ptr<BulkBatch> BulkProcessor::addBatch(const std::shared_ptr<BulkJob
         job->batches.push_back(batch);
         job->modified = QDateTime::currentDateTimeUtc();
         if (batch->state == BulkBatch::State::Queued)
-            m_queue.push_back(batch);
+            enqueue(batch, std::chrono::steady_clock::now());
     }
     m_wake.notify_one();
     return batch;
@@ -218,13 +218,20 @@ void BulkProcessor::uploadComplete(const std::shared_ptr<BulkJob> &job)
     }
     {
         std::lock_guard lock(m_mutex);
+        const auto now = std::chrono::steady_clock::now();
         for (auto &b : batches) {
             b->id = newId(QStringLiteral("751"));
             job->batches.push_back(b);
-            m_queue.push_back(b);
+            enqueue(b, now);
         }
     }
     m_wake.notify_all();
+}
+
+void BulkProcessor::enqueue(const std::shared_ptr<BulkBatch> &batch, std::chrono::steady_clock::time_point at)
+{
+    batch->queuedAt = at;
+    m_queue.push_back(batch);
 }
 
 std::shared_ptr<BulkBatch> BulkProcessor::nextBatch()
@@ -243,6 +250,11 @@ std::shared_ptr<BulkBatch> BulkProcessor::nextBatch()
 
 void BulkProcessor::workerLoop()
 {
+    // This worker's chain of server time: a batch's first chunk starts when the batch could
+    // start in the model — when it was queued, when this worker's previous pass ended, and, in a
+    // Serial job, when the job's previous batch ended, whichever is last — so the real work in
+    // between (the last write of the previous pass, this bookkeeping, a wake-up) is not added.
+    ServerTimeChain chain;
     for (;;) {
         std::shared_ptr<BulkBatch> batch;
         std::shared_ptr<BulkJob> job;
@@ -262,10 +274,17 @@ void BulkProcessor::workerLoop()
                 job->state = QStringLiteral("InProgress");
             ++m_running;
             ++m_runningPerJob[job->id];
+            auto start = batch->queuedAt;
+            for (const auto &after : {chain.next, job->serial ? job->lastPassEnded : std::nullopt})
+                if (after)
+                    start = std::max(start, *after);
+            chain.next = start;
         }
-        process(job, batch);
+        process(job, batch, chain);
         {
             std::lock_guard lock(m_mutex);
+            if (job->serial)
+                job->lastPassEnded = chain.next;
             --m_running;
             --m_runningPerJob[job->id];
             finishJobIfDone(*job);
@@ -307,7 +326,7 @@ WriteRow BulkProcessor::rowFromCsv(const ObjectDef &object, const BulkJob &job, 
     return row;
 }
 
-void BulkProcessor::process(const std::shared_ptr<BulkJob> &job, const std::shared_ptr<BulkBatch> &batch)
+void BulkProcessor::process(const std::shared_ptr<BulkJob> &job, const std::shared_ptr<BulkBatch> &batch, ServerTimeChain &chain)
 {
     QElapsedTimer timer;
     timer.start();
@@ -337,7 +356,7 @@ void BulkProcessor::process(const std::shared_ptr<BulkJob> &job, const std::shar
             for (size_t i = next; i < end; ++i)
                 batch->results[i] = RowOutcome{false, {}, false, {restError}};
         } else {
-            auto outcomes = m_writer.transaction(write, next - start, end - start);
+            auto outcomes = m_writer.transaction(write, next - start, end - start, &chain);
             for (size_t i = next; i < end; ++i) {
                 batch->results[i] = std::move(outcomes[i - next]);
                 if (batch->results[i].lockFailed()) {
@@ -373,7 +392,8 @@ void BulkProcessor::process(const std::shared_ptr<BulkJob> &job, const std::shar
         ++batch->requeues;
         ++job->retries;
         batch->state = BulkBatch::State::Queued;
-        m_queue.push_back(batch);
+        // Back on the queue when its pass ended in the model: at the last chunk's end.
+        enqueue(batch, chain.next.value_or(std::chrono::steady_clock::now()));
         return;
     }
     if (batch->cursor < total) {

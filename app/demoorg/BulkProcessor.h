@@ -5,6 +5,7 @@
 
 #include <QDateTime>
 
+#include <chrono>
 #include <condition_variable>
 #include <deque>
 #include <memory>
@@ -26,6 +27,9 @@ struct BulkBatch {
     std::vector<RowOutcome> results;    // per row, valid where processed[i]
     std::vector<bool> processed;
     size_t cursor = 0;                  // next unprocessed row
+    // When it (or its re-queued rest) became available to the workers: its first chunk's server
+    // time starts no earlier (see ServerTimeChain).
+    std::chrono::steady_clock::time_point queuedAt;
     int requeues = 0;
     qint64 processingMs = 0;
     qint64 failedRows = 0;
@@ -48,6 +52,9 @@ struct BulkJob {
     QString columnDelimiter = QStringLiteral("COMMA");
     QString errorMessage;
     bool retryDisabled = false;         // Sforce-Disable-Batch-Retry
+    // A Serial job's previous batch pass ended (its last chunk's commit point): the next batch
+    // of the job cannot start before it.
+    std::optional<std::chrono::steady_clock::time_point> lastPassEnded;
     bool allowDuplicates = false;
     QDateTime created;
     QDateTime modified;
@@ -100,7 +107,8 @@ public:
 private:
     void workerLoop();
     std::shared_ptr<BulkBatch> nextBatch();   // with m_mutex held
-    void process(const std::shared_ptr<BulkJob> &job, const std::shared_ptr<BulkBatch> &batch);
+    void process(const std::shared_ptr<BulkJob> &job, const std::shared_ptr<BulkBatch> &batch, ServerTimeChain &chain);
+    void enqueue(const std::shared_ptr<BulkBatch> &batch, std::chrono::steady_clock::time_point at);   // with m_mutex held
     std::optional<QString> validateHeader(const BulkJob &job, const QStringList &header) const;
     WriteRow rowFromCsv(const ObjectDef &object, const BulkJob &job, const QStringList &header, const QStringList &cells) const;
     void finishJobIfDone(BulkJob &job);   // with m_mutex held

@@ -3,6 +3,8 @@
 #include "demoorg/FieldValue.h"
 #include "load/SalesforceId.h"
 
+#include <algorithm>
+
 namespace lockstep::demoorg {
 
 namespace {
@@ -69,6 +71,28 @@ qint64 decodeCounter(QStringView digits)
 }
 
 } // namespace
+
+RecordStore::RecordStore(std::unique_ptr<Database> db, const Schema &schema) : m_db(std::move(db)), m_schema(schema)
+{
+    // Pointers into m_schema, which never changes after this.
+    for (const auto &child : m_schema.objects()) {
+        ChildLinks links;
+        for (const auto &parent : m_schema.objects())
+            for (const auto &f : parent.fields)
+                if (f.isRollup() && f.rollupChild.compare(child.name, Qt::CaseInsensitive) == 0) {
+                    links.rollups.push_back({&parent, &f});
+                    for (const QString &name : {f.rollupField, f.rollupSum})
+                        if (const FieldDef *own = child.field(name); own && !links.fields.contains(own->name))
+                            links.fields << own->name;
+                }
+        for (const QString &name : child.lockingFields) {
+            links.lockingFields << name;
+            if (!links.fields.contains(name))
+                links.fields << name;
+        }
+        m_links.insert(child.name, links);
+    }
+}
 
 Result<std::unique_ptr<RecordStore>> RecordStore::open(const QString &databasePath, const Schema &schema)
 {
@@ -260,43 +284,229 @@ Result<std::vector<std::vector<QVariant>>> RecordStore::select(const QString &sq
     });
 }
 
+Result<QHash<QString, std::int64_t>> RecordStore::childCounts(const ObjectDef &child, const QStringList &parents)
+{
+    QStringList missing;
+    std::uint64_t stamp = 0;
+    QHash<QString, std::int64_t> counts = m_children.cached(child.name, parents, missing, stamp);
+    if (missing.isEmpty())
+        return counts;
+    QHash<QString, std::int64_t> read;
+    for (const QString &p : std::as_const(missing))
+        read.insert(p, 0);
+    auto done = m_db->read([&](Connection &c) -> Result<void> {
+        // One grouped count per locking field (an index on each), 100 parents a statement.
+        for (const QString &field : linksOf(child).lockingFields) {
+            auto r = selectIn(
+                c, missing,
+                [&](const QString &in) {
+                    return QStringLiteral("SELECT %1, COUNT(*) FROM %2 WHERE %1 IN (%3) GROUP BY %1").arg(quoted(field), quoted(child.name), in);
+                },
+                [&](auto &st) { read[st.column(0).toString()] += st.column(1).toLongLong(); });
+            if (!r)
+                return r;
+        }
+        return {};
+    });
+    if (!done)
+        return std::unexpected(done.error());
+    m_children.fill(child.name, read, stamp);
+    counts.insert(read);
+    return counts;
+}
+
+const RecordStore::ChildLinks &RecordStore::linksOf(const ObjectDef &object) const
+{
+    static const ChildLinks none;
+    const auto it = m_links.constFind(object.name);
+    return it == m_links.cend() ? none : *it;
+}
+
+Result<QHash<QString, Values>> RecordStore::storedBefore(Connection &c, const std::vector<RowWrite> &writes) const
+{
+    // Per object, one IN query over the records updated or deleted, for the fields the updates
+    // set and the links (lookups, summed fields) a write can change.
+    struct Wanted {
+        QStringList ids;
+        QStringList fields;
+    };
+    std::map<const ObjectDef *, Wanted> wanted;
+    for (const RowWrite &w : writes) {
+        if (w.kind == RowWrite::Kind::Insert)
+            continue;
+        Wanted &x = wanted[w.object];
+        x.ids << w.id;
+        const ChildLinks &links = linksOf(*w.object);
+        bool touchesLinks = w.kind == RowWrite::Kind::Delete;
+        for (auto it = w.values.cbegin(); it != w.values.cend(); ++it) {
+            touchesLinks |= links.fields.contains(it.key());
+            if (it.key() != QLatin1String("Id") && w.object->field(it.key()) && !x.fields.contains(it.key()))
+                x.fields << it.key();
+        }
+        if (touchesLinks)
+            for (const QString &f : links.fields)
+                if (!x.fields.contains(f))
+                    x.fields << f;
+    }
+    QHash<QString, Values> stored;
+    for (const auto &[object, x] : wanted) {
+        QStringList columns{QStringLiteral("Id")};
+        for (const QString &f : x.fields)
+            columns << quoted(f);
+        auto done = selectIn(
+            c, x.ids,
+            [&](const QString &in) {
+                return QStringLiteral("SELECT %1 FROM %2 WHERE Id IN (%3)").arg(columns.join(QLatin1Char(',')), quoted(object->name), in);
+            },
+            [&](auto &st) {
+                Values v;
+                for (int i = 0; i < x.fields.size(); ++i)
+                    v.insert(x.fields[i], st.column(i + 1));
+                stored.insert(st.column(0).toString(), v);
+            });
+        if (!done)
+            return std::unexpected(done.error());
+    }
+    return stored;
+}
+
+bool RecordStore::sameValue(const FieldDef *field, const QVariant &stored, const QVariant &given)
+{
+    if (!stored.isValid() || !given.isValid())
+        return stored.isValid() == given.isValid();
+    if (!field)
+        return false;
+    if (field->type == FieldType::Boolean)
+        return stored.toBool() == given.toBool();
+    if (field->isNumeric())
+        return stored.toDouble() == given.toDouble();
+    return stored.toString() == given.toString();
+}
+
+void RecordStore::noteChanges(const std::vector<RowWrite> &writes, QHash<QString, Values> current, RollupDeltas &rollups,
+                              std::vector<ChildCounts::Change> &counts) const
+{
+    QHash<ChildCounts::Key, std::int64_t> countDeltas;
+    QSet<ChildCounts::Key> forgotten;
+    for (const RowWrite &w : writes) {
+        // A deleted record is nobody's parent any more: its counts are read again if asked.
+        if (w.kind == RowWrite::Kind::Delete)
+            for (const auto &child : w.object->children)
+                forgotten.insert({child.childObject, w.id});
+        const ChildLinks &links = linksOf(*w.object);
+        if (!links.any())
+            continue;
+        // The record's links before and after this write; writes of one record later in the
+        // same call see this one's result (`current` follows the writes in order).
+        if (w.kind == RowWrite::Kind::Update &&
+            std::none_of(links.fields.cbegin(), links.fields.cend(), [&](const QString &f) { return w.values.contains(f); }))
+            continue;   // an update that changes no link
+        std::optional<Values> before;
+        if (w.kind != RowWrite::Kind::Insert) {
+            const auto it = current.constFind(w.id);
+            if (it == current.cend())
+                continue;   // a record that does not exist
+            before = *it;
+        }
+        std::optional<Values> after;
+        if (w.kind != RowWrite::Kind::Delete) {
+            Values v = before.value_or(Values{});
+            for (const QString &f : links.fields) {
+                if (const auto given = w.values.constFind(f); given != w.values.cend())
+                    v.insert(f, *given);
+                else if (const FieldDef *def = w.object->field(f); !before && def && !def->defaultValue.isEmpty())
+                    v.insert(f, def->defaultValue);
+            }
+            after = std::move(v);
+        }
+        for (const Rollup &r : links.rollups) {
+            auto amount = [&](const Values &v) { return r.field->rollupSum.isEmpty() ? 1.0 : v.value(r.field->rollupSum).toDouble(); };
+            auto move = [&](const Values &v, double sign) {
+                const QVariant parent = v.value(r.field->rollupField);
+                if (!parent.isValid() || parent.toString().isEmpty())
+                    return;
+                auto &slot = rollups[{r.field, parent.toString()}];
+                slot.first = r.parent;
+                slot.second += sign * amount(v);
+            };
+            if (before)
+                move(*before, -1);
+            if (after)
+                move(*after, +1);
+        }
+        for (const QString &f : links.lockingFields) {
+            for (const auto &[v, sign] : {std::pair{&before, -1}, std::pair{&after, +1}}) {
+                if (!*v)
+                    continue;
+                const QString parent = (**v).value(f).toString();
+                if (!parent.isEmpty())
+                    countDeltas[{w.object->name, parent}] += sign;
+            }
+        }
+        if (after)
+            current.insert(w.id, *after);
+        else
+            current.remove(w.id);
+    }
+    for (auto it = countDeltas.cbegin(); it != countDeltas.cend(); ++it)
+        if (it.value() != 0 && !forgotten.contains(it.key()))
+            counts.push_back({it.key(), it.value(), false});
+    for (const auto &key : std::as_const(forgotten))
+        counts.push_back({key, 0, true});
+}
+
+Result<void> RecordStore::moveRollups(Connection &c, const RollupDeltas &deltas)
+{
+    for (const auto &[target, change] : deltas) {
+        const auto &[field, parentId] = target;
+        const auto &[parent, delta] = change;
+        if (delta == 0)
+            continue;
+        // A summary that was never computed (NULL: a parent stored before it had the field) is
+        // computed once from its children, after this call's writes; every other is moved by the
+        // delta. Currency sums round to cents, as Salesforce keeps them, so adding and removing
+        // amounts never leaves a float residue.
+        const QString aggregate = field->rollupSum.isEmpty() ? QStringLiteral("COUNT(*)") : QStringLiteral("TOTAL(%1)").arg(quoted(field->rollupSum));
+        QString value = QStringLiteral("COALESCE(%1+?,(SELECT %2 FROM %3 WHERE %4=?))")
+                            .arg(quoted(field->name), aggregate, quoted(field->rollupChild), quoted(field->rollupField));
+        if (field->type == FieldType::Currency)
+            value = QStringLiteral("ROUND(%1,2)").arg(value);
+        auto st = c.prepare(QStringLiteral("UPDATE %1 SET %2=%3 WHERE Id=?").arg(quoted(parent->name), quoted(field->name), value));
+        if (!st)
+            return std::unexpected(st.error());
+        st->bind(1, delta);
+        st->bind(2, parentId);
+        st->bind(3, parentId);
+        if (auto r = st->run(); !r)
+            return r;
+    }
+    return {};
+}
+
 Result<void> RecordStore::apply(const std::vector<RowWrite> &writes, const QString &userId)
 {
     if (writes.empty())
         return {};
     const QString now = FieldValue::nowTimestamp();
-    // Roll-ups that a write of each child object can change: (parent object, its rollup field).
-    std::map<const ObjectDef *, QSet<QString>> touched;
-    auto noteParents = [&](Connection &c, const RowWrite &w) -> Result<void> {
-        for (const auto &parent : m_schema.objects())
-            for (const auto &f : parent.fields) {
-                if (!f.isRollup() || f.rollupChild.compare(w.object->name, Qt::CaseInsensitive) != 0)
-                    continue;
-                // An update that touches neither the relationship nor the summed field leaves
-                // the roll-up as it was: skip the work (it runs once per row of every chunk).
-                if (w.kind == RowWrite::Kind::Update && !w.values.contains(f.rollupField) && (f.rollupSum.isEmpty() || !w.values.contains(f.rollupSum)))
-                    continue;
-                if (w.kind != RowWrite::Kind::Insert) {
-                    auto st = c.prepare(QStringLiteral("SELECT %1 FROM %2 WHERE Id=?").arg(quoted(f.rollupField), quoted(w.object->name)));
-                    if (!st)
-                        return std::unexpected(st.error());
-                    st->bind(1, w.id);
-                    if (auto row = st->step(); row && *row && st->column(0).isValid())
-                        touched[&parent].insert(st->column(0).toString());
-                }
-                if (const auto it = w.values.find(f.rollupField); it != w.values.end() && it->isValid())
-                    touched[&parent].insert(it->toString());
-            }
-        return {};
-    };
+    std::vector<ChildCounts::Change> counts;
+    bool countsBegun = false;
+    auto done = m_db->write([&](Connection &c) -> Result<void> {
+        // What the writes change elsewhere, from the links the records have before them (one
+        // IN query per object, inside this transaction).
+        auto stored = storedBefore(c, writes);
+        if (!stored)
+            return std::unexpected(stored.error());
+        RollupDeltas rollups;
+        noteChanges(writes, *stored, rollups, counts);
+        m_children.begin(counts);
+        countsBegun = true;
 
-    return m_db->write([&](Connection &c) -> Result<void> {
         QHash<QString, qint64> highest;
         for (const RowWrite &w : writes) {
             const ObjectDef &o = *w.object;
-            if (auto r = noteParents(c, w); !r)
-                return r;
             if (w.kind == RowWrite::Kind::Delete) {
+                // Cascade-deleted children leave with their master, and so do the master's
+                // roll-ups over them (the schema's master-detail children have no other master).
                 for (const auto &child : o.children) {
                     if (!child.cascadeDelete)
                         continue;
@@ -313,13 +523,23 @@ Result<void> RecordStore::apply(const std::vector<RowWrite> &writes, const QStri
                 st->bind(1, w.id);
                 if (auto r = st->run(); !r)
                     return r;
+                stored->remove(w.id);
                 continue;
             }
+            // An update sets only what it changes: Data Loader sends every column of a file, and
+            // rewriting unchanged indexed values (the lookup, the name) is real work for nothing.
+            const auto before = w.kind == RowWrite::Kind::Update ? stored->find(w.id) : stored->end();
             QStringList names;
             std::vector<QVariant> binds;
             for (auto it = w.values.cbegin(); it != w.values.cend(); ++it) {
                 if (it.key() == QLatin1String("Id"))
                     continue;
+                if (before != stored->end()) {
+                    const auto was = before->find(it.key());
+                    if (was != before->end() && sameValue(o.field(it.key()), *was, it.value()))
+                        continue;
+                    before->insert(it.key(), it.value());   // a later write of the record in this call compares with this
+                }
                 names << it.key();
                 binds.push_back(it.value());
             }
@@ -353,6 +573,7 @@ Result<void> RecordStore::apply(const std::vector<RowWrite> &writes, const QStri
                     return r;
                 if (w.id.mid(3, 2) == kPod)
                     highest[o.keyPrefix] = std::max(highest.value(o.keyPrefix), decodeCounter(QStringView(w.id).mid(5, 10)));
+                stored->insert(w.id, w.values);
             } else {
                 names << QStringLiteral("LastModifiedDate") << QStringLiteral("SystemModstamp") << QStringLiteral("LastModifiedById");
                 binds.push_back(now);
@@ -379,30 +600,11 @@ Result<void> RecordStore::apply(const std::vector<RowWrite> &writes, const QStri
             if (auto r = st->run(); !r)
                 return r;
         }
-        return recomputeRollups(c, touched);
+        return moveRollups(c, rollups);
     });
-}
-
-Result<void> RecordStore::recomputeRollups(Connection &c, const std::map<const ObjectDef *, QSet<QString>> &touchedParents)
-{
-    for (const auto &[parent, ids] : touchedParents) {
-        for (const auto &f : parent->fields) {
-            if (!f.isRollup())
-                continue;
-            const QString aggregate = f.rollupSum.isEmpty() ? QStringLiteral("COUNT(*)") : QStringLiteral("TOTAL(%1)").arg(quoted(f.rollupSum));
-            auto st = c.prepare(QStringLiteral("UPDATE %1 SET %2=(SELECT %3 FROM %4 WHERE %5=?) WHERE Id=?")
-                                    .arg(quoted(parent->name), quoted(f.name), aggregate, quoted(f.rollupChild), quoted(f.rollupField)));
-            if (!st)
-                return std::unexpected(st.error());
-            for (const QString &id : ids) {
-                st->bind(1, id);
-                st->bind(2, id);
-                if (auto r = st->run(); !r)
-                    return r;
-            }
-        }
-    }
-    return {};
+    if (countsBegun)
+        m_children.end(counts, done.has_value());
+    return done;
 }
 
 } // namespace lockstep::demoorg

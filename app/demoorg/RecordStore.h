@@ -1,6 +1,7 @@
 #pragma once
 
 #include "common/Error.h"
+#include "demoorg/ChildCounts.h"
 #include "demoorg/Database.h"
 #include "demoorg/Schema.h"
 
@@ -27,7 +28,8 @@ struct RowWrite {
 
 // The records of the demo org in SQLite: a table per object, a column per field, Ids always
 // 18 characters. It checks nothing about permissions or locks — WriteEngine does — but it
-// keeps the data consistent: system fields, roll-up summaries on masters, cascade deletes.
+// keeps the data consistent: system fields, roll-up summaries on masters, cascade deletes, and
+// how many children each parent has (for the skewed-parent hold of the lock model).
 class RecordStore {
 public:
     static Result<std::unique_ptr<RecordStore>> open(const QString &databasePath, const Schema &schema);
@@ -47,8 +49,13 @@ public:
     // Reads one field of records by Id (the old parent of an updated child, ...).
     Result<QHash<QString, QVariant>> fieldOf(const ObjectDef &object, const QString &field, const QStringList &ids);
     Result<qint64> count(const ObjectDef &object);
+    // parent Id → how many records of `child` point at it through the child's locking fields
+    // (every Id of `parents` is in the answer, 0 when none does). Cached; see ChildCounts.
+    Result<QHash<QString, std::int64_t>> childCounts(const ObjectDef &child, const QStringList &parents);
 
-    // Applies every write in one transaction and recomputes the roll-ups they touch.
+    // Applies every write in one transaction and moves the roll-ups they touch by what the writes
+    // change (insert +, delete −, update old → new): never an aggregate over a parent's children,
+    // which on a skewed parent is real time the model does not have.
     Result<void> apply(const std::vector<RowWrite> &writes, const QString &userId);
 
     // Raw read access for the query engine (a statement over the tables named after objects).
@@ -57,12 +64,33 @@ public:
     static QString quoted(const QString &identifier) { return QLatin1Char('"') + identifier + QLatin1Char('"'); }
 
 private:
-    RecordStore(std::unique_ptr<Database> db, const Schema &schema) : m_db(std::move(db)), m_schema(schema) {}
+    // What a write of one (child) object changes elsewhere.
+    struct Rollup {
+        const ObjectDef *parent = nullptr;
+        const FieldDef *field = nullptr;   // the roll-up summary on the parent
+    };
+    struct ChildLinks {
+        std::vector<Rollup> rollups;       // summaries of this object's records
+        QStringList lockingFields;         // parents whose children it counts
+        QStringList fields;                // both the above read: lookups and summed fields
+        bool any() const { return !fields.isEmpty(); }
+    };
+    // (roll-up, parent Id) → how much the writes move it
+    using RollupDeltas = std::map<std::pair<const FieldDef *, QString>, std::pair<const ObjectDef *, double>>;
+
+    RecordStore(std::unique_ptr<Database> db, const Schema &schema);
     Result<void> createTables();
-    Result<void> recomputeRollups(Connection &c, const std::map<const ObjectDef *, QSet<QString>> &touchedParents);
+    const ChildLinks &linksOf(const ObjectDef &object) const;
+    Result<QHash<QString, Values>> storedBefore(Connection &c, const std::vector<RowWrite> &writes) const;
+    void noteChanges(const std::vector<RowWrite> &writes, QHash<QString, Values> current, RollupDeltas &rollups,
+                     std::vector<ChildCounts::Change> &counts) const;
+    static bool sameValue(const FieldDef *field, const QVariant &stored, const QVariant &given);
+    Result<void> moveRollups(Connection &c, const RollupDeltas &deltas);
 
     std::unique_ptr<Database> m_db;
     Schema m_schema;
+    QHash<QString, ChildLinks> m_links;   // by object name
+    ChildCounts m_children;
     std::mutex m_idMutex;
     QHash<QString, qint64> m_nextId;   // key prefix → next counter
 };

@@ -180,9 +180,15 @@ ServerResponse RestApi::status()
                                          {QStringLiteral("scale"), m_org.profile->scale},
                                          {QStringLiteral("apiRequests"), m_org.apiRequests ? m_org.apiRequests->load() : 0},
                                          {QStringLiteral("transactionMs"), QJsonObject{{QStringLiteral("prepare"), double(m_org.writer->timing().prepareUs.load()) / 1000},
+                                                                                       {QStringLiteral("childCount"), double(m_org.writer->timing().childCountUs.load()) / 1000},
                                                                                        {QStringLiteral("script"), double(m_org.writer->timing().scriptUs.load()) / 1000},
                                                                                        {QStringLiteral("commitWait"), double(m_org.writer->timing().commitWaitUs.load()) / 1000},
-                                                                                       {QStringLiteral("write"), double(m_org.writer->timing().writeUs.load()) / 1000}}},
+                                                                                       {QStringLiteral("write"), double(m_org.writer->timing().writeUs.load()) / 1000},
+                                                                                       {QStringLiteral("overrun"), double(m_org.writer->timing().overrunUs.load()) / 1000},
+                                                                                       {QStringLiteral("late"), double(m_org.writer->timing().lateUs.load()) / 1000}}},
+                                         {QStringLiteral("lockRequests"), QJsonObject{{QStringLiteral("waited"), m_org.writer->timing().waits.load()},
+                                                                                      {QStringLiteral("deadlocks"), m_org.writer->timing().deadlocks.load()},
+                                                                                      {QStringLiteral("timeouts"), m_org.writer->timing().timeouts.load()}}},
                                      }));
 }
 

@@ -8,6 +8,7 @@
 
 #include <numeric>
 #include <thread>
+#include <unordered_map>
 
 namespace lockstep::demoorg {
 
@@ -65,14 +66,15 @@ std::vector<RowOutcome> WriteEngine::write(const WriteBatch &batch)
     std::vector<RowOutcome> out;
     out.reserve(batch.rows.size());
     const size_t chunk = size_t(std::max(1, m_profile.org.chunkRows));
+    ServerTimeChain chain;
     for (size_t begin = 0; begin < batch.rows.size(); begin += chunk) {
-        auto part = transaction(batch, begin, std::min(batch.rows.size(), begin + chunk));
+        auto part = transaction(batch, begin, std::min(batch.rows.size(), begin + chunk), &chain);
         std::move(part.begin(), part.end(), std::back_inserter(out));
     }
     return out;
 }
 
-std::vector<RowOutcome> WriteEngine::transaction(const WriteBatch &batch, size_t begin, size_t end)
+std::vector<RowOutcome> WriteEngine::transaction(const WriteBatch &batch, size_t begin, size_t end, ServerTimeChain *chain)
 {
     const ObjectDef &object = *batch.object;
     const Schema &schema = m_store.schema();
@@ -371,16 +373,38 @@ std::vector<RowOutcome> WriteEngine::transaction(const WriteBatch &batch, size_t
     if (planned.empty())
         return out;
 
+    // Children as the org has them, of every parent the chunk locks: a skewed parent is held
+    // longer (OrgProfile::parentHoldSecondsPerChild). Read here, before the script, so the time
+    // it takes is server time before the first lock, never time inside the lock window.
+    QStringList parents;
+    for (const Planned &p : planned)
+        parents << p.parentKeys;
+    const auto countStart = std::chrono::steady_clock::now();
+    auto children = m_store.childCounts(object, parents);
+    m_timing.childCountUs += usSince(countStart);
+    if (!children) {
+        failAll(rowError(QStringLiteral("UNKNOWN_EXCEPTION"), children.error().message));
+        return out;
+    }
+
     // --- 6. Run the transaction on the lock engine, in real (scaled) time ----------------------
     // A row locks its own record (update/delete: "the parent row itself" when its children are
-    // written elsewhere), then its parents, in rule order.
+    // written elsewhere), then its parents, in rule order. Its own record has no children of
+    // this object; a parent has what the org counts.
     std::vector<std::vector<LockKey>> rowKeys(planned.size());
+    std::unordered_map<LockKey, std::int64_t> childrenOfKey;
     for (size_t k = 0; k < planned.size(); ++k) {
         if (planned[k].write.kind != RowWrite::Kind::Insert)
             rowKeys[k].push_back(keyFor(planned[k].write.id));
-        for (const QString &parent : planned[k].parentKeys)
+        for (const QString &parent : planned[k].parentKeys) {
             rowKeys[k].push_back(keyFor(parent));
+            childrenOfKey[rowKeys[k].back()] = children->value(parent);
+        }
     }
+    const TransactionModel::ChildrenOf childrenOf = [&childrenOfKey](LockKey key) {
+        const auto it = childrenOfKey.find(key);
+        return it == childrenOfKey.end() ? std::int64_t(0) : it->second;
+    };
     const TransactionModel model(m_profile.org, {object.name, op, ruleActive});
     const SavePolicy policy(m_profile.org);
     const RealTimeRunner runner(m_locks, m_profile.org.lockTimeoutSeconds, m_profile.scale);
@@ -392,7 +416,7 @@ std::vector<RowOutcome> WriteEngine::transaction(const WriteBatch &batch, size_t
         for (const size_t k : attempt)
             spans.emplace_back(rowKeys[k]);
         Random random(mix64(m_seed ^ (++m_transactions * 0x9E3779B97F4A7C15ULL)));
-        const TransactionScript script = model.script(spans, random);
+        const TransactionScript script = model.script(spans, random, childrenOf);
         Result<void> committed;
         std::optional<quint64> ticket;
         ++m_inFlight;
@@ -405,16 +429,32 @@ std::vector<RowOutcome> WriteEngine::transaction(const WriteBatch &batch, size_t
         // scale 0.02 several times over, and the demo org would collide far more than the
         // predictor says. Ticket order keeps writes to a record in the order its locks were
         // granted, so the data ends as if they had been written under the locks.
-        // The demo org's real work is server time too: the checks above, and the database
-        // write that follows the commit point (charged ahead, at its running mean), come out of
-        // the script's work before the first lock, so a transaction lasts what the model says
-        // and its lock window stays exactly where the model puts it.
-        const auto serverTimeBegan = (attempts == 1 ? began : scriptStart) - std::chrono::microseconds(m_writeEstimateUs.load());
+        // The demo org's real work is server time too, taken out of the script's work before
+        // the first lock, so a transaction lasts what the model says and its lock window stays
+        // exactly where the model puts it: in a chain (a Bulk batch), everything since the
+        // previous chunk committed; otherwise the checks above, and the database write that
+        // follows the commit point, charged ahead at its running mean.
+        const auto serverTimeBegan = chain && chain->next ? *chain->next
+                                                          : (attempts == 1 ? began : scriptStart) - std::chrono::microseconds(m_writeEstimateUs.load());
+        const double preLockSeconds = script.locks.empty() ? script.workAfterLocks : script.locks.front().workBefore;
+        const qint64 spentUs = qint64(std::chrono::duration_cast<std::chrono::microseconds>(scriptStart - serverTimeBegan).count());
+        m_timing.overrunUs += std::max<qint64>(0, spentUs - qint64(preLockSeconds * m_profile.scale * 1e6));
         const TransactionOutcome outcome = runner.run(script, m_shutdown, [&] {
             std::lock_guard lock(m_commitMutex);
             ticket = m_nextTicket++;
         }, serverTimeBegan);
+        const auto scriptEnd = std::chrono::steady_clock::now();
+        if (chain)
+            chain->next = scriptEnd;
         m_timing.scriptUs += usSince(scriptStart);
+        m_timing.waits += outcome.waits;
+        m_timing.deadlocks += outcome.failure == LockFailure::Deadlock;
+        m_timing.timeouts += outcome.failure == LockFailure::Timeout;
+        if (outcome.failure == LockFailure::None && outcome.waits == 0) {
+            const auto due = serverTimeBegan + std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+                                                   std::chrono::duration<double>(script.seconds() * m_profile.scale));
+            m_timing.lateUs += std::max<qint64>(0, qint64(std::chrono::duration_cast<std::chrono::microseconds>(scriptEnd - due).count()));
+        }
         if (ticket) {
             const auto waitStart = std::chrono::steady_clock::now();
             std::vector<RowWrite> writes;

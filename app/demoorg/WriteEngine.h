@@ -42,6 +42,16 @@ struct RowOutcome {
     bool lockFailed() const { return !errors.empty() && errors.front().statusCode == QLatin1String("UNABLE_TO_LOCK_ROW"); }
 };
 
+// Where a transaction's server time starts. The chunks of a Bulk batch follow one another on one
+// worker, so in the model each starts the moment the previous one committed: whatever the demo
+// org does in between (its turn to write, the SQLite write, reading the next chunk and checking
+// it) is the next chunk's server time, spent before its first lock — never time on top of the
+// model. `next` is that moment (empty: the transaction's own start); transaction() moves it to
+// each attempt's end.
+struct ServerTimeChain {
+    std::optional<BlockingLockTable::Clock::time_point> next;
+};
+
 // Runs writes as Salesforce transactions in real (scaled) time. Validation and Id resolution
 // happen here; the transaction itself — server time, the rows' lock keys requested late in row
 // order, the scaled lock timeout, deadlock refusal, which rows a failure fails, partial-save
@@ -53,10 +63,10 @@ public:
     WriteEngine(RecordStore &store, BlockingLockTable &locks, DuplicateRules &rules, const DemoProfile &profile, QString userId,
                 std::uint64_t seed, CancelToken shutdown);
 
-    // Splits into chunks of the profile's size; outcomes in input order.
+    // Splits into chunks of the profile's size, each chained to the previous; outcomes in input order.
     std::vector<RowOutcome> write(const WriteBatch &batch);
-    // One transaction over rows [begin, end).
-    std::vector<RowOutcome> transaction(const WriteBatch &batch, size_t begin, size_t end);
+    // One transaction over rows [begin, end); `chain` (optional) links it to the previous one.
+    std::vector<RowOutcome> transaction(const WriteBatch &batch, size_t begin, size_t end, ServerTimeChain *chain = nullptr);
 
     // Holds locks on `ids` for `platformSeconds` (scaled), as a long Apex transaction would.
     // Returns the Id that could not be locked, or an empty string.
@@ -70,9 +80,15 @@ public:
 
     std::size_t lockedKeys() const { return m_locks.lockedKeyCount(); }
     // Where the real time of transactions went (microseconds, summed over transactions):
-    // checks before the script, the script itself, waiting for the commit turn, SQLite writes.
+    // checks before the script (counting the parents' children too), the script itself, waiting
+    // for the commit turn, SQLite writes; `overrun`, the demo org's own work that did not fit in
+    // the work before the first lock and so stretched a transaction past the model; `late`, how
+    // far transactions that never waited for a lock committed after their schedule (the real
+    // clock's own stretch: sleeps that wake late). And what the lock table did, to set beside the
+    // predictor's counts: requests that waited, deadlocks, timeouts.
     struct Timing {
-        std::atomic<qint64> prepareUs{0}, scriptUs{0}, commitWaitUs{0}, writeUs{0};
+        std::atomic<qint64> prepareUs{0}, childCountUs{0}, scriptUs{0}, commitWaitUs{0}, writeUs{0}, overrunUs{0}, lateUs{0};
+        std::atomic<qint64> waits{0}, deadlocks{0}, timeouts{0};
     };
     const Timing &timing() const { return m_timing; }
     std::size_t openTransactions() const { return m_locks.activeTransactions(); }

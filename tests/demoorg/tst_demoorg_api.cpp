@@ -11,6 +11,8 @@
 #include <QUrl>
 #include <QUrlQuery>
 
+#include <cmath>
+
 using namespace lockstep;
 using namespace lockstep::test;
 
@@ -446,6 +448,71 @@ private slots:
         r = api->get(v + "/composite/sobjects/Account?ids=" + a1 + "," + a2 + "&fields=Id,Name");
         QCOMPARE(jsonOf(r).array().size(), 2);
         QCOMPARE(jsonOf(r).array().at(1).toObject().value("Name").toString(), QStringLiteral("Coll 2"));
+    }
+
+    void rollupsFollowChildrenMovedBetweenParents()
+    {
+        // Roll-ups move by what each write changes (insert +, delete −, update old → new), never
+        // by re-aggregating: one chunk that moves children between parents, changes and clears
+        // their amounts must leave every summary equal to the sum over the parent's children.
+        const QString a = createAccount("Rollup A"), b = createAccount("Rollup B"), c = createAccount("Rollup C");
+        const QList<double> amounts{100.10, 200.20, 0.30, 45.55, 1000};
+        const QStringList parents{a, a, a, b, b};
+        QJsonArray records;
+        for (qsizetype i = 0; i < amounts.size(); ++i)
+            records.append(record("Opportunity", {{"Name", QStringLiteral("Moved %1").arg(i)}, {"StageName", "Prospecting"}, {"CloseDate", "2030-01-01"},
+                                                  {"AccountId", parents[i]}, {"Amount", amounts[i]}}));
+        HttpResponse r = api->postJson(v + "/composite/sobjects", QJsonDocument(QJsonObject{{"records", records}}));
+        QCOMPARE(r.status, 200);
+        QStringList o;
+        for (const auto &res : jsonOf(r).array())
+            o << res.toObject().value("id").toString();
+        QCOMPARE(o.size(), 5);
+        QVERIFY(!o.contains(QString()));
+        auto total = [&](const QString &account) {
+            return jsonOf(api->get(v + "/sobjects/Account/" + account)).object().value("Total_Opportunity_Amount__c").toDouble();
+        };
+        QCOMPARE(total(a), 300.60);
+        QCOMPARE(total(b), 1045.55);
+        QCOMPARE(total(c), 0.0);
+
+        records = QJsonArray{record("Opportunity", {{"Id", o[0]}, {"AccountId", b}, {"Amount", 7.07}}),     // moves, new amount
+                             record("Opportunity", {{"Id", o[1]}, {"Amount", 0.01}}),                       // new amount only
+                             record("Opportunity", {{"Id", o[2]}, {"StageName", "Closed Won"}}),           // no roll-up field
+                             record("Opportunity", {{"Id", o[3]}, {"AccountId", c}}),                       // moves with its amount
+                             record("Opportunity", {{"Id", o[4]}, {"AccountId", a}, {"Amount", QJsonValue::Null}})};   // moves, loses it
+        r = api->patchJson(v + "/composite/sobjects", QJsonDocument(QJsonObject{{"allOrNone", true}, {"records", records}}));
+        QCOMPARE(r.status, 200);
+        for (const auto &res : jsonOf(r).array())
+            QVERIFY2(res.toObject().value("success").toBool(), r.body.constData());
+        QCOMPARE(total(a), 0.31);
+        QCOMPARE(total(b), 7.07);
+        QCOMPARE(total(c), 45.55);
+        // The same sums from the children themselves.
+        QHash<QString, double> sums;
+        for (const auto &rec : api->queryAll(QStringLiteral("SELECT AccountId, Amount FROM Opportunity WHERE AccountId IN ('%1','%2','%3')").arg(a, b, c)))
+            sums[rec.toObject().value("AccountId").toString()] += rec.toObject().value("Amount").toDouble();
+        for (const QString &account : {a, b, c})
+            QCOMPARE(total(account), std::round(sums.value(account) * 100) / 100);
+        // A delete takes its child's amount away; deleting the last child leaves 0.
+        QCOMPARE(api->send("DELETE", v + "/sobjects/Opportunity/" + o[0]).status, 204);
+        QCOMPARE(total(b), 0.0);
+
+        // A count and a sum on the custom master-detail pair: a line moved to another master.
+        auto created = [&](const HttpResponse &response) { return jsonOf(response).object().value("id").toString(); };
+        const QString m1 = created(api->postJson(v + "/sobjects/Invoice__c", QJsonDocument(QJsonObject{{"Name", "M1"}})));
+        const QString m2 = created(api->postJson(v + "/sobjects/Invoice__c", QJsonDocument(QJsonObject{{"Name", "M2"}})));
+        QStringList lines;
+        for (const int amount : {10, 20, 30})
+            lines << created(api->postJson(v + "/sobjects/Invoice_Line__c", QJsonDocument(QJsonObject{{"Master__c", m1}, {"Amount__c", amount}})));
+        QVERIFY(!lines.contains(QString()));
+        QCOMPARE(api->patchJson(v + "/sobjects/Invoice_Line__c/" + lines[1], QJsonDocument(QJsonObject{{"Master__c", m2}, {"Amount__c", 25}})).status, 204);
+        const QJsonObject first = jsonOf(api->get(v + "/sobjects/Invoice__c/" + m1)).object();
+        const QJsonObject second = jsonOf(api->get(v + "/sobjects/Invoice__c/" + m2)).object();
+        QCOMPARE(first.value("Line_Count__c").toDouble(), 2.0);
+        QCOMPARE(first.value("Total_Amount__c").toDouble(), 40.0);
+        QCOMPARE(second.value("Line_Count__c").toDouble(), 1.0);
+        QCOMPARE(second.value("Total_Amount__c").toDouble(), 25.0);
     }
 
     void collectionLimitsAndBadBodies()
