@@ -1,0 +1,488 @@
+#include "store/JobStore.h"
+
+#include <QDateTime>
+#include <QDir>
+#include <QJsonDocument>
+#include <QStandardPaths>
+
+namespace lockstep {
+
+namespace {
+
+// Bumped when the schema changes; migrate() brings older stores up.
+constexpr int kSchemaVersion = 1;
+
+const char *const kSchema = R"(
+CREATE TABLE IF NOT EXISTS jobs(
+  id INTEGER PRIMARY KEY,
+  created_at TEXT NOT NULL, updated_at TEXT NOT NULL, state TEXT NOT NULL,
+  object TEXT NOT NULL, operation TEXT NOT NULL, external_id_field TEXT, api TEXT, mitigation TEXT,
+  org_url TEXT, source_path TEXT, source_size INTEGER, source_sha256 TEXT,
+  plan_json TEXT, profile_json TEXT, row_count INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS batches(
+  job_id INTEGER NOT NULL, batch_no INTEGER NOT NULL, lane INTEGER NOT NULL,
+  remote_job TEXT, remote_batch TEXT,
+  PRIMARY KEY(job_id, batch_no)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS rows(
+  job_id INTEGER NOT NULL, row_no INTEGER NOT NULL, batch_no INTEGER NOT NULL, seq INTEGER NOT NULL,
+  status INTEGER NOT NULL DEFAULT 0, record_id TEXT, created INTEGER NOT NULL DEFAULT 0,
+  code TEXT, message TEXT, fields TEXT, attempts INTEGER NOT NULL DEFAULT 0, lock_keys TEXT,
+  PRIMARY KEY(job_id, row_no)) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS rows_by_batch ON rows(job_id, batch_no, seq);
+CREATE TABLE IF NOT EXISTS attempts(
+  id INTEGER PRIMARY KEY, job_id INTEGER NOT NULL, at TEXT NOT NULL,
+  rows INTEGER NOT NULL, succeeded INTEGER NOT NULL, failed INTEGER NOT NULL, unknown INTEGER NOT NULL,
+  lock_errors INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS org_changes(
+  id INTEGER PRIMARY KEY, job_id INTEGER NOT NULL, kind TEXT NOT NULL, target TEXT NOT NULL,
+  before TEXT, after TEXT, state INTEGER NOT NULL);
+)";
+
+QString now()
+{
+    return QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs);
+}
+
+QString joinedFields(const QStringList &fields)
+{
+    return fields.join(QLatin1Char(','));
+}
+
+} // namespace
+
+QString jobStateName(JobState state)
+{
+    switch (state) {
+    case JobState::Created: return QStringLiteral("created");
+    case JobState::Running: return QStringLiteral("running");
+    case JobState::Paused: return QStringLiteral("paused");
+    case JobState::Cancelled: return QStringLiteral("cancelled");
+    case JobState::Finished: return QStringLiteral("finished");
+    case JobState::Failed: return QStringLiteral("failed");
+    }
+    return {};
+}
+
+std::optional<JobState> parseJobState(const QString &text)
+{
+    for (const JobState s : {JobState::Created, JobState::Running, JobState::Paused, JobState::Cancelled, JobState::Finished, JobState::Failed})
+        if (jobStateName(s) == text)
+            return s;
+    return std::nullopt;
+}
+
+QString JobStore::defaultPath()
+{
+    const QString dir = QStandardPaths::writableLocation(QStandardPaths::AppLocalDataLocation);
+    return QDir(dir.isEmpty() ? QDir::homePath() + QStringLiteral("/.local/share/lockstep") : dir).filePath(QStringLiteral("jobs.sqlite"));
+}
+
+Result<std::unique_ptr<JobStore>> JobStore::open(const QString &path)
+{
+    if (const QFileInfo info(path); !info.dir().exists() && !QDir().mkpath(info.absolutePath()))
+        return fail(ErrorKind::Io, QStringLiteral("cannot create the folder of the job store %1").arg(path), path);
+    auto db = Database::open(path);
+    if (!db)
+        return std::unexpected(db.error());
+    std::unique_ptr<JobStore> store(new JobStore(std::move(*db)));
+    if (auto m = store->migrate(); !m)
+        return std::unexpected(m.error());
+    return store;
+}
+
+Result<void> JobStore::migrate()
+{
+    return m_db->write([&](Connection &c) -> Result<void> {
+        auto version = c.prepareOnce(QStringLiteral("PRAGMA user_version"));
+        if (!version)
+            return std::unexpected(version.error());
+        const auto has = version->step();
+        if (!has)
+            return std::unexpected(has.error());
+        const int current = *has ? int(version->column(0).toLongLong()) : 0;
+        if (current > kSchemaVersion)
+            return fail(ErrorKind::BadData, QStringLiteral("the job store %1 was written by a newer Lockstep (schema %2, this one "
+                                                           "reads up to %3)").arg(m_db->path()).arg(current).arg(kSchemaVersion),
+                        m_db->path());
+        for (const QString &statement : QString::fromLatin1(kSchema).split(QLatin1Char(';'), Qt::SkipEmptyParts))
+            if (!statement.trimmed().isEmpty())
+                if (auto r = c.exec(statement); !r)
+                    return r;
+        return c.exec(QStringLiteral("PRAGMA user_version=%1").arg(kSchemaVersion));
+    });
+}
+
+Result<qint64> JobStore::createJob(const JobSpec &spec, const std::vector<JobBatchSpec> &batches,
+                                   const std::function<QString(qint64 row)> &lockKeysOfRow)
+{
+    qint64 rowCount = 0;
+    for (const auto &b : batches)
+        rowCount += qint64(b.rows.size());
+    return m_db->write([&](Connection &c) -> Result<qint64> {
+        auto job = c.prepare(QStringLiteral(
+            "INSERT INTO jobs(created_at, updated_at, state, object, operation, external_id_field, api, mitigation, org_url, "
+            "source_path, source_size, source_sha256, plan_json, profile_json, row_count) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"));
+        if (!job)
+            return std::unexpected(job.error());
+        const QString at = now();
+        job->bindAll({at, at, jobStateName(JobState::Created), spec.object, operationName(spec.operation), spec.externalIdField,
+                      spec.api, spec.mitigation, spec.orgUrl, spec.sourcePath, spec.sourceSize, QString::fromLatin1(spec.sourceSha256),
+                      QString::fromUtf8(QJsonDocument(spec.plan).toJson(QJsonDocument::Compact)),
+                      QString::fromUtf8(QJsonDocument(spec.profile).toJson(QJsonDocument::Compact)), rowCount});
+        if (auto r = job->run(); !r)
+            return std::unexpected(r.error());
+        auto id = c.prepare(QStringLiteral("SELECT last_insert_rowid()"));
+        if (!id || !id->step())
+            return fail(ErrorKind::Io, QStringLiteral("the job store did not return the new job's id"));
+        const qint64 jobId = id->column(0).toLongLong();
+        auto batch = c.prepare(QStringLiteral("INSERT INTO batches(job_id, batch_no, lane) VALUES(?,?,?)"));
+        auto row = c.prepare(QStringLiteral("INSERT INTO rows(job_id, row_no, batch_no, seq, lock_keys) VALUES(?,?,?,?,?)"));
+        if (!batch)
+            return std::unexpected(batch.error());
+        if (!row)
+            return std::unexpected(row.error());
+        for (size_t b = 0; b < batches.size(); ++b) {
+            batch->bindAll({jobId, qint64(b), batches[b].lane});
+            if (auto r = batch->run(); !r)
+                return std::unexpected(r.error());
+            for (size_t s = 0; s < batches[b].rows.size(); ++s) {
+                const qint64 r = batches[b].rows[s];
+                row->bindAll({jobId, r, qint64(b), qint64(s), lockKeysOfRow ? QVariant(lockKeysOfRow(r)) : QVariant()});
+                if (auto done = row->run(); !done)
+                    return fail(ErrorKind::BadData, QStringLiteral("row %1 is in the plan twice (%2)").arg(r + 1).arg(done.error().message));
+            }
+        }
+        return jobId;
+    });
+}
+
+Result<void> JobStore::setJobState(qint64 job, JobState state)
+{
+    return m_db->write([&](Connection &c) -> Result<void> {
+        auto st = c.prepare(QStringLiteral("UPDATE jobs SET state=?, updated_at=? WHERE id=?"));
+        if (!st)
+            return std::unexpected(st.error());
+        st->bindAll({jobStateName(state), now(), job});
+        return st->run();
+    });
+}
+
+Result<void> JobStore::markSent(qint64 job, std::span<const qint64> rows)
+{
+    return m_db->write([&](Connection &c) -> Result<void> {
+        auto st = c.prepare(QStringLiteral("UPDATE rows SET status=?, attempts=attempts+1 WHERE job_id=? AND row_no=?"));
+        if (!st)
+            return std::unexpected(st.error());
+        for (const qint64 r : rows) {
+            st->bindAll({int(RowStatus::Sent), job, r});
+            if (auto done = st->run(); !done)
+                return done;
+        }
+        return {};
+    });
+}
+
+Result<void> JobStore::markPending(qint64 job, std::span<const qint64> rows)
+{
+    return m_db->write([&](Connection &c) -> Result<void> {
+        auto st = c.prepare(QStringLiteral("UPDATE rows SET status=? WHERE job_id=? AND row_no=?"));
+        if (!st)
+            return std::unexpected(st.error());
+        for (const qint64 r : rows) {
+            st->bindAll({int(RowStatus::Pending), job, r});
+            if (auto done = st->run(); !done)
+                return done;
+        }
+        return {};
+    });
+}
+
+Result<void> JobStore::recordOutcomes(qint64 job, std::span<const qint64> rows, std::span<const RowRecord> outcomes)
+{
+    if (rows.size() != outcomes.size())
+        return fail(ErrorKind::Internal, QStringLiteral("%1 outcomes for %2 rows").arg(outcomes.size()).arg(rows.size()));
+    return m_db->write([&](Connection &c) -> Result<void> {
+        auto st = c.prepare(QStringLiteral("UPDATE rows SET status=?, record_id=?, created=?, code=?, message=?, fields=? "
+                                           "WHERE job_id=? AND row_no=?"));
+        if (!st)
+            return std::unexpected(st.error());
+        qint64 ok = 0, failed = 0, unknown = 0, lock = 0;
+        for (size_t i = 0; i < rows.size(); ++i) {
+            const RowRecord &o = outcomes[i];
+            st->bindAll({int(o.status), o.recordId.isEmpty() ? QVariant() : QVariant(o.recordId), o.created ? 1 : 0,
+                         o.statusCode.isEmpty() ? QVariant() : QVariant(o.statusCode), o.message.isEmpty() ? QVariant() : QVariant(o.message),
+                         o.fields.isEmpty() ? QVariant() : QVariant(joinedFields(o.fields)), job, rows[i]});
+            if (auto done = st->run(); !done)
+                return done;
+            ok += o.status == RowStatus::Succeeded;
+            failed += o.status == RowStatus::Failed;
+            unknown += o.status == RowStatus::Unknown;
+            lock += o.statusCode == QLatin1String("UNABLE_TO_LOCK_ROW");
+        }
+        auto attempt = c.prepare(QStringLiteral("INSERT INTO attempts(job_id, at, rows, succeeded, failed, unknown, lock_errors) "
+                                                "VALUES(?,?,?,?,?,?,?)"));
+        if (!attempt)
+            return std::unexpected(attempt.error());
+        attempt->bindAll({job, now(), qint64(rows.size()), ok, failed, unknown, lock});
+        return attempt->run();
+    });
+}
+
+Result<JobSummary> JobStore::job(qint64 job)
+{
+    auto all = jobs();
+    if (!all)
+        return std::unexpected(all.error());
+    for (auto &j : *all)
+        if (j.id == job)
+            return std::move(j);
+    return fail(ErrorKind::NotFound, QStringLiteral("no job %1 in %2").arg(job).arg(m_db->path()));
+}
+
+Result<std::vector<JobSummary>> JobStore::jobs()
+{
+    return m_db->read([&](Connection &c) -> Result<std::vector<JobSummary>> {
+        auto st = c.prepare(QStringLiteral(
+            "SELECT id, created_at, updated_at, state, object, operation, external_id_field, api, mitigation, org_url, source_path, "
+            "source_size, source_sha256, plan_json, profile_json, row_count FROM jobs ORDER BY id"));
+        if (!st)
+            return std::unexpected(st.error());
+        std::vector<JobSummary> out;
+        for (;;) {
+            auto has = st->step();
+            if (!has)
+                return std::unexpected(has.error());
+            if (!*has)
+                break;
+            JobSummary j;
+            j.id = st->column(0).toLongLong();
+            j.createdAt = st->column(1).toString();
+            j.updatedAt = st->column(2).toString();
+            j.state = parseJobState(st->column(3).toString()).value_or(JobState::Failed);
+            j.spec.object = st->column(4).toString();
+            j.spec.operation = parseOperation(st->column(5).toString()).value_or(Operation::Update);
+            j.spec.externalIdField = st->column(6).toString();
+            j.spec.api = st->column(7).toString();
+            j.spec.mitigation = st->column(8).toString();
+            j.spec.orgUrl = st->column(9).toString();
+            j.spec.sourcePath = st->column(10).toString();
+            j.spec.sourceSize = st->column(11).toLongLong();
+            j.spec.sourceSha256 = st->column(12).toString().toLatin1();
+            j.spec.plan = QJsonDocument::fromJson(st->column(13).toString().toUtf8()).object();
+            j.spec.profile = QJsonDocument::fromJson(st->column(14).toString().toUtf8()).object();
+            j.rows = st->column(15).toLongLong();
+            out.push_back(std::move(j));
+        }
+        for (auto &j : out) {
+            auto counts = c.prepare(QStringLiteral("SELECT status, COUNT(*), SUM(code='UNABLE_TO_LOCK_ROW') FROM rows WHERE job_id=? GROUP BY status"));
+            if (!counts)
+                return std::unexpected(counts.error());
+            counts->bindAll({j.id});
+            for (;;) {
+                auto has = counts->step();
+                if (!has)
+                    return std::unexpected(has.error());
+                if (!*has)
+                    break;
+                const qint64 n = counts->column(1).toLongLong();
+                switch (RowStatus(counts->column(0).toLongLong())) {
+                case RowStatus::Pending: j.pending = n; break;
+                case RowStatus::Sent: j.sent = n; break;
+                case RowStatus::Succeeded: j.succeeded = n; break;
+                case RowStatus::Failed: j.failed = n; j.lockErrors = counts->column(2).toLongLong(); break;
+                case RowStatus::Unknown: j.unknown = n; break;
+                }
+            }
+        }
+        return out;
+    });
+}
+
+Result<std::vector<JobBatchSpec>> JobStore::batches(qint64 job)
+{
+    return m_db->read([&](Connection &c) -> Result<std::vector<JobBatchSpec>> {
+        auto lanes = c.prepare(QStringLiteral("SELECT batch_no, lane FROM batches WHERE job_id=? ORDER BY batch_no"));
+        if (!lanes)
+            return std::unexpected(lanes.error());
+        lanes->bindAll({job});
+        std::vector<JobBatchSpec> out;
+        for (;;) {
+            auto has = lanes->step();
+            if (!has)
+                return std::unexpected(has.error());
+            if (!*has)
+                break;
+            out.push_back({int(lanes->column(1).toLongLong()), {}});
+        }
+        auto rows = c.prepare(QStringLiteral("SELECT batch_no, row_no FROM rows WHERE job_id=? ORDER BY batch_no, seq"));
+        if (!rows)
+            return std::unexpected(rows.error());
+        rows->bindAll({job});
+        for (;;) {
+            auto has = rows->step();
+            if (!has)
+                return std::unexpected(has.error());
+            if (!*has)
+                break;
+            const qint64 b = rows->column(0).toLongLong();
+            if (b >= 0 && b < qint64(out.size()))
+                out[size_t(b)].rows.push_back(rows->column(1).toLongLong());
+        }
+        return out;
+    });
+}
+
+Result<RowRecord> JobStore::row(qint64 job, qint64 row)
+{
+    return m_db->read([&](Connection &c) -> Result<RowRecord> {
+        auto st = c.prepare(QStringLiteral("SELECT status, record_id, created, code, message, fields, attempts FROM rows "
+                                           "WHERE job_id=? AND row_no=?"));
+        if (!st)
+            return std::unexpected(st.error());
+        st->bindAll({job, row});
+        auto has = st->step();
+        if (!has)
+            return std::unexpected(has.error());
+        if (!*has)
+            return fail(ErrorKind::NotFound, QStringLiteral("job %1 has no row %2").arg(job).arg(row + 1));
+        RowRecord r;
+        r.status = RowStatus(st->column(0).toLongLong());
+        r.recordId = st->column(1).toString();
+        r.created = st->column(2).toLongLong() != 0;
+        r.statusCode = st->column(3).toString();
+        r.message = st->column(4).toString();
+        r.fields = st->column(5).toString().split(QLatin1Char(','), Qt::SkipEmptyParts);
+        r.attempts = int(st->column(6).toLongLong());
+        return r;
+    });
+}
+
+Result<std::vector<RowRecord>> JobStore::rows(qint64 job)
+{
+    return m_db->read([&](Connection &c) -> Result<std::vector<RowRecord>> {
+        auto st = c.prepare(QStringLiteral("SELECT row_no, status, record_id, created, code, message, fields, attempts FROM rows "
+                                           "WHERE job_id=? ORDER BY row_no"));
+        if (!st)
+            return std::unexpected(st.error());
+        st->bindAll({job});
+        std::vector<RowRecord> out;
+        for (;;) {
+            auto has = st->step();
+            if (!has)
+                return std::unexpected(has.error());
+            if (!*has)
+                break;
+            const qint64 n = st->column(0).toLongLong();
+            if (n >= qint64(out.size()))
+                out.resize(size_t(n) + 1);
+            RowRecord &r = out[size_t(n)];
+            r.status = RowStatus(st->column(1).toLongLong());
+            r.recordId = st->column(2).toString();
+            r.created = st->column(3).toLongLong() != 0;
+            r.statusCode = st->column(4).toString();
+            r.message = st->column(5).toString();
+            r.fields = st->column(6).toString().split(QLatin1Char(','), Qt::SkipEmptyParts);
+            r.attempts = int(st->column(7).toLongLong());
+        }
+        return out;
+    });
+}
+
+Result<std::vector<qint64>> JobStore::rowsWithStatus(qint64 job, RowStatus status)
+{
+    return m_db->read([&](Connection &c) -> Result<std::vector<qint64>> {
+        auto st = c.prepare(QStringLiteral("SELECT row_no FROM rows WHERE job_id=? AND status=? ORDER BY row_no"));
+        if (!st)
+            return std::unexpected(st.error());
+        st->bindAll({job, int(status)});
+        std::vector<qint64> out;
+        for (;;) {
+            auto has = st->step();
+            if (!has)
+                return std::unexpected(has.error());
+            if (!*has)
+                break;
+            out.push_back(st->column(0).toLongLong());
+        }
+        return out;
+    });
+}
+
+Result<void> JobStore::setBatchRemote(qint64 job, int batch, const QString &remoteJob, const QString &remoteBatch)
+{
+    return m_db->write([&](Connection &c) -> Result<void> {
+        auto st = c.prepare(QStringLiteral("UPDATE batches SET remote_job=?, remote_batch=? WHERE job_id=? AND batch_no=?"));
+        if (!st)
+            return std::unexpected(st.error());
+        st->bindAll({remoteJob, remoteBatch, job, batch});
+        return st->run();
+    });
+}
+
+Result<std::pair<QString, QString>> JobStore::batchRemote(qint64 job, int batch)
+{
+    return m_db->read([&](Connection &c) -> Result<std::pair<QString, QString>> {
+        auto st = c.prepare(QStringLiteral("SELECT remote_job, remote_batch FROM batches WHERE job_id=? AND batch_no=?"));
+        if (!st)
+            return std::unexpected(st.error());
+        st->bindAll({job, batch});
+        auto has = st->step();
+        if (!has)
+            return std::unexpected(has.error());
+        if (!*has)
+            return fail(ErrorKind::NotFound, QStringLiteral("job %1 has no batch %2").arg(job).arg(batch));
+        return std::pair{st->column(0).toString(), st->column(1).toString()};
+    });
+}
+
+Result<qint64> JobStore::recordOrgChange(const OrgChange &change)
+{
+    return m_db->write([&](Connection &c) -> Result<qint64> {
+        auto st = c.prepare(QStringLiteral("INSERT INTO org_changes(job_id, kind, target, before, after, state) VALUES(?,?,?,?,?,?)"));
+        if (!st)
+            return std::unexpected(st.error());
+        st->bindAll({change.jobId, change.kind, change.target, change.before, change.after, int(change.state)});
+        if (auto r = st->run(); !r)
+            return std::unexpected(r.error());
+        auto id = c.prepare(QStringLiteral("SELECT last_insert_rowid()"));
+        if (!id || !id->step())
+            return fail(ErrorKind::Io, QStringLiteral("the job store did not return the change's id"));
+        return id->column(0).toLongLong();
+    });
+}
+
+Result<void> JobStore::setOrgChangeState(qint64 change, OrgChange::State state)
+{
+    return m_db->write([&](Connection &c) -> Result<void> {
+        auto st = c.prepare(QStringLiteral("UPDATE org_changes SET state=? WHERE id=?"));
+        if (!st)
+            return std::unexpected(st.error());
+        st->bindAll({int(state), change});
+        return st->run();
+    });
+}
+
+Result<std::vector<OrgChange>> JobStore::openOrgChanges(qint64 job)
+{
+    return m_db->read([&](Connection &c) -> Result<std::vector<OrgChange>> {
+        // Recorded counts as open too: the change may have been made just before a crash.
+        auto st = c.prepare(QStringLiteral("SELECT id, job_id, kind, target, before, after, state FROM org_changes "
+                                           "WHERE state<>? AND (?=0 OR job_id=?) ORDER BY id"));
+        if (!st)
+            return std::unexpected(st.error());
+        st->bindAll({int(OrgChange::State::Restored), job, job});
+        std::vector<OrgChange> out;
+        for (;;) {
+            auto has = st->step();
+            if (!has)
+                return std::unexpected(has.error());
+            if (!*has)
+                break;
+            out.push_back({st->column(0).toLongLong(), st->column(1).toLongLong(), st->column(2).toString(), st->column(3).toString(),
+                           st->column(4).toString(), st->column(5).toString(), OrgChange::State(st->column(6).toLongLong())});
+        }
+        return out;
+    });
+}
+
+} // namespace lockstep

@@ -1,0 +1,112 @@
+#pragma once
+
+#include "common/Error.h"
+#include "job/RowRecord.h"
+#include "locks/Operation.h"
+#include "store/Database.h"
+
+#include <QJsonObject>
+#include <QString>
+
+#include <memory>
+#include <span>
+#include <vector>
+
+namespace lockstep {
+
+// What a job is: everything needed to run it again or to explain it later. No secret: the org
+// is named by its URL, never by its token.
+struct JobSpec {
+    QString object;
+    Operation operation = Operation::Update;
+    QString externalIdField;
+    QString api;                    // "bulk1", "bulk2", "rest"
+    QString mitigation;             // the mitigation's key ("lanes", "sort+small:10")
+    QString orgUrl;
+    QString sourcePath;
+    qint64 sourceSize = 0;
+    QByteArray sourceSha256;        // hex
+    QJsonObject plan;               // Plan::toJson
+    QJsonObject profile;            // OrgProfile::toJson
+};
+
+// One planned request: the rows of the file it carries, in order, and where it runs.
+struct JobBatchSpec {
+    int lane = -1;                  // -1: the shared queue
+    std::vector<qint64> rows;       // 0-based file rows
+};
+
+enum class JobState { Created, Running, Paused, Cancelled, Finished, Failed };
+QString jobStateName(JobState state);
+std::optional<JobState> parseJobState(const QString &text);
+
+struct JobSummary {
+    qint64 id = 0;
+    JobSpec spec;
+    JobState state = JobState::Created;
+    QString createdAt, updatedAt;   // ISO 8601, UTC
+    qint64 rows = 0;
+    qint64 pending = 0, sent = 0, succeeded = 0, failed = 0, unknown = 0;
+    qint64 lockErrors = 0;          // failed rows with UNABLE_TO_LOCK_ROW
+};
+
+// A change the job made to the org, recorded before it is made so that it is undone when the
+// job ends — or at the next start after a crash (architecture.md: org changes are undone).
+struct OrgChange {
+    enum class State { Recorded, Applied, Restored };
+    qint64 id = 0;
+    qint64 jobId = 0;
+    QString kind;                   // "duplicateRule"
+    QString target;                 // "Account.Standard_Account_Duplicate_Rule"
+    QString before, after;          // "active", "inactive"
+    State state = State::Recorded;
+};
+
+// Every row's outcome, every attempt and every org change, in SQLite (WAL): status is written
+// before a request goes out (sent) and after its answer (succeeded / failed / unknown), each in
+// a transaction, so a process killed at any moment leaves a store that says exactly what was
+// sent and what was answered. One JobStore per thread (it owns its connections).
+class JobStore {
+public:
+    static Result<std::unique_ptr<JobStore>> open(const QString &path);
+    // The store of this user: $XDG_DATA_HOME/lockstep/jobs.sqlite (QStandardPaths).
+    static QString defaultPath();
+
+    Result<qint64> createJob(const JobSpec &spec, const std::vector<JobBatchSpec> &batches,
+                             const std::function<QString(qint64 row)> &lockKeysOfRow = {});
+    Result<void> setJobState(qint64 job, JobState state);
+    Result<JobSummary> job(qint64 job);
+    Result<std::vector<JobSummary>> jobs();
+    Result<std::vector<JobBatchSpec>> batches(qint64 job);
+
+    // A request is about to carry `rows`: they become sent, their attempts grow by one.
+    Result<void> markSent(qint64 job, std::span<const qint64> rows);
+    // Its answer: one record per row (status, Id, error). Also records the attempt.
+    Result<void> recordOutcomes(qint64 job, std::span<const qint64> rows, std::span<const RowRecord> outcomes);
+    // Rows back to pending (a cancel before a request went out, a retry pass).
+    Result<void> markPending(qint64 job, std::span<const qint64> rows);
+
+    Result<RowRecord> row(qint64 job, qint64 row);
+    // Every row's record, in file order (for result files and reconciliation).
+    Result<std::vector<RowRecord>> rows(qint64 job);
+    Result<std::vector<qint64>> rowsWithStatus(qint64 job, RowStatus status);
+
+    // Remote ids of a batch (Bulk job and batch), so a resumed run can read its results.
+    Result<void> setBatchRemote(qint64 job, int batch, const QString &remoteJob, const QString &remoteBatch);
+    Result<std::pair<QString, QString>> batchRemote(qint64 job, int batch);
+
+    Result<qint64> recordOrgChange(const OrgChange &change);
+    Result<void> setOrgChangeState(qint64 change, OrgChange::State state);
+    // Changes applied and not yet restored, of every job (for the start after a crash) or one.
+    Result<std::vector<OrgChange>> openOrgChanges(qint64 job = 0);
+
+    const QString &path() const { return m_db->path(); }
+
+private:
+    explicit JobStore(std::unique_ptr<Database> db) : m_db(std::move(db)) {}
+    Result<void> migrate();
+
+    std::unique_ptr<Database> m_db;
+};
+
+} // namespace lockstep

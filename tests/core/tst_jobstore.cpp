@@ -1,0 +1,219 @@
+// JobStore: every row's status before and after each request, attempts, remote ids and org
+// changes survive a reopen — and a process killed (SIGKILL) at any moment leaves a store that is
+// whole and consistent: each row pending, sent or answered, never half-written.
+#include "TestSupport.h"
+
+#include "store/JobStore.h"
+
+#include <QFileInfo>
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include <csignal>
+#include <random>
+#include <sys/wait.h>
+#include <unistd.h>
+
+using namespace lockstep;
+
+namespace {
+
+JobSpec spec()
+{
+    JobSpec s;
+    s.object = QStringLiteral("Opportunity");
+    s.operation = Operation::Update;
+    s.api = QStringLiteral("bulk1");
+    s.mitigation = QStringLiteral("lanes");
+    s.orgUrl = QStringLiteral("http://127.0.0.1:1");
+    s.sourcePath = QStringLiteral("/tmp/opps.csv");
+    s.sourceSize = 1234;
+    s.sourceSha256 = "ab12";
+    return s;
+}
+
+std::vector<JobBatchSpec> plan(qint64 rows, qint64 perBatch)
+{
+    std::vector<JobBatchSpec> batches;
+    for (qint64 first = 0; first < rows; first += perBatch) {
+        JobBatchSpec b;
+        b.lane = int(batches.size() % 3) - 1;
+        for (qint64 r = first; r < std::min(rows, first + perBatch); ++r)
+            b.rows.push_back(rows - 1 - r);   // send order differs from file order
+        batches.push_back(std::move(b));
+    }
+    return batches;
+}
+
+} // namespace
+
+class TestJobStore : public QObject {
+    Q_OBJECT
+    QTemporaryDir dir;
+
+private slots:
+    void rowsAttemptsAndStatesSurviveAReopen()
+    {
+        const QString path = dir.filePath(QStringLiteral("a/jobs.sqlite"));   // the folder is made
+        qint64 id = 0;
+        {
+            auto store = JobStore::open(path);
+            QVERIFY2(store.has_value(), qPrintable(store ? QString() : store.error().message));
+            auto job = (*store)->createJob(spec(), plan(1000, 200), [](qint64 r) { return QStringLiteral("001P%1").arg(r % 7); });
+            QVERIFY(job.has_value());
+            id = *job;
+            QVERIFY((*store)->setJobState(id, JobState::Running).has_value());
+            const std::vector<qint64> first{999, 998, 997};
+            QVERIFY((*store)->markSent(id, first).has_value());
+            std::vector<RowRecord> outcomes(3);
+            outcomes[0] = {RowStatus::Succeeded, QStringLiteral("006A"), false, {}, {}, {}, 0};
+            outcomes[1] = {RowStatus::Failed, {}, false, QStringLiteral("UNABLE_TO_LOCK_ROW"), QStringLiteral("unable to obtain"), {QStringLiteral("AccountId")}, 0};
+            outcomes[2] = {RowStatus::Unknown, {}, false, {}, {}, {}, 0};
+            QVERIFY((*store)->recordOutcomes(id, first, outcomes).has_value());
+            QVERIFY((*store)->markSent(id, std::vector<qint64>{996}).has_value());
+            QVERIFY((*store)->setBatchRemote(id, 0, QStringLiteral("750A"), QStringLiteral("751A")).has_value());
+        }
+        auto store = JobStore::open(path);
+        QVERIFY(store.has_value());
+        const auto j = (*store)->job(id);
+        QVERIFY(j.has_value());
+        QCOMPARE(j->state, JobState::Running);
+        QCOMPARE(j->rows, qint64(1000));
+        QCOMPARE(j->succeeded, qint64(1));
+        QCOMPARE(j->failed, qint64(1));
+        QCOMPARE(j->lockErrors, qint64(1));
+        QCOMPARE(j->unknown, qint64(1));
+        QCOMPARE(j->sent, qint64(1));
+        QCOMPARE(j->pending, qint64(996));
+        QCOMPARE(j->spec.mitigation, QStringLiteral("lanes"));
+        QCOMPARE(j->spec.sourceSha256, QByteArray("ab12"));
+        const auto r = (*store)->row(id, 998);
+        QCOMPARE(r->status, RowStatus::Failed);
+        QCOMPARE(r->statusCode, QStringLiteral("UNABLE_TO_LOCK_ROW"));
+        QCOMPARE(r->fields, QStringList{QStringLiteral("AccountId")});
+        QCOMPARE(r->attempts, 1);
+        const auto all = (*store)->rows(id);
+        QCOMPARE(qsizetype(all->size()), qsizetype(1000));
+        QCOMPARE((*all)[999].recordId, QStringLiteral("006A"));
+        const auto batches = (*store)->batches(id);
+        QCOMPARE(qsizetype(batches->size()), qsizetype(5));
+        QCOMPARE(batches->front().rows.front(), qint64(999));   // the plan's order is kept
+        QCOMPARE((*batches)[1].lane, 0);
+        QCOMPARE((*store)->batchRemote(id, 0)->first, QStringLiteral("750A"));
+        QCOMPARE((*store)->rowsWithStatus(id, RowStatus::Unknown)->size(), size_t(1));
+        QVERIFY(!(*store)->row(id, 5000));
+        QVERIFY(!(*store)->job(id + 100));
+    }
+
+    void aRowTwiceInAPlanIsRefused()
+    {
+        auto store = JobStore::open(dir.filePath(QStringLiteral("dup.sqlite")));
+        std::vector<JobBatchSpec> batches{{-1, {0, 1, 2}}, {-1, {2, 3}}};
+        const auto job = (*store)->createJob(spec(), batches);
+        QVERIFY(!job);
+        QVERIFY2(job.error().message.contains(QStringLiteral("row 3 is in the plan twice")), qPrintable(job.error().message));
+        QVERIFY((*store)->jobs()->empty());   // nothing half-created
+    }
+
+    void orgChangesStayOpenUntilRestored()
+    {
+        auto store = JobStore::open(dir.filePath(QStringLiteral("changes.sqlite")));
+        auto job = (*store)->createJob(spec(), plan(10, 10));
+        OrgChange change;
+        change.jobId = *job;
+        change.kind = QStringLiteral("duplicateRule");
+        change.target = QStringLiteral("Account.Standard_Account_Duplicate_Rule");
+        change.before = QStringLiteral("active");
+        change.after = QStringLiteral("inactive");
+        const auto id = (*store)->recordOrgChange(change);
+        QVERIFY(id.has_value());
+        QCOMPARE((*store)->openOrgChanges()->size(), size_t(1));   // recorded: maybe made before a crash
+        QVERIFY((*store)->setOrgChangeState(*id, OrgChange::State::Applied).has_value());
+        QCOMPARE((*store)->openOrgChanges(*job)->front().state, OrgChange::State::Applied);
+        QVERIFY((*store)->setOrgChangeState(*id, OrgChange::State::Restored).has_value());
+        QVERIFY((*store)->openOrgChanges()->empty());
+    }
+
+    void survivesSigkillAtAnyMoment()
+    {
+        // A child process writes as a runner does (sent, then answered, 50 rows a request);
+        // the parent kills it at 12 random moments and checks the store each time.
+        const QString path = dir.filePath(QStringLiteral("crash.sqlite"));
+        qint64 id = 0;
+        {
+            auto store = JobStore::open(path);
+            id = *(*store)->createJob(spec(), plan(20000, 1000));
+        }
+        std::mt19937 random(42);
+        qint64 previouslyAnswered = 0;
+        for (int round = 0; round < 12; ++round) {
+            const pid_t child = fork();
+            QVERIFY(child >= 0);
+            if (child == 0) {
+                auto store = JobStore::open(path);
+                if (!store)
+                    _exit(2);
+                auto pending = (*store)->rowsWithStatus(id, RowStatus::Pending);
+                auto sent = (*store)->rowsWithStatus(id, RowStatus::Sent);
+                std::vector<qint64> todo = *sent;   // a resumed run answers what it had sent first
+                todo.insert(todo.end(), pending->begin(), pending->end());
+                for (size_t i = 0; i < todo.size(); i += 50) {
+                    std::vector<qint64> rows(todo.begin() + qsizetype(i), todo.begin() + qsizetype(std::min(todo.size(), i + 50)));
+                    if (!(*store)->markSent(id, rows))
+                        _exit(3);
+                    std::vector<RowRecord> outcomes(rows.size());
+                    for (size_t k = 0; k < rows.size(); ++k)
+                        outcomes[k] = {RowStatus::Succeeded, QStringLiteral("006%1").arg(rows[k]), false, {}, {}, {}, 0};
+                    if (!(*store)->recordOutcomes(id, rows, outcomes))
+                        _exit(4);
+                }
+                _exit(0);
+            }
+            QThread::msleep(std::uniform_int_distribution<int>(20, 200)(random));
+            ::kill(child, SIGKILL);
+            int status = 0;
+            ::waitpid(child, &status, 0);
+            auto store = JobStore::open(path);
+            QVERIFY(store.has_value());
+            const auto j = (*store)->job(id);
+            QVERIFY(j.has_value());
+            QCOMPARE(j->pending + j->sent + j->succeeded, qint64(20000));
+            QCOMPARE(j->failed + j->unknown, qint64(0));
+            QVERIFY(j->sent <= 50);                          // at most the request in flight
+            QVERIFY(j->succeeded >= previouslyAnswered);     // nothing answered is lost
+            previouslyAnswered = j->succeeded;
+            const auto rows = (*store)->rows(id);
+            QVERIFY(rows.has_value());
+            for (const auto &r : *rows)
+                QVERIFY(r.status != RowStatus::Succeeded || r.recordId.startsWith(QStringLiteral("006")));
+        }
+        QVERIFY(previouslyAnswered > 0);
+    }
+
+    void aMillionRowJobStaysSmall()
+    {
+        // issue 10: a 1,000,000-row job's store stays under 300 MB. Measured here on 200,000
+        // rows with every row answered (with lock keys), per row.
+        const QString path = dir.filePath(QStringLiteral("big.sqlite"));
+        auto store = JobStore::open(path);
+        auto id = (*store)->createJob(spec(), plan(200000, 2000), [](qint64 r) { return QStringLiteral("0015Q0fUbJn5z2wQ%1").arg(r % 100, 2, 10, QLatin1Char('0')); });
+        QVERIFY(id.has_value());
+        std::vector<qint64> rows(200);
+        std::vector<RowRecord> outcomes(200);
+        for (qint64 first = 0; first < 200000; first += 200) {
+            for (qint64 k = 0; k < 200; ++k) {
+                rows[size_t(k)] = first + k;
+                outcomes[size_t(k)] = {RowStatus::Succeeded, QStringLiteral("0065M0ITqWFV%1").arg(first + k, 6, 10, QLatin1Char('0')), false, {}, {}, {}, 0};
+            }
+            QVERIFY((*store)->markSent(*id, rows).has_value());
+            QVERIFY((*store)->recordOutcomes(*id, rows, outcomes).has_value());
+        }
+        store->reset();   // checkpoint and close
+        const double perRow = double(QFileInfo(path).size()) / 200000;
+        qInfo("job store: %.0f bytes a row → %.0f MB for 1,000,000 rows", perRow, perRow);
+        QVERIFY(perRow * 1e6 < 300e6);
+    }
+};
+
+QTEST_GUILESS_MAIN(TestJobStore)
+#include "tst_jobstore.moc"
