@@ -1,4 +1,7 @@
 #include "DemoOrgTestSupport.h"
+#include "TestSupport.h"
+
+#include "sim/OrgProfile.h"
 
 #include <QElapsedTimer>
 #include <QJsonArray>
@@ -106,6 +109,77 @@ private slots:
         QCOMPARE(holdStatus, 200);
         // The locks went with the holder: the same update now goes through.
         QCOMPARE(api->patchJson(v + "/sobjects/Opportunity/" + opportunities.front(), QJsonDocument(QJsonObject{{"Amount", 5}})).status, 204);
+    }
+
+    void aSkewedParentIsHeldAsLongAsTheOrgsChildrenSay()
+    {
+        // OrgProfile::parentHoldSecondsPerChild on the demo org: a transaction that locks a
+        // parent holds it longer the more children the parent has *in the org* — counted from the
+        // stored records, kept current as children are added and moved. Made visible with a
+        // profile that holds 0.5 s a child past 10, no variation, at scale 0.02: a one-row update
+        // lasts about its parent's hold.
+        Scratch scratch;
+        OrgProfile profile;
+        profile.workCv = 0;
+        profile.parentHoldThreshold = 10;
+        profile.parentHoldSecondsPerChild = 0.5;
+        constexpr double scale = 0.02;
+        const QString path = scratch.write(QStringLiteral("skew.json"), QJsonDocument(profile.toJson()).toJson());
+        DemoOrgProcess skewOrg;
+        QVERIFY2(skewOrg.start({"--scale", QString::number(scale), "--profile", path}), qPrintable(skewOrg.error()));
+        OrgClient c(skewOrg.url, skewOrg.token);
+        auto created = [](const HttpResponse &r) { return jsonOf(r).object().value("id").toString(); };
+        const QString big = created(c.postJson(v + "/sobjects/Account", QJsonDocument(QJsonObject{{"Name", "Big"}})));
+        const QString small = created(c.postJson(v + "/sobjects/Account", QJsonDocument(QJsonObject{{"Name", "Small"}})));
+        auto addChildren = [&](const QString &parent, int n) {
+            QJsonArray records;
+            for (int i = 0; i < n; ++i)
+                records.append(QJsonObject{{"attributes", QJsonObject{{"type", "Opportunity"}}}, {"Name", "Child"}, {"StageName", "Prospecting"},
+                                           {"CloseDate", "2030-06-30"}, {"AccountId", parent}});
+            QStringList ids;
+            for (const auto &e : jsonOf(c.postJson(v + "/composite/sobjects", QJsonDocument(QJsonObject{{"records", records}}))).array())
+                ids << e.toObject().value("id").toString();
+            return ids;
+        };
+        const QStringList bigChildren = addChildren(big, 30);
+        const QStringList smallChildren = addChildren(small, 5);
+        QCOMPARE(bigChildren.size(), 30);
+        QCOMPARE(smallChildren.size(), 5);
+        // The wall time of an update of one child that names only its Amount: the parent comes
+        // from the stored record, its children from the org.
+        auto updateMs = [&](const QString &child) {
+            QElapsedTimer t;
+            t.start();
+            const int status = c.patchJson(v + "/sobjects/Opportunity/" + child, QJsonDocument(QJsonObject{{"Amount", 1}})).status;
+            return status == 204 ? double(t.nsecsElapsed()) / 1e6 : -1.0;
+        };
+        auto holdMs = [&](int children) { return 0.5 * std::max(0, children - 10) * scale * 1000; };
+        // Within 20 ms early (the script starts when the request is read) and 70 ms late (HTTP,
+        // scheduling): each step below differs from the count a stale cache would give by more.
+        QStringList seen;
+        auto near = [&](double ms, int children) {
+            seen << QStringLiteral("%1 children %2 ms (hold %3)").arg(children).arg(ms, 0, 'f', 0).arg(holdMs(children), 0, 'f', 0);
+            return ms >= holdMs(children) - 20 && ms <= holdMs(children) + 70;
+        };
+        double ms = updateMs(bigChildren[0]);
+        QVERIFY2(near(ms, 30), qPrintable(QStringLiteral("30 children: %1 ms").arg(ms)));
+        ms = updateMs(smallChildren[0]);
+        QVERIFY2(near(ms, 5), qPrintable(QStringLiteral("5 children: %1 ms").arg(ms)));
+        // Children added (+1 each on the cached count) ...
+        addChildren(small, 10);
+        ms = updateMs(smallChildren[0]);
+        QVERIFY2(near(ms, 15), qPrintable(QStringLiteral("15 children: %1 ms").arg(ms)));
+        // ... and moved between parents in one call (−1 / +1).
+        QJsonArray moves;
+        for (int i = 0; i < 10; ++i)
+            moves.append(QJsonObject{{"attributes", QJsonObject{{"type", "Opportunity"}}}, {"Id", bigChildren[20 + i]}, {"AccountId", small}});
+        QCOMPARE(c.patchJson(v + "/composite/sobjects", QJsonDocument(QJsonObject{{"records", moves}})).status, 200);
+        ms = updateMs(bigChildren[0]);
+        QVERIFY2(near(ms, 20), qPrintable(QStringLiteral("20 children: %1 ms").arg(ms)));
+        ms = updateMs(smallChildren[0]);
+        QVERIFY2(near(ms, 25), qPrintable(QStringLiteral("25 children: %1 ms").arg(ms)));
+        qInfo("one-row updates: %s", qPrintable(seen.join(QStringLiteral("; "))));
+        QCOMPARE(skewOrg.stop(), 0);
     }
 
     void aShortHoldIsWaitedOut()
