@@ -7,6 +7,7 @@
 #endif
 #include "cli/PlanCommand.h"
 #include "cli/PredictCommand.h"
+#include "cli/RunCommand.h"
 #include "cli/SampleCommand.h"
 
 namespace lockstep::cli {
@@ -17,6 +18,10 @@ CliApp::CliApp()
     m_commands.push_back(std::make_unique<SampleCommand>());
     m_commands.push_back(std::make_unique<PlanCommand>());
     m_commands.push_back(std::make_unique<PredictCommand>());
+    m_commands.push_back(std::make_unique<RunCommand>());
+    m_commands.push_back(std::make_unique<JobsCommand>());
+    m_commands.push_back(std::make_unique<ShowCommand>());
+    m_commands.push_back(std::make_unique<ExportCommand>());
 #ifdef LOCKSTEP_HAVE_DEMOORG
     m_commands.push_back(std::make_unique<DemoOrgCommand>());
 #endif

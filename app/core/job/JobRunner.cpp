@@ -15,6 +15,11 @@ namespace {
 using Clock = std::chrono::steady_clock;
 
 // Sleeps until `until` in slices, so Cancel is honoured within ~50 ms; false when cancelled.
+Clock::duration wallSeconds(double platformSeconds, double scale)
+{
+    return std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(platformSeconds * scale));
+}
+
 bool sleepUntil(Clock::time_point until, const CancelToken &cancel)
 {
     while (Clock::now() < until) {
@@ -279,7 +284,10 @@ Result<void> JobRunner::runBulk1(const CancelToken &cancel)
         }
         return record(rows, outcomes);
     };
-    double interval = m_options.firstPollSeconds;
+    const double scale = m_options.timeScale > 0 ? m_options.timeScale : 1.0;
+    // Polls no closer than 2 ms of wall time, whatever the scale.
+    const double minPoll = 0.002 / scale;
+    double interval = std::max(minPoll, m_options.firstPollSeconds);
     auto lastPoll = Clock::now();
     auto poll = [&]() -> Result<void> {
         lastPoll = Clock::now();
@@ -305,7 +313,7 @@ Result<void> JobRunner::runBulk1(const CancelToken &cancel)
                 progressed = true;
             }
         }
-        interval = progressed ? m_options.firstPollSeconds : std::min(m_options.maxPollSeconds, interval * 1.5);
+        interval = progressed ? std::max(minPoll, m_options.firstPollSeconds) : std::min(std::max(minPoll, m_options.maxPollSeconds), interval * 1.5);
         return {};
     };
 
@@ -314,14 +322,14 @@ Result<void> JobRunner::runBulk1(const CancelToken &cancel)
     std::optional<Error> fatal;
     for (std::uint32_t i = 0; i < m_plan.batches.size() && !fatal; ++i) {
         // The plan's pace: batch i goes out i upload gaps after the first.
-        const auto due = started + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(i * m_plan.uploadGapSeconds));
+        const auto due = started + wallSeconds(i * m_plan.uploadGapSeconds, scale);
         while (Clock::now() < due && !cancel.isCancelled()) {
-            if (!open.isEmpty() && Clock::now() - lastPoll >= std::chrono::duration<double>(interval))
+            if (!open.isEmpty() && Clock::now() - lastPoll >= wallSeconds(interval, scale))
                 if (auto p = poll(); !p) {
                     fatal = p.error();
                     break;
                 }
-            sleepUntil(std::min(due, lastPoll + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(interval))), cancel);
+            sleepUntil(std::min(due, lastPoll + wallSeconds(interval, scale)), cancel);
         }
         if (cancel.isCancelled() || fatal)
             break;
@@ -355,7 +363,7 @@ Result<void> JobRunner::runBulk1(const CancelToken &cancel)
         for (const QString &job : std::as_const(jobs))
             (void)call([&] { return client->closeBulkJob(job, true); });
     while (!open.isEmpty() && !fatal) {
-        sleepUntil(lastPoll + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(interval)), {});
+        sleepUntil(lastPoll + wallSeconds(interval, scale), {});
         if (auto p = poll(); !p)
             fatal = p.error();
     }
@@ -391,16 +399,18 @@ Result<void> JobRunner::runBulk2(const CancelToken &cancel)
     ++m_apiCalls;
     if (auto done = client->setIngestState(job->id, QStringLiteral("UploadComplete")); !done)
         return recordFailure(rows, done.error());
-    double interval = m_options.firstPollSeconds;
+    const double scale = m_options.timeScale > 0 ? m_options.timeScale : 1.0;
+    const double minPoll = 0.002 / scale;
+    double interval = std::max(minPoll, m_options.firstPollSeconds);
     for (;;) {
-        sleepUntil(Clock::now() + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(interval)), {});
+        sleepUntil(Clock::now() + wallSeconds(interval, scale), {});
         ++m_apiCalls;
         auto info = client->ingestJob(job->id);
         if (info && info->finished())
             break;
         if (!info && neverDone(info.error()) && info.error().kind != OrgError::Kind::Transport)
             return std::unexpected(info.error().toError());
-        interval = std::min(m_options.maxPollSeconds, interval * 1.5);
+        interval = std::min(std::max(minPoll, m_options.maxPollSeconds), interval * 1.5);
     }
     // Bulk API 2.0 results carry no row numbers: match them back by their original columns
     // (identical rows are taken in file order).

@@ -36,7 +36,10 @@ struct RunReport : RunProgress {
 struct RunOptions {
     QString externalIdField;             // upsert
     double firstPollSeconds = 0.5;       // Bulk status polls start here and back off ...
-    double maxPollSeconds = 5.0;         // ... to this while nothing changes
+    double maxPollSeconds = 5.0;         // ... to this while nothing changes (platform seconds)
+    // Wall seconds per platform second: 1 for a real org; the demo org's scale for the demo
+    // org, whose time runs faster — the plan's pace and the polls keep the same proportions.
+    double timeScale = 1.0;
     std::function<void(const RunProgress &)> onProgress;   // from the runner's threads
 };
 
