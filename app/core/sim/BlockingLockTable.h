@@ -6,6 +6,8 @@
 #include <chrono>
 #include <condition_variable>
 #include <mutex>
+#include <unordered_map>
+#include <vector>
 
 namespace lockstep {
 
@@ -19,9 +21,11 @@ public:
     TxId begin();
     // Waits at most until `deadline`. On anything but Granted the transaction still holds its
     // earlier locks: the caller rolls back with end() (LockTableTransaction does it for you).
-    // `queued` (optional) tells whether the request had to wait behind another holder.
+    // `queued` (optional) tells whether the request had to wait behind another holder;
+    // `grantedAt` (optional) when the lock was handed over — the holder's release, which is when
+    // the model's clock resumes the waiter, however late its thread wakes up.
     Acquire acquire(TxId tx, LockKey key, Clock::time_point deadline, const CancelToken &cancel = {},
-                    bool *queued = nullptr);
+                    bool *queued = nullptr, Clock::time_point *grantedAt = nullptr);
     // Commit or rollback: releases every lock of `tx` and wakes the next waiters.
     void end(TxId tx);
 
@@ -33,6 +37,8 @@ private:
     mutable std::mutex m_mutex;
     std::condition_variable m_changed;
     LockTable m_table;
+    std::vector<LockTable::Grant> m_grants;                       // scratch for end()
+    std::unordered_map<TxId, Clock::time_point> m_grantedAt;      // waiters granted, not yet awake
 };
 
 // One transaction on a BlockingLockTable; ends it (releasing every lock) when destroyed, so
@@ -45,9 +51,10 @@ public:
     LockTableTransaction &operator=(const LockTableTransaction &) = delete;
 
     BlockingLockTable::Acquire acquire(LockKey key, BlockingLockTable::Clock::time_point deadline,
-                                       const CancelToken &cancel = {}, bool *queued = nullptr)
+                                       const CancelToken &cancel = {}, bool *queued = nullptr,
+                                       BlockingLockTable::Clock::time_point *grantedAt = nullptr)
     {
-        return m_table->acquire(m_tx, key, deadline, cancel, queued);
+        return m_table->acquire(m_tx, key, deadline, cancel, queued, grantedAt);
     }
     void end()
     {

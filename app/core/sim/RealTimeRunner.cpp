@@ -67,10 +67,13 @@ TransactionOutcome RealTimeRunner::run(const TransactionScript &script, const Ca
             return finish(LockFailure::Cancelled);
         const auto deadline = Clock::now() + toDuration(m_lockTimeout * m_scale);
         bool queued = false;
-        const auto result = tx.acquire(step.key, deadline, cancel, &queued);
+        Clock::time_point granted;
+        const auto result = tx.acquire(step.key, deadline, cancel, &queued, &granted);
         if (queued) {
             ++outcome.waits;
-            due = std::max(due, Clock::now());   // the work after a wait starts when it ends
+            // The work after a wait starts when the lock was handed over (as in the model), not
+            // when this thread woke up: a wake-up's latency must not lengthen the locks it holds.
+            due = std::max(due, result == BlockingLockTable::Acquire::Granted ? granted : Clock::now());
         }
         if (result != BlockingLockTable::Acquire::Granted) {
             outcome.key = step.key;
