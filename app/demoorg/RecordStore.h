@@ -2,7 +2,7 @@
 
 #include "common/Error.h"
 #include "demoorg/ChildCounts.h"
-#include "demoorg/Database.h"
+#include "store/Database.h"
 #include "demoorg/Schema.h"
 
 #include <QHash>

@@ -126,23 +126,31 @@ private slots:
         qint64 job = 0;
         const auto report = run(l, &job);
         QVERIFY2(report.has_value(), qPrintable(report ? QString() : report.error().message));
-        QCOMPARE(report->succeeded, qint64(3000));
-        QCOMPARE(report->failed + report->unknown, qint64(0));
+        // Parallel plans can collide even at scale 0 (threads interleave): whatever failed, failed
+        // on a lock and was recorded; plans that cannot collide load every row.
+        const bool canCollide = Scheduling(scheduling) == Scheduling::Parallel && Api(api) != Api::Bulk2;
+        QCOMPARE(report->succeeded + report->lockErrors(), qint64(3000));
+        QCOMPARE(report->unknown, qint64(0));
+        if (!canCollide)
+            QCOMPARE(report->succeeded, qint64(3000));
         QVERIFY(report->apiCalls > 0);
         const auto summary = store->job(job);
         QCOMPARE(summary->state, JobState::Finished);
-        QCOMPARE(summary->succeeded, qint64(3000));
+        QCOMPARE(summary->succeeded, report->succeeded);
+        QCOMPARE(summary->lockErrors, report->lockErrors());
         QCOMPARE(summary->pending + summary->sent, qint64(0));
         // The org holds what the store says: inserts created 3,000 records with the Ids the
         // store kept; updates created none.
         const auto after = check.query(QStringLiteral("SELECT Id FROM Opportunity"));
-        QCOMPARE(qint64(after->size()), before + (insert ? 3000 : 0));
+        QCOMPARE(qint64(after->size()), before + (insert ? report->succeeded : 0));
         if (insert) {
             QSet<QString> ids;
             for (const auto &r : *after)
                 ids.insert(r.value(QStringLiteral("Id")).toString());
             const auto rows = store->rows(job);
             for (const auto &r : *rows) {
+                if (r.status != RowStatus::Succeeded)
+                    continue;
                 QVERIFY(r.created);
                 QVERIFY(ids.contains(r.recordId));
             }
@@ -160,9 +168,9 @@ private slots:
         o.baseName = QStringLiteral("run");
         const auto files = writeResultFiles(l.analysis->file, [&](qint64 r) { return (*rows)[size_t(r)]; }, o);
         QVERIFY(files.has_value());
-        QCOMPARE(files->succeeded, qint64(3000));
+        QCOMPARE(files->succeeded + files->failed, qint64(3000));
         QCOMPARE(test::parseCsvReference([&] { QFile f(files->paths[0]); f.open(QIODevice::ReadOnly); return f.readAll(); }()).size(),
-                 qsizetype(3001));
+                 qsizetype(files->succeeded + 1));
     }
 
     void cancelLeavesNothingSent()
