@@ -1,5 +1,7 @@
 #include "demoorg/CsvTable.h"
 
+#include "load/CsvWriter.h"
+
 namespace lockstep::demoorg {
 
 std::expected<CsvTable, QString> CsvTable::parse(const QByteArray &text, char delimiter)
@@ -79,20 +81,12 @@ std::expected<CsvTable, QString> CsvTable::parse(const QByteArray &text, char de
 
 QByteArray CsvTable::quote(const QString &field)
 {
-    QByteArray out = field.toUtf8();
-    out.replace('"', "\"\"");
-    return '"' + out + '"';
+    return CsvFormat::field(field, {',', true, "\n"});
 }
 
 QByteArray CsvTable::line(const QStringList &fields, const QByteArray &eol)
 {
-    QByteArray out;
-    for (qsizetype i = 0; i < fields.size(); ++i) {
-        if (i)
-            out += ',';
-        out += quote(fields[i]);
-    }
-    return out + eol;
+    return CsvFormat::line(fields, {',', true, eol});
 }
 
 } // namespace lockstep::demoorg

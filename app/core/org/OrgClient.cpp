@@ -403,14 +403,24 @@ OrgResult<HttpResponse> OrgClient::send(QByteArray method, const QString &path, 
     return call(std::move(r), Auth::Bearer);
 }
 
-OrgResult<QJsonObject> OrgClient::describe(const QString &object)
+OrgResult<QJsonObject> OrgClient::jsonCall(QByteArray method, const QString &url, const QJsonObject &body)
 {
     HttpRequest r;
-    r.url = restBase() + QStringLiteral("/sobjects/%1/describe").arg(object);
+    r.method = std::move(method);
+    r.url = url;
+    if (!body.isEmpty()) {
+        r.header("Content-Type", "application/json");
+        r.body = QJsonDocument(body).toJson(QJsonDocument::Compact);
+    }
     auto response = call(std::move(r), Auth::Bearer);
     if (!response)
         return std::unexpected(response.error());
     return jsonOf<QJsonObject>(*response);
+}
+
+OrgResult<QJsonObject> OrgClient::describe(const QString &object)
+{
+    return jsonCall("GET", restBase() + QStringLiteral("/sobjects/%1/describe").arg(object));
 }
 
 OrgResult<std::vector<QJsonObject>> OrgClient::query(const QString &soql, bool all)
@@ -637,15 +647,7 @@ OrgResult<IngestJobInfo> OrgClient::createIngestJob(const QString &object, Opera
                      {QStringLiteral("columnDelimiter"), QStringLiteral("COMMA")}};
     if (operation == Operation::Upsert)
         body.insert(QStringLiteral("externalIdFieldName"), externalIdField);
-    HttpRequest r;
-    r.method = "POST";
-    r.url = restBase() + QStringLiteral("/jobs/ingest");
-    r.header("Content-Type", "application/json");
-    r.body = QJsonDocument(body).toJson(QJsonDocument::Compact);
-    auto response = call(std::move(r), Auth::Bearer);
-    if (!response)
-        return std::unexpected(response.error());
-    auto o = jsonOf<QJsonObject>(*response);
+    auto o = jsonCall("POST", restBase() + QStringLiteral("/jobs/ingest"), body);
     if (!o)
         return std::unexpected(o.error());
     return ingestInfoOf(*o);
@@ -666,15 +668,7 @@ OrgResult<void> OrgClient::uploadIngestData(const QString &jobId, const QByteArr
 
 OrgResult<IngestJobInfo> OrgClient::setIngestState(const QString &jobId, const QString &state)
 {
-    HttpRequest r;
-    r.method = "PATCH";
-    r.url = restBase() + QStringLiteral("/jobs/ingest/%1").arg(jobId);
-    r.header("Content-Type", "application/json");
-    r.body = QJsonDocument(QJsonObject{{QStringLiteral("state"), state}}).toJson(QJsonDocument::Compact);
-    auto response = call(std::move(r), Auth::Bearer);
-    if (!response)
-        return std::unexpected(response.error());
-    auto o = jsonOf<QJsonObject>(*response);
+    auto o = jsonCall("PATCH", restBase() + QStringLiteral("/jobs/ingest/%1").arg(jobId), QJsonObject{{QStringLiteral("state"), state}});
     if (!o)
         return std::unexpected(o.error());
     return ingestInfoOf(*o);
@@ -682,12 +676,7 @@ OrgResult<IngestJobInfo> OrgClient::setIngestState(const QString &jobId, const Q
 
 OrgResult<IngestJobInfo> OrgClient::ingestJob(const QString &jobId)
 {
-    HttpRequest r;
-    r.url = restBase() + QStringLiteral("/jobs/ingest/%1").arg(jobId);
-    auto response = call(std::move(r), Auth::Bearer);
-    if (!response)
-        return std::unexpected(response.error());
-    auto o = jsonOf<QJsonObject>(*response);
+    auto o = jsonCall("GET", restBase() + QStringLiteral("/jobs/ingest/%1").arg(jobId));
     if (!o)
         return std::unexpected(o.error());
     return ingestInfoOf(*o);

@@ -175,6 +175,8 @@ private:
     OrgClient() = default;
     enum class Auth { Bearer, BulkSession, SoapSession, None };
     OrgResult<HttpResponse> call(HttpRequest request, Auth auth);
+    // A REST call whose answer is a JSON object (body: none when empty).
+    OrgResult<QJsonObject> jsonCall(QByteArray method, const QString &url, const QJsonObject &body = {});
     static OrgError errorOf(const HttpResponse &response);
     QString restBase() const;
     QString bulkBase() const;

@@ -59,6 +59,19 @@ public:
     // true: a row is ready; false: done. Errors come back as values.
     Result<bool> step();
     Result<void> run();   // step to completion
+    // Calls `row(*this)` for every row (read its columns there); stops at the first error.
+    template <class F>
+    Result<void> forEachRow(F &&row)
+    {
+        for (;;) {
+            auto has = step();
+            if (!has)
+                return std::unexpected(has.error());
+            if (!*has)
+                return {};
+            row(*this);
+        }
+    }
     int columnCount() const;
     QVariant column(int index) const;
     QString columnName(int index) const;

@@ -248,12 +248,7 @@ Result<std::vector<JobSummary>> JobStore::jobs()
         if (!st)
             return std::unexpected(st.error());
         std::vector<JobSummary> out;
-        for (;;) {
-            auto has = st->step();
-            if (!has)
-                return std::unexpected(has.error());
-            if (!*has)
-                break;
+        if (auto read = st->forEachRow([&](Statement &) {
             JobSummary j;
             j.id = st->column(0).toLongLong();
             j.createdAt = st->column(1).toString();
@@ -272,18 +267,14 @@ Result<std::vector<JobSummary>> JobStore::jobs()
             j.spec.profile = QJsonDocument::fromJson(st->column(14).toString().toUtf8()).object();
             j.rows = st->column(15).toLongLong();
             out.push_back(std::move(j));
-        }
+            }); !read)
+            return std::unexpected(read.error());
         for (auto &j : out) {
             auto counts = c.prepare(QStringLiteral("SELECT status, COUNT(*), SUM(code='UNABLE_TO_LOCK_ROW') FROM rows WHERE job_id=? GROUP BY status"));
             if (!counts)
                 return std::unexpected(counts.error());
             counts->bindAll({j.id});
-            for (;;) {
-                auto has = counts->step();
-                if (!has)
-                    return std::unexpected(has.error());
-                if (!*has)
-                    break;
+            if (auto read = counts->forEachRow([&](Statement &) {
                 const qint64 n = counts->column(1).toLongLong();
                 switch (RowStatus(counts->column(0).toLongLong())) {
                 case RowStatus::Pending: j.pending = n; break;
@@ -292,7 +283,8 @@ Result<std::vector<JobSummary>> JobStore::jobs()
                 case RowStatus::Failed: j.failed = n; j.lockErrors = counts->column(2).toLongLong(); break;
                 case RowStatus::Unknown: j.unknown = n; break;
                 }
-            }
+                }); !read)
+                return std::unexpected(read.error());
         }
         return out;
     });
@@ -306,28 +298,20 @@ Result<std::vector<JobBatchSpec>> JobStore::batches(qint64 job)
             return std::unexpected(lanes.error());
         lanes->bindAll({job});
         std::vector<JobBatchSpec> out;
-        for (;;) {
-            auto has = lanes->step();
-            if (!has)
-                return std::unexpected(has.error());
-            if (!*has)
-                break;
+        if (auto read = lanes->forEachRow([&](Statement &) {
             out.push_back({int(lanes->column(1).toLongLong()), {}});
-        }
+            }); !read)
+            return std::unexpected(read.error());
         auto rows = c.prepare(QStringLiteral("SELECT batch_no, row_no FROM rows WHERE job_id=? ORDER BY batch_no, seq"));
         if (!rows)
             return std::unexpected(rows.error());
         rows->bindAll({job});
-        for (;;) {
-            auto has = rows->step();
-            if (!has)
-                return std::unexpected(has.error());
-            if (!*has)
-                break;
+        if (auto read = rows->forEachRow([&](Statement &) {
             const qint64 b = rows->column(0).toLongLong();
             if (b >= 0 && b < qint64(out.size()))
                 out[size_t(b)].rows.push_back(rows->column(1).toLongLong());
-        }
+            }); !read)
+            return std::unexpected(read.error());
         return out;
     });
 }
@@ -366,12 +350,7 @@ Result<std::vector<RowRecord>> JobStore::rows(qint64 job)
             return std::unexpected(st.error());
         st->bindAll({job});
         std::vector<RowRecord> out;
-        for (;;) {
-            auto has = st->step();
-            if (!has)
-                return std::unexpected(has.error());
-            if (!*has)
-                break;
+        if (auto read = st->forEachRow([&](Statement &) {
             const qint64 n = st->column(0).toLongLong();
             if (n >= qint64(out.size()))
                 out.resize(size_t(n) + 1);
@@ -383,7 +362,8 @@ Result<std::vector<RowRecord>> JobStore::rows(qint64 job)
             r.message = st->column(5).toString();
             r.fields = st->column(6).toString().split(QLatin1Char(','), Qt::SkipEmptyParts);
             r.attempts = int(st->column(7).toLongLong());
-        }
+            }); !read)
+            return std::unexpected(read.error());
         return out;
     });
 }
@@ -396,14 +376,10 @@ Result<std::vector<qint64>> JobStore::rowsWithStatus(qint64 job, RowStatus statu
             return std::unexpected(st.error());
         st->bindAll({job, int(status)});
         std::vector<qint64> out;
-        for (;;) {
-            auto has = st->step();
-            if (!has)
-                return std::unexpected(has.error());
-            if (!*has)
-                break;
+        if (auto read = st->forEachRow([&](Statement &) {
             out.push_back(st->column(0).toLongLong());
-        }
+            }); !read)
+            return std::unexpected(read.error());
         return out;
     });
 }
@@ -472,15 +448,11 @@ Result<std::vector<OrgChange>> JobStore::openOrgChanges(qint64 job)
             return std::unexpected(st.error());
         st->bindAll({int(OrgChange::State::Restored), job, job});
         std::vector<OrgChange> out;
-        for (;;) {
-            auto has = st->step();
-            if (!has)
-                return std::unexpected(has.error());
-            if (!*has)
-                break;
+        if (auto read = st->forEachRow([&](Statement &) {
             out.push_back({st->column(0).toLongLong(), st->column(1).toLongLong(), st->column(2).toString(), st->column(3).toString(),
                            st->column(4).toString(), st->column(5).toString(), OrgChange::State(st->column(6).toLongLong())});
-        }
+            }); !read)
+            return std::unexpected(read.error());
         return out;
     });
 }
