@@ -130,18 +130,21 @@ std::optional<OrgTarget> connectOrg(const QCommandLineParser &parser, const Plan
     return target;
 }
 
-std::vector<JobBatchSpec> batchesOf(const Plan &plan)
+// A job's result files from its rows in the store and its source file as analysed.
+Result<ResultFileSet> writeJobResults(JobStore &store, qint64 job, const FileAnalysis &source, Operation operation,
+                                      ResultFormat format, const QString &directory)
 {
-    std::vector<JobBatchSpec> out;
-    out.reserve(plan.batches.size());
-    for (const PlanBatch &b : plan.batches) {
-        JobBatchSpec s;
-        s.lane = b.lane;
-        const auto rows = plan.rowsOf(b);
-        s.rows.assign(rows.begin(), rows.end());
-        out.push_back(std::move(s));
-    }
-    return out;
+    const auto rows = store.rows(job);
+    if (!rows)
+        return std::unexpected(rows.error());
+    ResultFilesOptions options;
+    options.format = format;
+    options.directory = directory;
+    options.baseName = QStringLiteral("job-%1").arg(job);
+    options.operation = operation;
+    options.keys = &source.keys;
+    return writeResultFiles(source.file, [&](qint64 row) { return size_t(row) < rows->size() ? (*rows)[size_t(row)] : RowRecord{}; },
+                            options);
 }
 
 // Progress on stderr: redrawn in place on a terminal, a line every 5 s elsewhere.
@@ -247,7 +250,7 @@ int RunCommand::run(const QStringList &arguments)
     spec.sourceSha256 = sha256Of(a.file.path());
     spec.plan = plan->toJson(&a.keys);
     spec.profile = input->options.profile.toJson();
-    const auto job = (*store)->createJob(spec, batchesOf(*plan), [&](qint64 row) {
+    const auto job = (*store)->createJob(spec, JobRunner::batchesOf(*plan), [&](qint64 row) {
         QStringList parents;
         for (const auto k : a.keys.keysOf(row))
             parents << a.keys.keyLabel(k);
@@ -313,16 +316,7 @@ int RunCommand::run(const QStringList &arguments)
 
     QStringList resultPaths;
     if (parser.isSet(QStringLiteral("results"))) {
-        const auto rows = (*store)->rows(*job);
-        if (!rows)
-            return report(rows.error());
-        ResultFilesOptions ro;
-        ro.format = *format;
-        ro.directory = parser.value(QStringLiteral("results"));
-        ro.baseName = QStringLiteral("job-%1").arg(*job);
-        ro.operation = plan->operation;
-        ro.keys = &a.keys;
-        const auto files = writeResultFiles(a.file, [&](qint64 row) { return (*rows)[size_t(row)]; }, ro);
+        const auto files = writeJobResults(**store, *job, a, plan->operation, *format, parser.value(QStringLiteral("results")));
         if (!files)
             return report(files.error());
         resultPaths = files->paths;
@@ -531,18 +525,7 @@ int ExportCommand::run(const QStringList &arguments)
     auto analysis = analyzeFile(source, analyze);
     if (!analysis)
         return report(analysis.error());
-    const auto rows = (*store)->rows(*id);
-    if (!rows)
-        return report(rows.error());
-    ResultFilesOptions ro;
-    ro.format = *format;
-    ro.directory = parser.value(QStringLiteral("results"));
-    ro.baseName = QStringLiteral("job-%1").arg(*id);
-    ro.operation = job->spec.operation;
-    ro.keys = &(*analysis)->keys;
-    const auto files = writeResultFiles((*analysis)->file, [&](qint64 row) {
-        return size_t(row) < rows->size() ? (*rows)[size_t(row)] : RowRecord{};
-    }, ro);
+    const auto files = writeJobResults(**store, *id, **analysis, job->spec.operation, *format, parser.value(QStringLiteral("results")));
     if (!files)
         return report(files.error());
     for (const QString &path : files->paths)

@@ -20,19 +20,6 @@ struct Loaded {
     Plan plan;
 };
 
-std::vector<JobBatchSpec> batchesOf(const Plan &plan)
-{
-    std::vector<JobBatchSpec> out;
-    for (const PlanBatch &b : plan.batches) {
-        JobBatchSpec s;
-        s.lane = b.lane;
-        for (const auto r : plan.rowsOf(b))
-            s.rows.push_back(r);
-        out.push_back(std::move(s));
-    }
-    return out;
-}
-
 } // namespace
 
 class TestJobRunner : public QObject {
@@ -72,7 +59,7 @@ class TestJobRunner : public QObject {
         spec.api = apiName(l.plan.api);
         spec.mitigation = l.plan.mitigation.key();
         spec.orgUrl = url.isEmpty() ? org.url : url;
-        const auto job = store->createJob(spec, batchesOf(l.plan));
+        const auto job = store->createJob(spec, JobRunner::batchesOf(l.plan));
         if (!job)
             return std::unexpected(job.error());
         if (jobOut)

@@ -66,6 +66,17 @@ JobRunner::JobRunner(JobStore &store, const LoadFile &file, const Plan &plan, qi
     m_report.rows = plan.rowCount();
 }
 
+std::vector<JobBatchSpec> JobRunner::batchesOf(const Plan &plan)
+{
+    std::vector<JobBatchSpec> out;
+    out.reserve(plan.batches.size());
+    for (const PlanBatch &b : plan.batches) {
+        const auto rows = plan.rowsOf(b);
+        out.push_back({b.lane, std::vector<qint64>(rows.begin(), rows.end())});
+    }
+    return out;
+}
+
 QByteArray JobRunner::bulkCsv(std::span<const qint64> rows) const
 {
     QByteArray csv = CsvFormat::line(m_file.header());

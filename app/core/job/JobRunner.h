@@ -61,6 +61,9 @@ public:
 
     Result<RunReport> run(const CancelToken &cancel = {});
 
+    // The plan's batches as the job store records them (lane and file rows, in send order).
+    static std::vector<JobBatchSpec> batchesOf(const Plan &plan);
+
     // The body of one REST call or Bulk batch: the file's columns for `rows`, as the API wants
     // them (a Bulk CSV keeps the source's text; REST sends strings, empty cells left out).
     QByteArray bulkCsv(std::span<const qint64> rows) const;

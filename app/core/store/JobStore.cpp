@@ -167,14 +167,15 @@ Result<void> JobStore::setJobState(qint64 job, JobState state)
     });
 }
 
-Result<void> JobStore::markSent(qint64 job, std::span<const qint64> rows)
+Result<void> JobStore::setStatus(qint64 job, std::span<const qint64> rows, RowStatus status, bool countAttempt)
 {
     return m_db->write([&](Connection &c) -> Result<void> {
-        auto st = c.prepare(QStringLiteral("UPDATE rows SET status=?, attempts=attempts+1 WHERE job_id=? AND row_no=?"));
+        auto st = c.prepare(countAttempt ? QStringLiteral("UPDATE rows SET status=?, attempts=attempts+1 WHERE job_id=? AND row_no=?")
+                                         : QStringLiteral("UPDATE rows SET status=? WHERE job_id=? AND row_no=?"));
         if (!st)
             return std::unexpected(st.error());
         for (const qint64 r : rows) {
-            st->bindAll({int(RowStatus::Sent), job, r});
+            st->bindAll({int(status), job, r});
             if (auto done = st->run(); !done)
                 return done;
         }
@@ -182,19 +183,14 @@ Result<void> JobStore::markSent(qint64 job, std::span<const qint64> rows)
     });
 }
 
+Result<void> JobStore::markSent(qint64 job, std::span<const qint64> rows)
+{
+    return setStatus(job, rows, RowStatus::Sent, true);
+}
+
 Result<void> JobStore::markPending(qint64 job, std::span<const qint64> rows)
 {
-    return m_db->write([&](Connection &c) -> Result<void> {
-        auto st = c.prepare(QStringLiteral("UPDATE rows SET status=? WHERE job_id=? AND row_no=?"));
-        if (!st)
-            return std::unexpected(st.error());
-        for (const qint64 r : rows) {
-            st->bindAll({int(RowStatus::Pending), job, r});
-            if (auto done = st->run(); !done)
-                return done;
-        }
-        return {};
-    });
+    return setStatus(job, rows, RowStatus::Pending, false);
 }
 
 Result<void> JobStore::recordOutcomes(qint64 job, std::span<const qint64> rows, std::span<const RowRecord> outcomes)

@@ -105,6 +105,7 @@ public:
 private:
     explicit JobStore(std::unique_ptr<Database> db) : m_db(std::move(db)) {}
     Result<void> migrate();
+    Result<void> setStatus(qint64 job, std::span<const qint64> rows, RowStatus status, bool countAttempt);
 
     std::unique_ptr<Database> m_db;
 };
