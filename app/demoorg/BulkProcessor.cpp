@@ -20,17 +20,43 @@ QString batchStateName(BulkBatch::State state)
     return {};
 }
 
-namespace {
-
-char delimiterOf(const QString &name)
+QString jobOperationName(const BulkJob &job)
 {
-    if (name == QLatin1String("TAB")) return '\t';
-    if (name == QLatin1String("PIPE")) return '|';
-    if (name == QLatin1String("SEMICOLON")) return ';';
-    if (name == QLatin1String("CARET")) return '^';
-    if (name == QLatin1String("BACKQUOTE")) return '`';
-    return ',';
+    switch (job.query) {
+    case BulkJob::Query::Query: return QStringLiteral("query");
+    case BulkJob::Query::QueryAll: return QStringLiteral("queryAll");
+    case BulkJob::Query::None: break;
+    }
+    return operationName(job.operation);
 }
+
+QJsonObject v2JobInfo(const BulkJob &job, const BulkJobCounts &counts, const QString &createdById)
+{
+    return QJsonObject{{QStringLiteral("id"), job.id},
+                       {QStringLiteral("operation"), jobOperationName(job)},
+                       {QStringLiteral("object"), job.object},
+                       {QStringLiteral("createdById"), createdById},
+                       {QStringLiteral("createdDate"), FieldValue::timestamp(job.created)},
+                       {QStringLiteral("systemModstamp"), FieldValue::timestamp(job.modified)},
+                       {QStringLiteral("state"), job.state},
+                       {QStringLiteral("concurrencyMode"), QStringLiteral("Parallel")},
+                       {QStringLiteral("contentType"), QStringLiteral("CSV")},
+                       {QStringLiteral("apiVersion"), job.apiVersion.toDouble()},
+                       {QStringLiteral("lineEnding"), job.lineEnding},
+                       {QStringLiteral("columnDelimiter"), job.columnDelimiter},
+                       {QStringLiteral("numberRecordsProcessed"), counts.recordsProcessed},
+                       {QStringLiteral("retries"), job.retries},
+                       {QStringLiteral("totalProcessingTime"), counts.processingMs}};
+}
+
+char columnDelimiterChar(const QString &name)
+{
+    static const QHash<QString, char> delimiters{{QStringLiteral("COMMA"), ','},    {QStringLiteral("TAB"), '\t'},  {QStringLiteral("PIPE"), '|'},
+                                                 {QStringLiteral("SEMICOLON"), ';'}, {QStringLiteral("CARET"), '^'}, {QStringLiteral("BACKQUOTE"), '`'}};
+    return delimiters.value(name, 0);
+}
+
+namespace {
 
 bool finished(BulkBatch::State s)
 {
@@ -94,15 +120,39 @@ std::shared_ptr<BulkJob> BulkProcessor::job(const QString &id) const
     return m_jobs.value(canonical.isEmpty() ? id : canonical);
 }
 
-std::vector<std::shared_ptr<BulkJob>> BulkProcessor::jobs(bool v2) const
+std::vector<std::shared_ptr<BulkJob>> BulkProcessor::jobs(bool v2, bool queries) const
 {
     std::lock_guard lock(m_mutex);
     std::vector<std::shared_ptr<BulkJob>> out;
     for (const auto &j : m_jobs)
-        if (j->v2 == v2)
+        if (j->v2 == v2 && j->isQuery() == queries)
             out.push_back(j);
     std::sort(out.begin(), out.end(), [](const auto &a, const auto &b) { return a->id < b->id; });
     return out;
+}
+
+bool BulkProcessor::removeJob(const QString &id)
+{
+    std::lock_guard lock(m_mutex);
+    return m_jobs.remove(id) > 0;
+}
+
+std::shared_ptr<BulkBatch> BulkProcessor::addQueryBatch(const std::shared_ptr<BulkJob> &job, const QByteArray &soql, const QString &failure)
+{
+    auto batch = std::make_shared<BulkBatch>();
+    batch->jobId = job->id;
+    batch->request = soql;
+    batch->created = batch->modified = QDateTime::currentDateTimeUtc();
+    if (!failure.isEmpty()) {
+        batch->state = BulkBatch::State::Failed;
+        batch->stateMessage = failure;
+    }
+    ++m_batchesCreated;
+    std::lock_guard lock(m_mutex);
+    batch->id = newId(QStringLiteral("751"));
+    job->batches.push_back(batch);
+    job->modified = batch->created;
+    return batch;
 }
 
 std::optional<QString> BulkProcessor::validateHeader(const BulkJob &job, const QStringList &header) const
@@ -127,7 +177,7 @@ std::shared_ptr<BulkBatch> BulkProcessor::addBatch(const std::shared_ptr<BulkJob
     batch->jobId = job->id;
     batch->request = csv;
     batch->created = batch->modified = QDateTime::currentDateTimeUtc();
-    auto table = CsvTable::parse(csv, job->v2 ? delimiterOf(job->columnDelimiter) : ',');
+    auto table = CsvTable::parse(csv, job->v2 ? columnDelimiterChar(job->columnDelimiter) : ',');
     if (!table) {
         batch->state = BulkBatch::State::Failed;
         batch->stateMessage = table.error();
@@ -188,7 +238,7 @@ void BulkProcessor::uploadComplete(const std::shared_ptr<BulkJob> &job)
         job->state = QStringLiteral("UploadComplete");
         job->modified = QDateTime::currentDateTimeUtc();
     }
-    auto table = CsvTable::parse(data, delimiterOf(job->columnDelimiter));
+    auto table = CsvTable::parse(data, columnDelimiterChar(job->columnDelimiter));
     std::optional<QString> problem;
     if (!table)
         problem = table.error();

@@ -4,6 +4,7 @@
 #include "demoorg/WriteEngine.h"
 
 #include <QDateTime>
+#include <QJsonObject>
 
 #include <chrono>
 #include <condition_variable>
@@ -13,6 +14,8 @@
 #include <thread>
 
 namespace lockstep::demoorg {
+
+class QueryResult;
 
 struct BulkBatch {
     enum class State { Queued, InProgress, Completed, Failed, NotProcessed };
@@ -33,14 +36,21 @@ struct BulkBatch {
     int requeues = 0;
     qint64 processingMs = 0;
     qint64 failedRows = 0;
+    // A query batch (its body is SOQL): the records read when it ran, and the ids of its result
+    // files (Bulk 1.0: each up to bulkQueryPageRows records). Its `cursor` counts the records.
+    std::shared_ptr<const QueryResult> queryResult;
+    QStringList resultIds;
 };
 
 QString batchStateName(BulkBatch::State state);
 
 struct BulkJob {
+    enum class Query { None, Query, QueryAll };
     QString id;
     bool v2 = false;
-    Operation operation = Operation::Insert;
+    Operation operation = Operation::Insert;   // an ingest job's
+    Query query = Query::None;                 // a query job's (then `operation` means nothing)
+    QString soql;                              // 2.0 query: the query of the job
     QString object;
     QString externalIdField;
     bool serial = false;
@@ -61,7 +71,18 @@ struct BulkJob {
     QByteArray upload;                  // 2.0: the data uploaded so far
     std::vector<std::shared_ptr<BulkBatch>> batches;
     int retries = 0;
+
+    bool isQuery() const { return query != Query::None; }
 };
+
+// "insert", "upsert", …, or "query" / "queryAll".
+QString jobOperationName(const BulkJob &job);
+struct BulkJobCounts;
+// What a Bulk 2.0 job's info says of any job, ingest or query (with the processor's lock held).
+QJsonObject v2JobInfo(const BulkJob &job, const BulkJobCounts &counts, const QString &createdById);
+// A Bulk 2.0 columnDelimiter (COMMA, TAB, PIPE, SEMICOLON, CARET, BACKQUOTE) as a character; 0
+// for any other name.
+char columnDelimiterChar(const QString &name);
 
 struct BulkJobCounts {
     int queued = 0, inProgress = 0, completed = 0, failed = 0, notProcessed = 0, total = 0;
@@ -80,10 +101,16 @@ public:
 
     std::shared_ptr<BulkJob> createJob(BulkJob job);
     std::shared_ptr<BulkJob> job(const QString &id) const;
-    std::vector<std::shared_ptr<BulkJob>> jobs(bool v2) const;
+    // Ingest jobs, or query jobs, of one API.
+    std::vector<std::shared_ptr<BulkJob>> jobs(bool v2, bool queries = false) const;
+    // Forgets a job (Bulk 2.0 DELETE); false when unknown.
+    bool removeJob(const QString &id);
 
     // Bulk 1.0: parses and queues a batch (a parse or header problem fails it at once).
     std::shared_ptr<BulkBatch> addBatch(const std::shared_ptr<BulkJob> &job, const QByteArray &csv);
+    // A query job's batch: SOQL to run (BulkQueryRunner runs it). A problem with the query
+    // (`failure`: the batch's stateMessage) fails the batch at once.
+    std::shared_ptr<BulkBatch> addQueryBatch(const std::shared_ptr<BulkJob> &job, const QByteArray &soql, const QString &failure = {});
     // Bulk 2.0: cut the upload into internal batches and queue them.
     void uploadComplete(const std::shared_ptr<BulkJob> &job);
     // Job state changes under the processor's lock (Closed, Aborted, UploadComplete...).
@@ -103,6 +130,9 @@ public:
     int queuedBatches() const;
     int runningBatches() const;
     qint64 batchesToday() const { return m_batchesCreated.load(); }
+
+    // A fresh job (750), batch (751) or query result (752) Id; with the processor's lock held.
+    QString newIdLocked(const QString &prefix) { return newId(prefix); }
 
 private:
     void workerLoop();

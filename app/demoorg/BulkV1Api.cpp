@@ -1,8 +1,10 @@
 #include "demoorg/BulkV1Api.h"
 
 #include "demoorg/ApiErrors.h"
+#include "demoorg/BulkQueryRunner.h"
 #include "demoorg/DemoProfile.h"
 #include "demoorg/FieldValue.h"
+#include "demoorg/QueryEngine.h"
 #include "demoorg/RecordStore.h"
 #include "demoorg/SessionStore.h"
 
@@ -81,6 +83,9 @@ void BulkV1Api::registerRoutes(Router &router)
     router.add("GET", base + QStringLiteral("/{job}/batch/{batch}/result"), Access::Session, withVersion([this](const ServerRequest &, const RouteParams &p, const QString &) {
                    return batchResult(p.value(QStringLiteral("job")), p.value(QStringLiteral("batch")));
                }));
+    router.add("GET", base + QStringLiteral("/{job}/batch/{batch}/result/{result}"), Access::Session, withVersion([this](const ServerRequest &, const RouteParams &p, const QString &) {
+                   return queryResult(p.value(QStringLiteral("job")), p.value(QStringLiteral("batch")), p.value(QStringLiteral("result")));
+               }));
     router.add("GET", base + QStringLiteral("/{job}/batch/{batch}/request"), Access::Session, withVersion([this](const ServerRequest &, const RouteParams &p, const QString &) {
                    return batchRequest(p.value(QStringLiteral("job")), p.value(QStringLiteral("batch")));
                }));
@@ -110,7 +115,7 @@ ServerResponse BulkV1Api::jobResponse(const BulkJob &job, int status)
                           {QStringLiteral("numberRecordsProcessed"), c.recordsProcessed},
                           {QStringLiteral("numberRetries"), job.retries},
                           {QStringLiteral("object"), job.object},
-                          {QStringLiteral("operation"), operationName(job.operation)},
+                          {QStringLiteral("operation"), jobOperationName(job)},
                           {QStringLiteral("state"), job.state},
                           {QStringLiteral("systemModstamp"), isoDate(job.modified)},
                           {QStringLiteral("totalProcessingTime"), c.processingMs}};
@@ -120,7 +125,7 @@ ServerResponse BulkV1Api::jobResponse(const BulkJob &job, int status)
         }
         // WSC reads these elements in exactly this order (JobInfo.loadFields).
         QString xml = QStringLiteral("<?xml version=\"1.0\" encoding=\"UTF-8\"?><jobInfo xmlns=\"%1\">").arg(kNamespace);
-        xml += element(QStringLiteral("id"), job.id) + element(QStringLiteral("operation"), operationName(job.operation)) +
+        xml += element(QStringLiteral("id"), job.id) + element(QStringLiteral("operation"), jobOperationName(job)) +
                element(QStringLiteral("object"), job.object) + element(QStringLiteral("createdById"), userId) +
                element(QStringLiteral("createdDate"), isoDate(job.created)) + element(QStringLiteral("systemModstamp"), isoDate(job.modified)) +
                element(QStringLiteral("state"), job.state);
@@ -183,14 +188,19 @@ ServerResponse BulkV1Api::createJob(const ServerRequest &request, const QString 
     if (!fields)
         return ApiErrors::bulkV1(400, json ? QStringLiteral("ClientInputError") : QStringLiteral("InvalidXML"), fields.error(), json);
     const QString objectName = fields->value(QStringLiteral("object"));
-    const ObjectDef *object = m_org.store->schema().object(objectName);
-    if (!object || !object->createable)
-        return ApiErrors::bulkV1(400, QStringLiteral("InvalidEntity"), QStringLiteral("Entity '%1' is not supported by the Bulk API.").arg(objectName), json);
-    const auto operation = parseOperation(fields->value(QStringLiteral("operation")));
-    if (!operation)
-        return ApiErrors::bulkV1(400, QStringLiteral("InvalidJob"), QStringLiteral("Invalid operation: %1").arg(fields->value(QStringLiteral("operation"))), json);
+    const QString operationText = fields->value(QStringLiteral("operation"));
     BulkJob job;
-    job.operation = *operation;
+    if (operationText == QLatin1String("query"))
+        job.query = BulkJob::Query::Query;
+    else if (operationText.compare(QLatin1String("queryAll"), Qt::CaseInsensitive) == 0)
+        job.query = BulkJob::Query::QueryAll;
+    const ObjectDef *object = m_org.store->schema().object(objectName);
+    if (!object || (!object->createable && !job.isQuery()))
+        return ApiErrors::bulkV1(400, QStringLiteral("InvalidEntity"), QStringLiteral("Entity '%1' is not supported by the Bulk API.").arg(objectName), json);
+    const auto operation = parseOperation(operationText);
+    if (!operation && !job.isQuery())
+        return ApiErrors::bulkV1(400, QStringLiteral("InvalidJob"), QStringLiteral("Invalid operation: %1").arg(operationText), json);
+    job.operation = operation.value_or(Operation::Insert);
     job.object = object->name;
     job.apiVersion = version;
     job.jsonInfo = json;
@@ -200,8 +210,11 @@ ServerResponse BulkV1Api::createJob(const ServerRequest &request, const QString 
         return ApiErrors::bulkV1(400, QStringLiteral("InvalidJob"), QStringLiteral("Invalid concurrency mode: %1").arg(mode), json);
     job.serial = mode == QLatin1String("Serial");
     job.contentType = fields->value(QStringLiteral("contentType"), QStringLiteral("CSV"));
-    if (job.contentType != QLatin1String("CSV"))
-        return ApiErrors::bulkV1(400, QStringLiteral("InvalidJob"), QStringLiteral("The demo org accepts CSV batches only, not %1").arg(job.contentType), json);
+    // Query results come as CSV, JSON or XML; ingest batches are CSV only here.
+    static const QStringList queryTypes{QStringLiteral("CSV"), QStringLiteral("JSON"), QStringLiteral("XML")};
+    if (job.isQuery() ? !queryTypes.contains(job.contentType) : job.contentType != QLatin1String("CSV"))
+        return ApiErrors::bulkV1(400, QStringLiteral("InvalidJob"), QStringLiteral("The demo org accepts %1 batches only, not %2")
+                                                                         .arg(job.isQuery() ? QStringLiteral("CSV, JSON or XML") : QStringLiteral("CSV"), job.contentType), json);
     if (job.operation == Operation::Upsert) {
         const FieldDef *ext = object->field(fields->value(QStringLiteral("externalIdFieldName")));
         if (!ext || !(ext->externalId || ext->name == QLatin1String("Id")))
@@ -252,16 +265,43 @@ ServerResponse BulkV1Api::addBatch(const ServerRequest &request, const QString &
     if (m_org.bulk->withLock([&] { return job->state; }) != QLatin1String("Open"))
         return ApiErrors::bulkV1(400, QStringLiteral("InvalidJobState"), QStringLiteral("Job is not open for adding batches: %1").arg(job->id), json);
     const QByteArray type = request.header("content-type").toLower();
+    if (job->isQuery())
+        return addQueryBatch(request, job);
     if (!type.startsWith("text/csv"))
         return ApiErrors::bulkV1(400, QStringLiteral("InvalidBatch"), QStringLiteral("Unsupported content type: %1").arg(QString::fromLatin1(type)), json);
     if (request.body.size() > m_org.profile->bulkV1MaxBytes)
         return ApiErrors::bulkV1(400, QStringLiteral("InvalidBatch"), QStringLiteral("Exceeded max size limit of %1").arg(m_org.profile->bulkV1MaxBytes), json);
     const auto batch = m_org.bulk->addBatch(job, request.body);
-    const BulkBatch b = m_org.bulk->snapshot(*batch);
-    if (json)
-        return ServerResponse::json(201, QJsonDocument(batchJson(b)));
-    return ServerResponse::bytes(201, QStringLiteral("<?xml version=\"1.0\" encoding=\"UTF-8\"?><batchInfo xmlns=\"%1\">%2</batchInfo>").arg(kNamespace, batchXml(b)).toUtf8(),
+    return batchResponse(*job, *batch, 201);
+}
+
+ServerResponse BulkV1Api::batchResponse(const BulkJob &job, const BulkBatch &batch, int status)
+{
+    const BulkBatch b = m_org.bulk->snapshot(batch);
+    if (job.jsonInfo)
+        return ServerResponse::json(status, QJsonDocument(batchJson(b)));
+    return ServerResponse::bytes(status, QStringLiteral("<?xml version=\"1.0\" encoding=\"UTF-8\"?><batchInfo xmlns=\"%1\">%2</batchInfo>").arg(kNamespace, batchXml(b)).toUtf8(),
                                  "application/xml");
+}
+
+ServerResponse BulkV1Api::addQueryBatch(const ServerRequest &request, const std::shared_ptr<BulkJob> &job)
+{
+    // The batch body is the SOQL itself, sent as the job's content type (text/csv for CSV).
+    const QString soql = QString::fromUtf8(request.body).trimmed();
+    QString failure;
+    if (auto compiled = m_org.queries->compile(soql); !compiled) {
+        failure = QStringLiteral("InvalidBatch : Failed to process query: %1: %2").arg(compiled.error().errorCode, compiled.error().message.trimmed());
+    } else if (compiled->object->name != job->object) {
+        failure = QStringLiteral("InvalidBatch : Failed to process query: INVALID_TYPE_FOR_OPERATION: The root entity of the requested query (%1) does "
+                                 "not match the entity of the requested Bulk API Job (%2).")
+                      .arg(compiled->object->name, job->object);
+    } else if (compiled->countOnly) {
+        failure = QStringLiteral("InvalidBatch : Failed to process query: FUNCTIONALITY_NOT_ENABLED: Aggregate queries are not supported by Bulk API query");
+    }
+    const auto batch = m_org.bulk->addQueryBatch(job, soql.toUtf8(), failure);
+    if (failure.isEmpty())
+        m_org.bulkQueries->submit(job, batch);
+    return batchResponse(*job, *batch, 201);
 }
 
 std::expected<std::shared_ptr<BulkJob>, ServerResponse> BulkV1Api::findJob(const QString &jobId, bool json)
@@ -323,11 +363,7 @@ ServerResponse BulkV1Api::batchInfo(const QString &jobId, const QString &batchId
     if (!found)
         return found.error();
     const auto &[job, batch] = *found;
-    const BulkBatch b = m_org.bulk->snapshot(*batch);
-    if (job->jsonInfo)
-        return ServerResponse::json(200, QJsonDocument(batchJson(b)));
-    return ServerResponse::bytes(200, QStringLiteral("<?xml version=\"1.0\" encoding=\"UTF-8\"?><batchInfo xmlns=\"%1\">%2</batchInfo>").arg(kNamespace, batchXml(b)).toUtf8(),
-                                 "application/xml");
+    return batchResponse(*job, *batch, 200);
 }
 
 ServerResponse BulkV1Api::batchResult(const QString &jobId, const QString &batchId)
@@ -341,6 +377,15 @@ ServerResponse BulkV1Api::batchResult(const QString &jobId, const QString &batch
         return ApiErrors::bulkV1(400, QStringLiteral("InvalidBatch"), QStringLiteral("Batch failed: %1").arg(b.stateMessage), job->jsonInfo);
     if (b.state != BulkBatch::State::Completed && b.state != BulkBatch::State::NotProcessed)
         return ApiErrors::bulkV1(400, QStringLiteral("InvalidBatch"), QStringLiteral("Batch not completed"), job->jsonInfo);
+    if (job->isQuery()) {
+        // A query batch lists its result files; each is fetched by its id.
+        if (job->jsonInfo || job->contentType == QLatin1String("JSON"))
+            return ServerResponse::json(200, QJsonDocument(QJsonArray::fromStringList(b.resultIds)));
+        QString xml = QStringLiteral("<?xml version=\"1.0\" encoding=\"UTF-8\"?><result-list xmlns=\"%1\">").arg(kNamespace);
+        for (const QString &id : b.resultIds)
+            xml += element(QStringLiteral("result"), id);
+        return ServerResponse::bytes(200, (xml + QStringLiteral("</result-list>")).toUtf8(), "application/xml");
+    }
     QByteArray csv = "\"Id\",\"Success\",\"Created\",\"Error\"\n";
     const int idColumn = int(b.table.header.indexOf(QStringLiteral("Id")));
     for (size_t i = 0; i < b.table.rows.size(); ++i) {
@@ -354,6 +399,33 @@ ServerResponse BulkV1Api::batchResult(const QString &jobId, const QString &batch
                                o.errors.empty() ? QString() : o.errors.front().toBulkText()});
     }
     return ServerResponse::bytes(200, csv, "text/csv");
+}
+
+ServerResponse BulkV1Api::queryResult(const QString &jobId, const QString &batchId, const QString &resultId)
+{
+    const auto found = findJobBatch(jobId, batchId);
+    if (!found)
+        return found.error();
+    const auto &[job, batch] = *found;
+    const BulkBatch b = m_org.bulk->snapshot(*batch);
+    const qsizetype file = b.resultIds.indexOf(FieldValue::canonicalId(resultId).isEmpty() ? resultId : FieldValue::canonicalId(resultId));
+    if (!job->isQuery() || !b.queryResult || file < 0)
+        return ApiErrors::bulkV1(400, QStringLiteral("InvalidBatch"), QStringLiteral("Unable to find result: %1").arg(resultId), job->jsonInfo);
+    const QueryResult &result = *b.queryResult;
+    const qsizetype perFile = std::max(1, m_org.profile->bulkQueryPageRows);
+    const qsizetype begin = file * perFile;
+    const qsizetype end = std::min(result.size(), begin + perFile);
+    if (job->contentType == QLatin1String("JSON"))
+        return ServerResponse::json(200, QJsonDocument(result.json(begin, end, job->apiVersion, DateStyle::EpochMillis)));
+    if (job->contentType == QLatin1String("XML"))
+        return ServerResponse::bytes(200,
+                                     "<?xml version=\"1.0\" encoding=\"UTF-8\"?><queryResult xmlns=\"" + kNamespace.toUtf8() +
+                                         "\" xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\">" + result.xml(begin, end) + "</queryResult>",
+                                     "application/xml");
+    // Salesforce answers an empty CSV result with this sentence instead of a header.
+    if (result.size() == 0)
+        return ServerResponse::bytes(200, "Records not found for this query", "text/csv");
+    return ServerResponse::bytes(200, result.csv(begin, end, CsvStyle{',', true, "\n"}), "text/csv");
 }
 
 ServerResponse BulkV1Api::batchRequest(const QString &jobId, const QString &batchId)

@@ -3,6 +3,7 @@
 #include "demoorg/ApiErrors.h"
 #include "demoorg/RecordStore.h"
 #include "demoorg/SessionStore.h"
+#include "demoorg/Versioned.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -10,17 +11,6 @@
 namespace lockstep::demoorg {
 
 namespace {
-
-QString isoDate(const QDateTime &t)
-{
-    return t.toUTC().toString(QStringLiteral("yyyy-MM-ddTHH:mm:ss.zzz+0000"));
-}
-
-ServerResponse jobNotFound()
-{
-    // The Salesforce CLI matches this exact message (salesforce-api.md §9).
-    return ApiErrors::rest(404, QStringLiteral("NOT_FOUND"), QStringLiteral("The requested resource does not exist"));
-}
 
 ServerResponse invalidState(const QString &message)
 {
@@ -31,28 +21,20 @@ ServerResponse invalidState(const QString &message)
 
 void BulkV2Api::registerRoutes(Router &router)
 {
-    auto withVersion = [](auto f) {
-        return [f](const ServerRequest &r, const RouteParams &p) -> ServerResponse {
-            const QString version = apiVersionFromSegment(p.value(QStringLiteral("version")));
-            if (version.isEmpty())
-                return ApiErrors::notFound();
-            return f(r, p, version);
-        };
-    };
     const QString base = QStringLiteral("/services/data/{version}/jobs/ingest");
-    router.add("POST", base, Access::Session, withVersion([this](const ServerRequest &r, const RouteParams &, const QString &v) { return create(r, v); }));
-    router.add("GET", base, Access::Session, withVersion([this](const ServerRequest &, const RouteParams &, const QString &v) { return list(v); }));
-    router.add("GET", base + QStringLiteral("/{id}"), Access::Session, withVersion([this](const ServerRequest &, const RouteParams &p, const QString &) { return info(p.value(QStringLiteral("id"))); }));
-    router.add("PATCH", base + QStringLiteral("/{id}"), Access::Session, withVersion([this](const ServerRequest &r, const RouteParams &p, const QString &) { return patch(r, p.value(QStringLiteral("id"))); }));
-    router.add("DELETE", base + QStringLiteral("/{id}"), Access::Session, withVersion([this](const ServerRequest &, const RouteParams &p, const QString &) { return remove(p.value(QStringLiteral("id"))); }));
-    router.add("PUT", base + QStringLiteral("/{id}/batches"), Access::Session, withVersion([this](const ServerRequest &r, const RouteParams &p, const QString &) { return upload(r, p.value(QStringLiteral("id"))); }));
-    router.add("GET", base + QStringLiteral("/{id}/successfulResults"), Access::Session, withVersion([this](const ServerRequest &, const RouteParams &p, const QString &) {
+    router.add("POST", base, Access::Session, versioned([this](const ServerRequest &r, const RouteParams &, const QString &v) { return create(r, v); }));
+    router.add("GET", base, Access::Session, versioned([this](const ServerRequest &, const RouteParams &, const QString &v) { return list(v); }));
+    router.add("GET", base + QStringLiteral("/{id}"), Access::Session, versioned([this](const ServerRequest &, const RouteParams &p, const QString &) { return info(p.value(QStringLiteral("id"))); }));
+    router.add("PATCH", base + QStringLiteral("/{id}"), Access::Session, versioned([this](const ServerRequest &r, const RouteParams &p, const QString &) { return patch(r, p.value(QStringLiteral("id"))); }));
+    router.add("DELETE", base + QStringLiteral("/{id}"), Access::Session, versioned([this](const ServerRequest &, const RouteParams &p, const QString &) { return remove(p.value(QStringLiteral("id"))); }));
+    router.add("PUT", base + QStringLiteral("/{id}/batches"), Access::Session, versioned([this](const ServerRequest &r, const RouteParams &p, const QString &) { return upload(r, p.value(QStringLiteral("id"))); }));
+    router.add("GET", base + QStringLiteral("/{id}/successfulResults"), Access::Session, versioned([this](const ServerRequest &, const RouteParams &p, const QString &) {
                    return results(p.value(QStringLiteral("id")), Results::Successful);
                }));
-    router.add("GET", base + QStringLiteral("/{id}/failedResults"), Access::Session, withVersion([this](const ServerRequest &, const RouteParams &p, const QString &) {
+    router.add("GET", base + QStringLiteral("/{id}/failedResults"), Access::Session, versioned([this](const ServerRequest &, const RouteParams &p, const QString &) {
                    return results(p.value(QStringLiteral("id")), Results::Failed);
                }));
-    router.add("GET", base + QStringLiteral("/{id}/unprocessedrecords"), Access::Session, withVersion([this](const ServerRequest &, const RouteParams &p, const QString &) {
+    router.add("GET", base + QStringLiteral("/{id}/unprocessedrecords"), Access::Session, versioned([this](const ServerRequest &, const RouteParams &p, const QString &) {
                    return results(p.value(QStringLiteral("id")), Results::Unprocessed);
                }));
 }
@@ -62,26 +44,12 @@ QJsonObject BulkV2Api::jobJson(const BulkJob &job)
     const BulkJobCounts c = m_org.bulk->counts(job);
     const QString userId = m_org.sessions->credentials().userId;
     return m_org.bulk->withLock([&] {
-        QJsonObject o{{QStringLiteral("id"), job.id},
-                      {QStringLiteral("operation"), operationName(job.operation)},
-                      {QStringLiteral("object"), job.object},
-                      {QStringLiteral("createdById"), userId},
-                      {QStringLiteral("createdDate"), isoDate(job.created)},
-                      {QStringLiteral("systemModstamp"), isoDate(job.modified)},
-                      {QStringLiteral("state"), job.state},
-                      {QStringLiteral("concurrencyMode"), QStringLiteral("Parallel")},
-                      {QStringLiteral("contentType"), QStringLiteral("CSV")},
-                      {QStringLiteral("apiVersion"), job.apiVersion.toDouble()},
-                      {QStringLiteral("jobType"), QStringLiteral("V2Ingest")},
-                      {QStringLiteral("contentUrl"), QStringLiteral("services/data/v%1/jobs/ingest/%2/batches").arg(job.apiVersion, job.id)},
-                      {QStringLiteral("lineEnding"), job.lineEnding},
-                      {QStringLiteral("columnDelimiter"), job.columnDelimiter},
-                      {QStringLiteral("numberRecordsProcessed"), c.recordsProcessed},
-                      {QStringLiteral("numberRecordsFailed"), c.recordsFailed},
-                      {QStringLiteral("retries"), job.retries},
-                      {QStringLiteral("totalProcessingTime"), c.processingMs},
-                      {QStringLiteral("apiActiveProcessingTime"), c.processingMs},
-                      {QStringLiteral("apexProcessingTime"), 0}};
+        QJsonObject o = v2JobInfo(job, c, userId);
+        o.insert(QStringLiteral("jobType"), QStringLiteral("V2Ingest"));
+        o.insert(QStringLiteral("contentUrl"), QStringLiteral("services/data/v%1/jobs/ingest/%2/batches").arg(job.apiVersion, job.id));
+        o.insert(QStringLiteral("numberRecordsFailed"), c.recordsFailed);
+        o.insert(QStringLiteral("apiActiveProcessingTime"), c.processingMs);
+        o.insert(QStringLiteral("apexProcessingTime"), 0);
         if (!job.externalIdField.isEmpty())
             o.insert(QStringLiteral("externalIdFieldName"), job.externalIdField);
         if (!job.errorMessage.isEmpty())
@@ -140,16 +108,16 @@ ServerResponse BulkV2Api::list(const QString &)
 ServerResponse BulkV2Api::info(const QString &id)
 {
     const auto job = m_org.bulk->job(id);
-    if (!job || !job->v2)
-        return jobNotFound();
+    if (!job || !job->v2 || job->isQuery())
+        return ApiErrors::notFound();
     return ServerResponse::json(200, QJsonDocument(jobJson(*job)));
 }
 
 ServerResponse BulkV2Api::patch(const ServerRequest &request, const QString &id)
 {
     const auto job = m_org.bulk->job(id);
-    if (!job || !job->v2)
-        return jobNotFound();
+    if (!job || !job->v2 || job->isQuery())
+        return ApiErrors::notFound();
     QJsonParseError error;
     const QJsonDocument doc = QJsonDocument::fromJson(request.body, &error);
     if (!doc.isObject())
@@ -173,8 +141,8 @@ ServerResponse BulkV2Api::patch(const ServerRequest &request, const QString &id)
 ServerResponse BulkV2Api::remove(const QString &id)
 {
     const auto job = m_org.bulk->job(id);
-    if (!job || !job->v2)
-        return jobNotFound();
+    if (!job || !job->v2 || job->isQuery())
+        return ApiErrors::notFound();
     const QString current = m_org.bulk->withLock([&] { return job->state; });
     if (current != QLatin1String("JobComplete") && current != QLatin1String("Failed") && current != QLatin1String("Aborted") &&
         current != QLatin1String("UploadComplete") && current != QLatin1String("Open"))
@@ -185,8 +153,8 @@ ServerResponse BulkV2Api::remove(const QString &id)
 ServerResponse BulkV2Api::upload(const ServerRequest &request, const QString &id)
 {
     const auto job = m_org.bulk->job(id);
-    if (!job || !job->v2)
-        return jobNotFound();
+    if (!job || !job->v2 || job->isQuery())
+        return ApiErrors::notFound();
     if (m_org.bulk->withLock([&] { return job->state; }) != QLatin1String("Open"))
         return invalidState(QStringLiteral("Job %1 is not Open for uploads").arg(job->id));
     if (!request.header("content-type").toLower().startsWith("text/csv"))
@@ -198,8 +166,8 @@ ServerResponse BulkV2Api::upload(const ServerRequest &request, const QString &id
 ServerResponse BulkV2Api::results(const QString &id, Results which)
 {
     const auto job = m_org.bulk->job(id);
-    if (!job || !job->v2)
-        return jobNotFound();
+    if (!job || !job->v2 || job->isQuery())
+        return ApiErrors::notFound();
     return m_org.bulk->withLock([&] {
         const QString state = job->state;
         if (state != QLatin1String("JobComplete") && state != QLatin1String("Failed") && state != QLatin1String("Aborted"))

@@ -24,6 +24,8 @@ namespace lockstep::demoorg {
 class HttpServer;
 class BulkV1Api;
 class BulkV2Api;
+class BulkV2QueryApi;
+class BulkQueryRunner;
 class MetadataApi;
 class OAuthApi;
 class RestApi;
@@ -80,6 +82,7 @@ private:
     std::unique_ptr<WriteEngine> m_writer;
     std::unique_ptr<QueryEngine> m_queries;
     std::unique_ptr<BulkProcessor> m_bulk;
+    std::unique_ptr<BulkQueryRunner> m_bulkQueries;
     std::unique_ptr<FaultInjector> m_faults;
     std::atomic<qint64> m_apiRequests{0};
     OrgServices m_services;
@@ -89,6 +92,7 @@ private:
     std::unique_ptr<SObjectApi> m_sobjects;
     std::unique_ptr<BulkV1Api> m_bulkV1;
     std::unique_ptr<BulkV2Api> m_bulkV2;
+    std::unique_ptr<BulkV2QueryApi> m_bulkV2Query;
     std::unique_ptr<MetadataApi> m_metadata;
     std::unique_ptr<HttpServer> m_http;
     SeedSummary m_seeded;

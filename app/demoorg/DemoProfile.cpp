@@ -12,6 +12,9 @@ QJsonObject DemoProfile::demoOrgJson() const
         {QStringLiteral("dailyApiRequests"), dailyApiRequests},
         {QStringLiteral("queryBatchSize"), queryBatchSize},
         {QStringLiteral("bulkV1MaxBytes"), bulkV1MaxBytes},
+        {QStringLiteral("bulkQueryStartSeconds"), bulkQueryStartSeconds},
+        {QStringLiteral("bulkQueryRowsPerSecond"), bulkQueryRowsPerSecond},
+        {QStringLiteral("bulkQueryPageRows"), bulkQueryPageRows},
         {QStringLiteral("customObjects"), QJsonObject{{QStringLiteral("master"), customObjects.master},
                                                       {QStringLiteral("child"), customObjects.child},
                                                       {QStringLiteral("masterField"), customObjects.masterField},
@@ -42,13 +45,18 @@ Result<DemoProfile> DemoProfile::fromJson(const QJsonObject &json, const QString
     for (auto it = demo.begin(); it != demo.end(); ++it) {
         if (!defaults.contains(it.key()))
             return fail(ErrorKind::BadData, QStringLiteral("unknown demoOrg key '%1' (known: %2)").arg(it.key(), defaults.keys().join(QStringLiteral(", "))), source);
-        if (it.key() != QLatin1String("customObjects") && (!it->isDouble() || it->toDouble() < 1))
-            return fail(ErrorKind::BadData, QStringLiteral("demoOrg key '%1' must be a positive number").arg(it.key()), source);
+        // A start delay may be 0; every other number counts something and is at least 1.
+        const double least = it.key() == QLatin1String("bulkQueryStartSeconds") ? 0 : 1;
+        if (it.key() != QLatin1String("customObjects") && (!it->isDouble() || it->toDouble() < least))
+            return fail(ErrorKind::BadData, QStringLiteral("demoOrg key '%1' must be a number of at least %2").arg(it.key()).arg(least), source);
     }
     p.sessionSeconds = demo.value(QStringLiteral("sessionSeconds")).toInt(p.sessionSeconds);
     p.dailyApiRequests = qint64(demo.value(QStringLiteral("dailyApiRequests")).toDouble(double(p.dailyApiRequests)));
     p.queryBatchSize = std::max(200, demo.value(QStringLiteral("queryBatchSize")).toInt(p.queryBatchSize));
     p.bulkV1MaxBytes = qint64(demo.value(QStringLiteral("bulkV1MaxBytes")).toDouble(double(p.bulkV1MaxBytes)));
+    p.bulkQueryStartSeconds = demo.value(QStringLiteral("bulkQueryStartSeconds")).toDouble(p.bulkQueryStartSeconds);
+    p.bulkQueryRowsPerSecond = demo.value(QStringLiteral("bulkQueryRowsPerSecond")).toDouble(p.bulkQueryRowsPerSecond);
+    p.bulkQueryPageRows = demo.value(QStringLiteral("bulkQueryPageRows")).toInt(p.bulkQueryPageRows);
     const QJsonObject custom = demo.value(QStringLiteral("customObjects")).toObject();
     for (const auto &[key, target] : {std::pair{"master", &p.customObjects.master}, std::pair{"child", &p.customObjects.child},
                                       std::pair{"masterField", &p.customObjects.masterField},

@@ -18,6 +18,12 @@ struct DemoProfile {
     qint64 dailyApiRequests = 1000000;
     int queryBatchSize = 2000;        // records per query page (Sforce-Query-Options may lower it)
     qint64 bulkV1MaxBytes = 10 * 1000 * 1000;   // Bulk 1.0 batch size limit (10 MB)
+    // Bulk query jobs (platform seconds, scaled like everything else): a job waits this long
+    // before it runs, then reads this many records a second; results come in pages (Bulk 2.0,
+    // without maxRecords) or result files (Bulk 1.0) of at most bulkQueryPageRows records.
+    double bulkQueryStartSeconds = 2.0;
+    double bulkQueryRowsPerSecond = 20000;
+    int bulkQueryPageRows = 50000;
 
     // A file holds either a plain OrgProfile (the predictor's format) or
     // {"orgProfile": {...}, "demoOrg": {"customObjects": {...}, "sessionSeconds": ...}}.

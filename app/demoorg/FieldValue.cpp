@@ -57,7 +57,12 @@ QString canonicalId(const QString &text)
 
 QString nowTimestamp()
 {
-    return QDateTime::currentDateTimeUtc().toString(QStringLiteral("yyyy-MM-ddTHH:mm:ss.zzz+0000"));
+    return timestamp(QDateTime::currentDateTimeUtc());
+}
+
+QString timestamp(const QDateTime &t)
+{
+    return t.toUTC().toString(QStringLiteral("yyyy-MM-ddTHH:mm:ss.zzz+0000"));
 }
 
 std::expected<QVariant, QString> fromText(const FieldDef &field, const QString &text)

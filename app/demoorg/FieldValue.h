@@ -2,6 +2,7 @@
 
 #include "demoorg/Schema.h"
 
+#include <QDateTime>
 #include <QJsonValue>
 #include <QVariant>
 
@@ -26,6 +27,7 @@ QString toText(const FieldDef &field, const QVariant &value);
 QString canonicalId(const QString &text);
 
 QString nowTimestamp();   // "2024-05-01T12:00:00.000+0000", Salesforce's datetime form
+QString timestamp(const QDateTime &t);   // the same form, of any moment
 
 } // namespace FieldValue
 

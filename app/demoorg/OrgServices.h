@@ -12,6 +12,7 @@ class SessionStore;
 class DuplicateRules;
 class QueryEngine;
 class BulkProcessor;
+class BulkQueryRunner;
 struct DemoProfile;
 
 // What the API handlers share: the org's parts, owned by DemoOrg, alive as long as it is.
@@ -22,6 +23,7 @@ struct OrgServices {
     DuplicateRules *duplicateRules = nullptr;
     QueryEngine *queries = nullptr;
     BulkProcessor *bulk = nullptr;
+    BulkQueryRunner *bulkQueries = nullptr;
     const DemoProfile *profile = nullptr;
     QString instanceUrl;                       // "http://127.0.0.1:PORT"
     std::atomic<qint64> *apiRequests = nullptr;   // counted for /limits

@@ -1,6 +1,10 @@
 #include "demoorg/QueryEngine.h"
 
+#include "demoorg/ApiErrors.h"
 #include "demoorg/FieldValue.h"
+
+#include <QDate>
+#include <QTimeZone>
 
 namespace lockstep::demoorg {
 
@@ -18,43 +22,264 @@ QString sqlCompare(const QString &op)
     return op == QLatin1String("!=") ? QStringLiteral("IS NOT") : op == QLatin1String("=") ? QStringLiteral("IS") : op;
 }
 
+QString alias(int join)
+{
+    return QStringLiteral("t%1").arg(join);
+}
+
+// A field of a (joined) object as SQL, and what it is.
+struct Resolved {
+    QString sql;                 // t1."Name"
+    const FieldDef *field = nullptr;
+    QStringList path;            // canonical names
+    std::vector<int> joins;      // the join of each relationship on the path
+};
+
+// Builds the LEFT JOINs a query's relationship paths need, one per distinct path prefix.
+class PathResolver {
+public:
+    PathResolver(const Schema &schema, CompiledQuery &query, const QString &soql) : m_schema(schema), m_q(query), m_soql(soql) {}
+
+    std::expected<Resolved, QueryError> resolve(const QString &written, int column)
+    {
+        const QStringList segments = written.split(QLatin1Char('.'));
+        Resolved r;
+        int join = 0;
+        for (qsizetype i = 0; i + 1 < segments.size(); ++i) {
+            const ObjectDef &at = *m_q.joins[size_t(join)].object;
+            const FieldDef *lookup = nullptr;
+            for (const auto &f : at.fields)
+                if (f.type == FieldType::Reference && f.referenceTo.size() == 1 &&
+                    f.relationshipName.compare(segments[i], Qt::CaseInsensitive) == 0)
+                    lookup = &f;
+            const ObjectDef *target = lookup ? m_schema.object(lookup->referenceTo.front()) : nullptr;
+            if (!target)
+                return std::unexpected(framed(QStringLiteral("INVALID_FIELD"), m_soql, column,
+                                              QStringLiteral("Didn't understand relationship '%1' in field path. If you are attempting to use a custom "
+                                                             "relationship, be sure to append the '__r' after the custom relationship name. Please "
+                                                             "reference your WSDL or the describe call for the appropriate names.")
+                                                  .arg(segments[i])));
+            r.path << lookup->relationshipName;
+            join = joinFor(join, *lookup, *target);
+            r.joins.push_back(join);
+        }
+        const ObjectDef &owner = *m_q.joins[size_t(join)].object;
+        r.field = owner.field(segments.back());
+        if (!r.field)
+            return std::unexpected(framed(QStringLiteral("INVALID_FIELD"), m_soql, column,
+                                          QStringLiteral("No such column '%1' on entity '%2'. If you are attempting to use a custom field, be sure to append the '__c' "
+                                                         "after the custom field name. Please reference your WSDL or the describe call for the appropriate names.")
+                                              .arg(segments.back(), owner.name)));
+        r.path << r.field->name;
+        r.sql = alias(join) + QLatin1Char('.') + RecordStore::quoted(r.field->name);
+        return r;
+    }
+
+    QString fromClause() const
+    {
+        QString from = RecordStore::quoted(m_q.object->name) + QLatin1Char(' ') + alias(0);
+        for (const auto &j : m_joinSql)
+            from += j;
+        return from;
+    }
+
+private:
+    int joinFor(int parent, const FieldDef &lookup, const ObjectDef &target)
+    {
+        const auto key = std::pair{parent, lookup.name};
+        if (const auto it = m_known.find(key); it != m_known.end())
+            return it->second;
+        const int join = int(m_q.joins.size());
+        m_q.joins.push_back({&target, -1});
+        m_joinSql.push_back(QStringLiteral(" LEFT JOIN %1 %2 ON %2.\"Id\"=%3.%4")
+                                .arg(RecordStore::quoted(target.name), alias(join), alias(parent), RecordStore::quoted(lookup.name)));
+        m_known.emplace(key, join);
+        return join;
+    }
+
+    const Schema &m_schema;
+    CompiledQuery &m_q;
+    const QString &m_soql;
+    std::map<std::pair<int, QString>, int> m_known;
+    QStringList m_joinSql;
+};
+
+QString formatDate(const FieldDef &field, const QVariant &value, DateStyle dates)
+{
+    const QString text = value.toString();
+    if (field.type == FieldType::DateTime && dates == DateStyle::BulkCsv && text.endsWith(QLatin1String("+0000")))
+        return text.chopped(5) + QLatin1Char('Z');
+    return text;
+}
+
+QJsonValue jsonValue(const FieldDef &field, const QVariant &value, DateStyle dates)
+{
+    if (!value.isValid() || value.isNull())
+        return QJsonValue::Null;
+    if (dates == DateStyle::EpochMillis && (field.type == FieldType::DateTime || field.type == FieldType::Date)) {
+        // Bulk 1.0 JSON query results carry dates as milliseconds since the epoch.
+        QDateTime t = field.type == FieldType::Date ? QDate::fromString(value.toString(), Qt::ISODate).startOfDay(Qt::UTC)
+                                                    : QDateTime::fromString(value.toString().replace(QLatin1String("+0000"), QLatin1String("Z")), Qt::ISODateWithMs);
+        if (t.isValid())
+            return double(t.toMSecsSinceEpoch());
+    }
+    return FieldValue::toJson(field, value);
+}
+
+QString textValue(const FieldDef &field, const QVariant &value, DateStyle dates)
+{
+    if (value.isValid() && !value.isNull() && (field.type == FieldType::DateTime || field.type == FieldType::Date))
+        return formatDate(field, value, dates);
+    return FieldValue::toText(field, value);
+}
+
+// The columns of one record level, in query order, grouped by their next relationship.
+template <class Leaf, class Relationship>
+void walkLevel(const std::vector<const CompiledQuery::Column *> &columns, size_t depth, Leaf &&leaf, Relationship &&relationship)
+{
+    std::vector<bool> done(columns.size(), false);
+    for (size_t i = 0; i < columns.size(); ++i) {
+        if (done[i])
+            continue;
+        const CompiledQuery::Column *c = columns[i];
+        if (size_t(c->path.size()) == depth + 1) {
+            leaf(*c);
+            continue;
+        }
+        std::vector<const CompiledQuery::Column *> group;
+        for (size_t k = i; k < columns.size(); ++k)
+            if (!done[k] && size_t(columns[k]->path.size()) > depth + 1 && columns[k]->joins[depth] == c->joins[depth]) {
+                group.push_back(columns[k]);
+                done[k] = true;
+            }
+        relationship(c->path[qsizetype(depth)], c->joins[depth], group);
+    }
+}
+
 } // namespace
 
-std::expected<QueryEngine::Compiled, QueryError> QueryEngine::compile(const QString &soql)
+QStringList QueryResult::header() const
+{
+    QStringList h;
+    for (const auto &c : m_query.columns)
+        h << c.written;
+    return h;
+}
+
+QByteArray QueryResult::csv(qsizetype begin, qsizetype end, const CsvStyle &style) const
+{
+    QByteArray out = CsvFormat::line(header(), style);
+    QStringList cells;
+    for (qsizetype r = begin; r < end; ++r) {
+        cells.clear();
+        for (const auto &c : m_query.columns)
+            cells << textValue(*c.field, m_rows[size_t(r)][size_t(c.sqlColumn)], DateStyle::BulkCsv);
+        out += CsvFormat::line(cells, style);
+    }
+    return out;
+}
+
+QJsonObject QueryResult::record(const std::vector<QVariant> &row, const std::vector<const CompiledQuery::Column *> &columns, size_t depth,
+                                int join, const QString &version, DateStyle dates) const
+{
+    const CompiledQuery::Join &j = m_query.joins[size_t(join)];
+    QJsonObject attributes{{QStringLiteral("type"), j.object->name}};
+    const QString id = row[size_t(j.idColumn)].toString();
+    if (!id.isEmpty())
+        attributes.insert(QStringLiteral("url"), QStringLiteral("/services/data/v%1/sobjects/%2/%3").arg(version, j.object->name, id));
+    QJsonObject o{{QStringLiteral("attributes"), attributes}};
+    walkLevel(
+        columns, depth, [&](const CompiledQuery::Column &c) { o.insert(c.field->name, jsonValue(*c.field, row[size_t(c.sqlColumn)], dates)); },
+        [&](const QString &name, int child, const std::vector<const CompiledQuery::Column *> &group) {
+            const bool present = row[size_t(m_query.joins[size_t(child)].idColumn)].isValid() &&
+                                 !row[size_t(m_query.joins[size_t(child)].idColumn)].isNull();
+            o.insert(name, present ? QJsonValue(record(row, group, depth + 1, child, version, dates)) : QJsonValue(QJsonValue::Null));
+        });
+    return o;
+}
+
+QJsonArray QueryResult::json(qsizetype begin, qsizetype end, const QString &version, DateStyle dates) const
+{
+    std::vector<const CompiledQuery::Column *> columns;
+    for (const auto &c : m_query.columns)
+        columns.push_back(&c);
+    QJsonArray records;
+    for (qsizetype r = begin; r < end; ++r)
+        records.append(record(m_rows[size_t(r)], columns, 0, 0, version, dates));
+    return records;
+}
+
+void QueryResult::xmlRecord(QByteArray &out, const std::vector<QVariant> &row, const std::vector<const CompiledQuery::Column *> &columns,
+                            size_t depth, int join) const
+{
+    const CompiledQuery::Join &j = m_query.joins[size_t(join)];
+    out += "<type>" + j.object->name.toUtf8() + "</type>";
+    walkLevel(
+        columns, depth,
+        [&](const CompiledQuery::Column &c) {
+            const QVariant &v = row[size_t(c.sqlColumn)];
+            const QByteArray name = c.field->name.toUtf8();
+            if (!v.isValid() || v.isNull())
+                out += '<' + name + " xsi:nil=\"true\"/>";
+            else
+                out += '<' + name + '>' + ApiErrors::xmlEscape(textValue(*c.field, v, DateStyle::BulkCsv)).toUtf8() + "</" + name + '>';
+        },
+        [&](const QString &name, int child, const std::vector<const CompiledQuery::Column *> &group) {
+            const QVariant &id = row[size_t(m_query.joins[size_t(child)].idColumn)];
+            const QByteArray tag = name.toUtf8();
+            if (!id.isValid() || id.isNull()) {
+                out += '<' + tag + " xsi:nil=\"true\"/>";
+                return;
+            }
+            out += '<' + tag + " xsi:type=\"sObject\">";
+            xmlRecord(out, row, group, depth + 1, child);
+            out += "</" + tag + '>';
+        });
+}
+
+QByteArray QueryResult::xml(qsizetype begin, qsizetype end) const
+{
+    std::vector<const CompiledQuery::Column *> columns;
+    for (const auto &c : m_query.columns)
+        columns.push_back(&c);
+    QByteArray out;
+    for (qsizetype r = begin; r < end; ++r) {
+        out += "<records xsi:type=\"sObject\">";
+        xmlRecord(out, m_rows[size_t(r)], columns, 0, 0);
+        out += "</records>";
+    }
+    return out;
+}
+
+std::expected<CompiledQuery, QueryError> QueryEngine::compile(const QString &soql)
 {
     auto parsed = parseSoql(soql);
     if (!parsed)
         return std::unexpected(framed(QStringLiteral("MALFORMED_QUERY"), soql, parsed.error().column,
                                       parsed.error().message));
     const SoqlQuery &q = *parsed;
-    Compiled c;
+    CompiledQuery c;
     c.object = m_store.schema().object(q.object);
     if (!c.object)
         return std::unexpected(framed(QStringLiteral("INVALID_TYPE"), soql, q.objectColumn,
                                       QStringLiteral("sObject type '%1' is not supported. If you are attempting to use a custom object, be sure to append the '__c' "
                                                      "after the entity name. Please reference your WSDL or the describe call for the appropriate names.")
                                           .arg(q.object)));
-    const ObjectDef &o = *c.object;
-    auto fieldError = [&](const QString &name, int column) {
-        return std::unexpected(framed(QStringLiteral("INVALID_FIELD"), soql, column,
-                                      QStringLiteral("No such column '%1' on entity '%2'. If you are attempting to use a custom field, be sure to append the '__c' "
-                                                     "after the custom field name. Please reference your WSDL or the describe call for the appropriate names.")
-                                          .arg(name, o.name)));
-    };
-    QStringList columns;
-    for (qsizetype i = 0; i < q.fields.size(); ++i) {
-        const FieldDef *f = o.field(q.fields[i]);
-        if (!f)
-            return fieldError(q.fields[i], q.fieldColumns[size_t(i)]);
-        bool duplicate = false;
-        for (const FieldDef *seen : c.fields)
-            duplicate |= seen == f;
-        if (duplicate)
-            return std::unexpected(framed(QStringLiteral("INVALID_FIELD"), soql, q.fieldColumns[size_t(i)], QStringLiteral("duplicate field selected: %1").arg(f->name)));
-        c.fields.push_back(f);
-        columns << RecordStore::quoted(f->name);
-    }
+    c.joins.push_back({c.object, -1});
     c.countOnly = q.countOnly;
+    PathResolver resolver(m_store.schema(), c, soql);
+    QStringList selected;
+    for (qsizetype i = 0; i < q.fields.size(); ++i) {
+        auto r = resolver.resolve(q.fields[i], q.fieldColumns[size_t(i)]);
+        if (!r)
+            return std::unexpected(r.error());
+        for (const auto &seen : c.columns)
+            if (seen.path.join(QLatin1Char('.')).compare(r->path.join(QLatin1Char('.')), Qt::CaseInsensitive) == 0)
+                return std::unexpected(framed(QStringLiteral("INVALID_FIELD"), soql, q.fieldColumns[size_t(i)],
+                                              QStringLiteral("duplicate field selected: %1").arg(r->path.join(QLatin1Char('.')))));
+        c.columns.push_back({q.fields[i], r->path, r->joins, r->field, int(selected.size())});
+        selected << r->sql;
+    }
 
     std::function<std::expected<QString, QueryError>(const SoqlCondition &)> where = [&](const SoqlCondition &cond) -> std::expected<QString, QueryError> {
         if (cond.kind == SoqlCondition::Kind::And || cond.kind == SoqlCondition::Kind::Or) {
@@ -73,9 +298,10 @@ std::expected<QueryEngine::Compiled, QueryError> QueryEngine::compile(const QStr
                 return p;
             return QStringLiteral("NOT (%1)").arg(*p);
         }
-        const FieldDef *f = o.field(cond.field);
-        if (!f)
-            return fieldError(cond.field, cond.fieldColumn);
+        auto r = resolver.resolve(cond.field, cond.fieldColumn);
+        if (!r)
+            return std::unexpected(r.error());
+        const FieldDef *f = r->field;
         const bool text = !f->isNumeric() && f->type != FieldType::Boolean;
         auto bindValue = [&](const SoqlValue &v) -> QVariant {
             switch (v.kind) {
@@ -90,7 +316,7 @@ std::expected<QueryEngine::Compiled, QueryError> QueryEngine::compile(const QStr
                 return v.text;
             }
         };
-        const QString column = RecordStore::quoted(f->name) + (text ? QStringLiteral(" COLLATE NOCASE") : QString());
+        const QString column = r->sql + (text ? QStringLiteral(" COLLATE NOCASE") : QString());
         if (cond.kind == SoqlCondition::Kind::In) {
             QStringList marks;
             for (const auto &v : cond.values) {
@@ -102,32 +328,40 @@ std::expected<QueryEngine::Compiled, QueryError> QueryEngine::compile(const QStr
         const SoqlValue &v = cond.values.front();
         if (cond.op == QLatin1String("LIKE")) {
             c.binds.push_back(v.text);
-            return QStringLiteral("%1 LIKE ?").arg(RecordStore::quoted(f->name));
+            return QStringLiteral("%1 LIKE ?").arg(r->sql);
         }
         c.binds.push_back(bindValue(v));
         return QStringLiteral("%1 %2 ?").arg(column, sqlCompare(cond.op));
     };
 
-    QString sql = QStringLiteral("SELECT %1 FROM %2").arg(c.countOnly ? QStringLiteral("COUNT(*)") : columns.join(QLatin1Char(',')), RecordStore::quoted(o.name));
+    QString whereSql;
     if (q.where) {
         auto w = where(*q.where);
         if (!w)
             return std::unexpected(w.error());
-        sql += QStringLiteral(" WHERE ") + *w;
+        whereSql = QStringLiteral(" WHERE ") + *w;
     }
+    QString orderSql;
     if (!q.orderBy.empty() && !c.countOnly) {
         QStringList parts;
         for (const auto &ob : q.orderBy) {
-            const FieldDef *f = o.field(ob.field);
-            if (!f)
-                return fieldError(ob.field, 1);
+            auto r = resolver.resolve(ob.field, 1);
+            if (!r)
+                return std::unexpected(r.error());
             // SOQL sorts nulls first unless told otherwise, in both directions.
             parts << QStringLiteral("%1 %2 NULLS %3")
-                         .arg(RecordStore::quoted(f->name), ob.descending ? QStringLiteral("DESC") : QStringLiteral("ASC"),
+                         .arg(r->sql, ob.descending ? QStringLiteral("DESC") : QStringLiteral("ASC"),
                               ob.nullsFirst.value_or(true) ? QStringLiteral("FIRST") : QStringLiteral("LAST"));
         }
-        sql += QStringLiteral(" ORDER BY ") + parts.join(QLatin1Char(','));
+        orderSql = QStringLiteral(" ORDER BY ") + parts.join(QLatin1Char(','));
     }
+    // Every level's Id after the selected columns: a record's url, and whether a parent exists.
+    for (size_t j = 0; j < c.joins.size(); ++j) {
+        c.joins[j].idColumn = int(selected.size());
+        selected << alias(int(j)) + QStringLiteral(".\"Id\"");
+    }
+    QString sql = QStringLiteral("SELECT %1 FROM %2").arg(c.countOnly ? QStringLiteral("COUNT(*)") : selected.join(QLatin1Char(',')), resolver.fromClause());
+    sql += whereSql + orderSql;
     if (!c.countOnly && (q.limit || q.offset)) {
         sql += QStringLiteral(" LIMIT ? OFFSET ?");
         c.binds.push_back(q.limit.value_or(-1));
@@ -137,8 +371,7 @@ std::expected<QueryEngine::Compiled, QueryError> QueryEngine::compile(const QStr
     return c;
 }
 
-std::expected<std::pair<QueryEngine::Compiled, std::vector<std::vector<QVariant>>>, QueryError>
-QueryEngine::execute(const QString &soql)
+std::expected<std::shared_ptr<const QueryResult>, QueryError> QueryEngine::run(const QString &soql)
 {
     auto c = compile(soql);
     if (!c)
@@ -146,36 +379,20 @@ QueryEngine::execute(const QString &soql)
     auto rows = m_store.select(c->sql, c->binds);
     if (!rows)
         return std::unexpected(QueryError{500, QStringLiteral("UNKNOWN_EXCEPTION"), rows.error().message});
-    return std::pair{std::move(*c), std::move(*rows)};
+    return std::make_shared<const QueryResult>(std::move(*c), std::move(*rows));
 }
 
 std::expected<QJsonObject, QueryError> QueryEngine::query(const QString &soql, const QString &version, int batchSize, bool)
 {
-    auto executed = execute(soql);
-    if (!executed)
-        return std::unexpected(executed.error());
-    const Compiled *c = &executed->first;
-    auto *rows = &executed->second;
-    if (c->countOnly)
-        return QJsonObject{{QStringLiteral("totalSize"), rows->front().front().toLongLong()},
+    auto result = run(soql);
+    if (!result)
+        return std::unexpected(result.error());
+    const QueryResult &r = **result;
+    if (r.query().countOnly)
+        return QJsonObject{{QStringLiteral("totalSize"), r.count()},
                            {QStringLiteral("done"), true},
                            {QStringLiteral("records"), QJsonArray()}};
-    QJsonArray records;
-    const qsizetype idColumn = [&] {
-        for (size_t i = 0; i < c->fields.size(); ++i)
-            if (c->fields[i]->name == QLatin1String("Id"))
-                return qsizetype(i);
-        return qsizetype(-1);
-    }();
-    for (const auto &row : *rows) {
-        QJsonObject attributes{{QStringLiteral("type"), c->object->name}};
-        if (idColumn >= 0)
-            attributes.insert(QStringLiteral("url"), QStringLiteral("/services/data/v%1/sobjects/%2/%3").arg(version, c->object->name, row[size_t(idColumn)].toString()));
-        QJsonObject record{{QStringLiteral("attributes"), attributes}};
-        for (size_t i = 0; i < c->fields.size(); ++i)
-            record.insert(c->fields[i]->name, FieldValue::toJson(*c->fields[i], row[i]));
-        records.append(record);
-    }
+    const QJsonArray records = r.json(0, r.size(), version, DateStyle::Rest);
     QString locator;
     {
         QMutexLocker lock(&m_mutex);
@@ -184,7 +401,7 @@ std::expected<QJsonObject, QueryError> QueryEngine::query(const QString &soql, c
         for (auto it = m_cursors.begin(); it != m_cursors.end();)
             it = it->expires < now ? m_cursors.erase(it) : std::next(it);
         locator = QStringLiteral("01g8d%1").arg(m_nextCursor++, 10, 10, QLatin1Char('0'));
-        m_cursors.insert(locator, Cursor{c->object->name, records, 0, std::clamp(batchSize, 200, 2000), now.addSecs(900)});
+        m_cursors.insert(locator, Cursor{r.query().object->name, records, 0, std::clamp(batchSize, 200, 2000), now.addSecs(900)});
     }
     return page(locator, version);
 }
@@ -233,43 +450,47 @@ std::expected<QJsonObject, QueryError> QueryEngine::columns(const QString &soql)
     auto c = compile(soql);
     if (!c)
         return std::unexpected(c.error());
-    QJsonArray meta;
-    for (const FieldDef *f : c->fields)
-        meta.append(QJsonObject{{QStringLiteral("aggregate"), false},
-                                {QStringLiteral("apexType"), QJsonValue()},
-                                {QStringLiteral("booleanType"), f->type == FieldType::Boolean},
-                                {QStringLiteral("columnName"), f->name},
-                                {QStringLiteral("custom"), f->name.endsWith(QLatin1String("__c"))},
-                                {QStringLiteral("displayName"), f->name},
-                                {QStringLiteral("foreignKeyName"), QJsonValue()},
-                                {QStringLiteral("insertable"), f->createable},
-                                {QStringLiteral("joinColumns"), QJsonArray()},
-                                {QStringLiteral("numberType"), f->isNumeric()},
-                                {QStringLiteral("textType"), !f->isNumeric() && f->type != FieldType::Boolean},
-                                {QStringLiteral("updatable"), f->updateable}});
-    return QJsonObject{{QStringLiteral("columnMetadata"), meta}, {QStringLiteral("entityName"), c->object->name},
+    auto leafMeta = [](const FieldDef &f, const QString &displayName) {
+        return QJsonObject{{QStringLiteral("aggregate"), false},
+                           {QStringLiteral("apexType"), QJsonValue()},
+                           {QStringLiteral("booleanType"), f.type == FieldType::Boolean},
+                           {QStringLiteral("columnName"), f.name},
+                           {QStringLiteral("custom"), f.name.endsWith(QLatin1String("__c"))},
+                           {QStringLiteral("displayName"), displayName},
+                           {QStringLiteral("foreignKeyName"), QJsonValue()},
+                           {QStringLiteral("insertable"), f.createable},
+                           {QStringLiteral("joinColumns"), QJsonArray()},
+                           {QStringLiteral("numberType"), f.isNumeric()},
+                           {QStringLiteral("textType"), !f.isNumeric() && f.type != FieldType::Boolean},
+                           {QStringLiteral("updatable"), f.updateable}};
+    };
+    // A relationship is one column whose joinColumns are its fields (the CLI's table nests them).
+    std::function<QJsonArray(const std::vector<const CompiledQuery::Column *> &, size_t, const QString &)> level =
+        [&](const std::vector<const CompiledQuery::Column *> &columns, size_t depth, const QString &prefix) {
+            QJsonArray meta;
+            walkLevel(
+                columns, depth, [&](const CompiledQuery::Column &col) { meta.append(leafMeta(*col.field, prefix + col.field->name)); },
+                [&](const QString &name, int, const std::vector<const CompiledQuery::Column *> &group) {
+                    meta.append(QJsonObject{{QStringLiteral("aggregate"), false},
+                                            {QStringLiteral("apexType"), QJsonValue()},
+                                            {QStringLiteral("booleanType"), false},
+                                            {QStringLiteral("columnName"), name},
+                                            {QStringLiteral("custom"), name.endsWith(QLatin1String("__r"))},
+                                            {QStringLiteral("displayName"), prefix + name},
+                                            {QStringLiteral("foreignKeyName"), QJsonValue()},
+                                            {QStringLiteral("insertable"), false},
+                                            {QStringLiteral("joinColumns"), level(group, depth + 1, prefix + name + QLatin1Char('.'))},
+                                            {QStringLiteral("numberType"), false},
+                                            {QStringLiteral("textType"), false},
+                                            {QStringLiteral("updatable"), false}});
+                });
+            return meta;
+        };
+    std::vector<const CompiledQuery::Column *> all;
+    for (const auto &col : c->columns)
+        all.push_back(&col);
+    return QJsonObject{{QStringLiteral("columnMetadata"), level(all, 0, QString())}, {QStringLiteral("entityName"), c->object->name},
                        {QStringLiteral("groupBy"), false}, {QStringLiteral("idSelected"), true}, {QStringLiteral("keyPrefix"), c->object->keyPrefix}};
-}
-
-std::expected<std::pair<QStringList, std::vector<QStringList>>, QueryError> QueryEngine::rows(const QString &soql)
-{
-    auto executed = execute(soql);
-    if (!executed)
-        return std::unexpected(executed.error());
-    const Compiled *c = &executed->first;
-    auto *rows = &executed->second;
-    QStringList header;
-    for (const FieldDef *f : c->fields)
-        header << f->name;
-    std::vector<QStringList> out;
-    out.reserve(rows->size());
-    for (const auto &row : *rows) {
-        QStringList r;
-        for (size_t i = 0; i < c->fields.size(); ++i)
-            r << FieldValue::toText(*c->fields[i], row[i]);
-        out.push_back(r);
-    }
-    return std::make_pair(header, out);
 }
 
 } // namespace lockstep::demoorg

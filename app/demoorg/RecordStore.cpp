@@ -13,6 +13,8 @@ constexpr char kBase62[] = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnop
 // Ids the org allocates: prefix + "8d" + a 10-digit base-62 counter. Base-62 digits sort in
 // ASCII order, so the largest Id is the largest counter.
 constexpr QLatin1StringView kPod("8d");
+// The write log's column in every object's table: not a field (describe and SOQL never see it).
+const QString kWrites = QStringLiteral("\"lockstep_writes\"");
 
 QString sqlType(FieldType type)
 {
@@ -110,6 +112,10 @@ Result<void> RecordStore::createTables()
     return m_db->write([&](Connection &c) -> Result<void> {
         if (auto r = c.exec(QStringLiteral("CREATE TABLE IF NOT EXISTS id_counters(prefix TEXT PRIMARY KEY, next INTEGER NOT NULL)")); !r)
             return r;
+        if (auto r = c.exec(QStringLiteral("CREATE TABLE IF NOT EXISTS lockstep_deleted(id TEXT PRIMARY KEY, object TEXT NOT NULL, external_id TEXT, "
+                                           "writes INTEGER NOT NULL)"));
+            !r)
+            return r;
         for (const auto &o : m_schema.objects()) {
             QStringList columns;
             for (const auto &f : o.fields)
@@ -133,6 +139,9 @@ Result<void> RecordStore::createTables()
                 if (!present.contains(f.name.toLower()))
                     if (auto r = c.exec(QStringLiteral("ALTER TABLE %1 ADD COLUMN %2 %3").arg(quoted(o.name), quoted(f.name), sqlType(f.type))); !r)
                         return r;
+            if (!present.contains(QStringLiteral("lockstep_writes")))
+                if (auto r = c.exec(QStringLiteral("ALTER TABLE %1 ADD COLUMN %2 INTEGER").arg(quoted(o.name), kWrites)); !r)
+                    return r;
             for (const auto &f : o.fields) {
                 if (f.type == FieldType::Reference && !f.system) {
                     if (auto r = c.exec(QStringLiteral("CREATE INDEX IF NOT EXISTS %1 ON %2(%3)")
@@ -505,11 +514,17 @@ Result<void> RecordStore::apply(const std::vector<RowWrite> &writes, const QStri
         for (const RowWrite &w : writes) {
             const ObjectDef &o = *w.object;
             if (w.kind == RowWrite::Kind::Delete) {
+                if (auto r = logDeletes(c, o, QStringLiteral("Id"), w.id, w.counted); !r)
+                    return r;
                 // Cascade-deleted children leave with their master, and so do the master's
                 // roll-ups over them (the schema's master-detail children have no other master).
                 for (const auto &child : o.children) {
                     if (!child.cascadeDelete)
                         continue;
+                    // Their log stays (not a write of theirs: they go with the master).
+                    if (const ObjectDef *childObject = m_schema.object(child.childObject))
+                        if (auto r = logDeletes(c, *childObject, child.field, w.id, false); !r)
+                            return r;
                     auto st = c.prepare(QStringLiteral("DELETE FROM %1 WHERE %2=?").arg(quoted(child.childObject), quoted(child.field)));
                     if (!st)
                         return std::unexpected(st.error());
@@ -565,7 +580,11 @@ Result<void> RecordStore::apply(const std::vector<RowWrite> &writes, const QStri
                 QStringList cols;
                 for (const auto &n : names)
                     cols << quoted(n);
-                auto st = c.prepare(QStringLiteral("INSERT INTO %1(%2) VALUES(%3)").arg(quoted(o.name), cols.join(QLatin1Char(',')), bindMarkers(names.size())));
+                if (w.counted) {
+                    cols << kWrites;
+                    binds.push_back(1);
+                }
+                auto st = c.prepare(QStringLiteral("INSERT INTO %1(%2) VALUES(%3)").arg(quoted(o.name), cols.join(QLatin1Char(',')), bindMarkers(cols.size())));
                 if (!st)
                     return std::unexpected(st.error());
                 st->bindAll(binds);
@@ -582,6 +601,8 @@ Result<void> RecordStore::apply(const std::vector<RowWrite> &writes, const QStri
                 QStringList sets;
                 for (const auto &n : names)
                     sets << quoted(n) + QStringLiteral("=?");
+                if (w.counted)
+                    sets << kWrites + QStringLiteral("=COALESCE(") + kWrites + QStringLiteral(",0)+1");
                 auto st = c.prepare(QStringLiteral("UPDATE %1 SET %2 WHERE Id=?").arg(quoted(o.name), sets.join(QLatin1Char(','))));
                 if (!st)
                     return std::unexpected(st.error());
@@ -605,6 +626,50 @@ Result<void> RecordStore::apply(const std::vector<RowWrite> &writes, const QStri
     if (countsBegun)
         m_children.end(counts, done.has_value());
     return done;
+}
+
+Result<void> RecordStore::logDeletes(Connection &c, const ObjectDef &object, const QString &field, const QString &value, bool counted)
+{
+    // Only records that have a log entry, or get one now, are kept: a cascade over never-written
+    // children writes nothing.
+    const QString external = object.field(QStringLiteral("External_Id__c")) ? QStringLiteral("\"External_Id__c\"") : QStringLiteral("NULL");
+    auto st = c.prepare(QStringLiteral("INSERT OR REPLACE INTO lockstep_deleted(id,object,external_id,writes) SELECT Id,?,%1,COALESCE(%2,0)+%3 FROM %4 "
+                                       "WHERE %5=? AND (%3=1 OR %2>0)")
+                            .arg(external, kWrites, counted ? QStringLiteral("1") : QStringLiteral("0"), quoted(object.name), quoted(field)));
+    if (!st)
+        return std::unexpected(st.error());
+    st->bind(1, object.name);
+    st->bind(2, value);
+    return st->run();
+}
+
+Result<std::vector<WriteCount>> RecordStore::writeCounts(const ObjectDef &object)
+{
+    const QString external = object.field(QStringLiteral("External_Id__c")) ? QStringLiteral("\"External_Id__c\"") : QStringLiteral("NULL");
+    auto rows = select(QStringLiteral("SELECT Id,%1,%2,0 FROM %3 WHERE %2>0 UNION ALL SELECT id,external_id,writes,1 FROM lockstep_deleted WHERE object=? "
+                                      "ORDER BY 1")
+                           .arg(external, kWrites, quoted(object.name)),
+                       {object.name});
+    if (!rows)
+        return std::unexpected(rows.error());
+    std::vector<WriteCount> out;
+    out.reserve(rows->size());
+    for (const auto &r : *rows)
+        out.push_back({r[0].toString(), r[1].toString(), r[2].toLongLong(), r[3].toInt() != 0});
+    return out;
+}
+
+Result<void> RecordStore::resetWriteCounts(const ObjectDef &object)
+{
+    return m_db->write([&](Connection &c) -> Result<void> {
+        if (auto r = c.exec(QStringLiteral("UPDATE %1 SET %2=NULL WHERE %2 IS NOT NULL").arg(quoted(object.name), kWrites)); !r)
+            return r;
+        auto st = c.prepare(QStringLiteral("DELETE FROM lockstep_deleted WHERE object=?"));
+        if (!st)
+            return std::unexpected(st.error());
+        st->bind(1, object.name);
+        return st->run();
+    });
 }
 
 } // namespace lockstep::demoorg

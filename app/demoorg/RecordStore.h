@@ -24,6 +24,17 @@ struct RowWrite {
     const ObjectDef *object = nullptr;
     QString id;        // 18 characters; allocated by the caller for inserts (newId)
     Values values;     // the fields to set (Insert/Update)
+    // A client's write through an API, counted in the write log (seeding, the org's own
+    // records and duplicate-rule switches are not).
+    bool counted = false;
+};
+
+// How many committed writes a record has had through the APIs (the write log).
+struct WriteCount {
+    QString id;
+    QString externalId;   // its External_Id__c, when it has one
+    qint64 writes = 0;
+    bool deleted = false;
 };
 
 // The records of the demo org in SQLite: a table per object, a column per field, Ids always
@@ -58,6 +69,13 @@ public:
     // which on a skewed parent is real time the model does not have.
     Result<void> apply(const std::vector<RowWrite> &writes, const QString &userId);
 
+    // The write log of one object: every record with at least one counted write, deleted ones
+    // included. Kept in the record's own row (and, once deleted, in lockstep_deleted), in the
+    // transaction of the write itself, so it can never disagree with the records.
+    Result<std::vector<WriteCount>> writeCounts(const ObjectDef &object);
+    // Starts the object's log afresh (a test that seeds through the API, then loads).
+    Result<void> resetWriteCounts(const ObjectDef &object);
+
     // Raw read access for the query engine (a statement over the tables named after objects).
     Result<std::vector<std::vector<QVariant>>> select(const QString &sql, const std::vector<QVariant> &binds);
 
@@ -86,6 +104,9 @@ private:
                      std::vector<ChildCounts::Change> &counts) const;
     static bool sameValue(const FieldDef *field, const QVariant &stored, const QVariant &given);
     Result<void> moveRollups(Connection &c, const RollupDeltas &deltas);
+    // Moves the log entries of the records of `object` whose `field` is `value` (about to be
+    // deleted) to lockstep_deleted, one more write each when the delete is counted.
+    Result<void> logDeletes(Connection &c, const ObjectDef &object, const QString &field, const QString &value, bool counted);
 
     std::unique_ptr<Database> m_db;
     Schema m_schema;

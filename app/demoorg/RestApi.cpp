@@ -45,6 +45,8 @@ void RestApi::registerRoutes(Router &router)
     router.add("POST", QStringLiteral("/services/apexrest/lockstep/holdLocks"), Access::Session,
                [this](const ServerRequest &r, const RouteParams &) { return holdLocks(r); });
     router.add("GET", QStringLiteral("/lockstep/status"), Access::Session, [this](const ServerRequest &, const RouteParams &) { return status(); });
+    router.add("GET", QStringLiteral("/lockstep/writes"), Access::Session, [this](const ServerRequest &r, const RouteParams &) { return writes(r, false); });
+    router.add("DELETE", QStringLiteral("/lockstep/writes"), Access::Session, [this](const ServerRequest &r, const RouteParams &) { return writes(r, true); });
 }
 
 ServerResponse RestApi::versions()
@@ -166,6 +168,40 @@ ServerResponse RestApi::holdLocks(const ServerRequest &request)
         return ServerResponse::bytes(400, ApiErrors::restErrorArray({WriteEngine::lockError(blocked)}), "application/json;charset=UTF-8");
     }
     return ServerResponse::json(200, QJsonDocument(QJsonObject{{QStringLiteral("held"), QJsonArray::fromStringList(ids)}, {QStringLiteral("seconds"), seconds}}));
+}
+
+ServerResponse RestApi::writes(const ServerRequest &request, bool reset)
+{
+    const QString name = request.queryValue(QStringLiteral("sobject"));
+    const ObjectDef *object = m_org.store->schema().object(name);
+    if (!object)
+        return ApiErrors::rest(400, QStringLiteral("INVALID_TYPE"), QStringLiteral("?sobject= names no object of the demo org: '%1'").arg(name));
+    if (reset) {
+        if (auto r = m_org.store->resetWriteCounts(*object); !r)
+            return ApiErrors::rest(500, QStringLiteral("UNKNOWN_EXCEPTION"), r.error().message);
+        return ServerResponse::empty(204);
+    }
+    auto counts = m_org.store->writeCounts(*object);
+    if (!counts)
+        return ApiErrors::rest(500, QStringLiteral("UNKNOWN_EXCEPTION"), counts.error().message);
+    QJsonObject byId;
+    QJsonObject externalIds;
+    QJsonArray deleted;
+    qint64 total = 0;
+    for (const WriteCount &w : *counts) {
+        byId.insert(w.id, w.writes);
+        if (!w.externalId.isEmpty())
+            externalIds.insert(w.id, w.externalId);
+        if (w.deleted)
+            deleted.append(w.id);
+        total += w.writes;
+    }
+    return ServerResponse::json(200, QJsonDocument(QJsonObject{{QStringLiteral("sobject"), object->name},
+                                                               {QStringLiteral("records"), qint64(counts->size())},
+                                                               {QStringLiteral("totalWrites"), total},
+                                                               {QStringLiteral("writes"), byId},
+                                                               {QStringLiteral("externalIds"), externalIds},
+                                                               {QStringLiteral("deleted"), deleted}}));
 }
 
 ServerResponse RestApi::status()

@@ -7,7 +7,7 @@ namespace lockstep::demoorg {
 
 // The read side of the REST API: the version list, a version's resources, limits, describe
 // (global and per object), SOQL query with paging (also the Tooling API's query, which the
-// Salesforce CLI calls at login), and the org's own status for tests and the GUI.
+// Salesforce CLI calls at login), and the org's own status and write log for tests and the GUI.
 class RestApi {
 public:
     explicit RestApi(OrgServices &org) : m_org(org) {}
@@ -23,6 +23,9 @@ private:
     ServerResponse queryMore(const QString &version, const QString &locator);
     ServerResponse holdLocks(const ServerRequest &request);
     ServerResponse status();
+    // The write log: GET /lockstep/writes?sobject=X counts every record's committed writes
+    // through the APIs; DELETE starts it afresh.
+    ServerResponse writes(const ServerRequest &request, bool reset);
 
     OrgServices &m_org;
 };

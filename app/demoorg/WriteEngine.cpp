@@ -350,6 +350,7 @@ std::vector<RowOutcome> WriteEngine::transaction(const WriteBatch &batch, size_t
         p.write.kind = op == Operation::Delete ? RowWrite::Kind::Delete : creates[i] ? RowWrite::Kind::Insert : RowWrite::Kind::Update;
         p.write.id = creates[i] ? m_store.newId(object) : ids[i];
         p.write.values = values[i];
+        p.write.counted = true;   // the write log (GET /lockstep/writes)
         for (const QString &f : object.lockingFields) {
             if (const auto it = values[i].find(f); it != values[i].end()) {
                 if (it->isValid())
