@@ -2,6 +2,7 @@
 
 #include "cli/AnalyzeCommand.h"
 #include "cli/CliSupport.h"
+#include "cli/ExportPlanCommand.h"
 #ifdef LOCKSTEP_HAVE_DEMOORG
 #include "cli/DemoOrgCommand.h"
 #endif
@@ -18,6 +19,7 @@ CliApp::CliApp()
     m_commands.push_back(std::make_unique<SampleCommand>());
     m_commands.push_back(std::make_unique<PlanCommand>());
     m_commands.push_back(std::make_unique<PredictCommand>());
+    m_commands.push_back(std::make_unique<ExportPlanCommand>());
     m_commands.push_back(std::make_unique<RunCommand>());
     m_commands.push_back(std::make_unique<JobsCommand>());
     m_commands.push_back(std::make_unique<ShowCommand>());

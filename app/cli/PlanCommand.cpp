@@ -39,7 +39,8 @@ void addPlanningOptions(QCommandLineParser &parser)
     parser.addOption({{QStringLiteral("q"), QStringLiteral("quiet")}, QStringLiteral("No progress on stderr.")});
 }
 
-std::optional<PlanningInput> preparePlanning(const QCommandLineParser &parser, const QString &command, int &exitCode)
+std::optional<PlanningInput> preparePlanning(const QCommandLineParser &parser, const QString &command, int &exitCode,
+                                             bool planningOnly)
 {
     if (parser.positionalArguments().size() != 1) {
         exitCode = usageError(QStringLiteral("expected exactly one FILE"), command);
@@ -47,6 +48,7 @@ std::optional<PlanningInput> preparePlanning(const QCommandLineParser &parser, c
     }
     PlanningInput input;
     AnalyzeOptions analyze;
+    analyze.planningOnly = planningOnly;
     analyze.object = parser.value(QStringLiteral("object"));
     if (parser.isSet(QStringLiteral("operation"))) {
         analyze.operation = parseOperation(parser.value(QStringLiteral("operation")));
@@ -110,6 +112,24 @@ std::optional<PlanningInput> preparePlanning(const QCommandLineParser &parser, c
         err() << "lockstep-cli " << command << ": warning: " << grouped(bad)
               << " rows have problems (see 'lockstep-cli analyze'); they are planned as they are\n";
     return input;
+}
+
+Result<Plan> buildPlan(const PlanningInput &input, const Mitigation &mitigation, const SeedPolicy &seeds,
+                       qint64 apiCallBudget, const Progress &progress, std::vector<PredictionSummary> *candidates)
+{
+    const FileAnalysis &a = *input.analysis;
+    if (mitigation.scheduling != Scheduling::Auto)
+        return Planner(a.keys, input.options, progress.cancel).plan(mitigation);
+    AutoOptions options;
+    options.compare.plan = input.options;
+    options.compare.seeds = seeds;
+    options.apiCallBudget = apiCallBudget;
+    auto choice = AutoPlanner::choose(a.keys, options, progress);
+    if (!choice)
+        return std::unexpected(choice.error());
+    if (candidates)
+        *candidates = choice->candidates;
+    return std::move(choice->plan);
 }
 
 namespace {
@@ -194,24 +214,9 @@ int PlanCommand::run(const QStringList &arguments)
     const FileAnalysis &a = *input->analysis;
 
     StderrProgress progress(!parser.isSet(QStringLiteral("quiet")));
-    Result<Plan> plan = std::unexpected(Error{});
     std::vector<PredictionSummary> candidates;
-    if (mitigation->scheduling == Scheduling::Auto) {
-        AutoOptions options;
-        options.compare.plan = input->options;
-        options.compare.seeds = seeds > 0 ? SeedPolicy::fixed(seeds, seed) : SeedPolicy{seed};
-        options.apiCallBudget = budget;
-        auto choice = AutoPlanner::choose(a.keys, options, progress.progress());
-        if (choice) {
-            candidates = choice->candidates;
-            plan = std::move(choice->plan);
-        } else {
-            plan = std::unexpected(choice.error());
-        }
-    } else {
-        const Planner planner(a.keys, input->options, progress.token());
-        plan = planner.plan(*mitigation);
-    }
+    const auto plan = buildPlan(*input, *mitigation, seeds > 0 ? SeedPolicy::fixed(seeds, seed) : SeedPolicy{seed}, budget,
+                                progress.progress(), &candidates);
     progress.finish();
     if (!plan)
         return report(plan.error());

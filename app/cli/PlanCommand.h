@@ -2,6 +2,7 @@
 
 #include "cli/Command.h"
 #include "plan/Planner.h"
+#include "predict/Comparison.h"
 
 #include <QCommandLineParser>
 
@@ -32,8 +33,15 @@ struct PlanningInput {
 // --concurrency, --api, --profile, --disable-batch-retry, --json, --quiet).
 void addPlanningOptions(QCommandLineParser &parser);
 // Reads those options and analyses FILE. On failure prints the error and returns nullopt with
-// `exitCode` set (64 usage, 65 bad data, 66 no such file, 130 interrupted).
-std::optional<PlanningInput> preparePlanning(const QCommandLineParser &parser, const QString &command, int &exitCode);
+// `exitCode` set (64 usage, 65 bad data, 66 no such file, 130 interrupted). `planningOnly`:
+// read no more than a plan needs (AnalyzeOptions::planningOnly).
+std::optional<PlanningInput> preparePlanning(const QCommandLineParser &parser, const QString &command, int &exitCode,
+                                             bool planningOnly = false);
+// The plan of `mitigation` on the shared options: auto is chosen by prediction (AutoPlanner;
+// what it weighed goes to `candidates`), any other mitigation by the Planner. Shared by plan and
+// export-plan, so both build the same plan from the same command line.
+Result<Plan> buildPlan(const PlanningInput &input, const Mitigation &mitigation, const SeedPolicy &seeds,
+                       qint64 apiCallBudget, const Progress &progress, std::vector<PredictionSummary> *candidates = nullptr);
 // "3.0 min", "45 s", "1.2 h".
 QString duration(double seconds);
 

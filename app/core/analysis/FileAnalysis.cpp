@@ -117,9 +117,11 @@ Result<std::shared_ptr<FileAnalysis>> analyzeFile(const QString &path, const Ana
     }
 
     ScanOptions scan;
-    scan.idChecks = idChecksFor(roles, analysis->operation);
-    if (roles.idColumn >= 0 && analysis->operation != Operation::Insert && roles.kind == FileKind::LoadFile)
-        scan.duplicateIdColumn = roles.idColumn;
+    if (!options.planningOnly) {
+        scan.idChecks = idChecksFor(roles, analysis->operation);
+        if (roles.idColumn >= 0 && analysis->operation != Operation::Insert && roles.kind == FileKind::LoadFile)
+            scan.duplicateIdColumn = roles.idColumn;
+    }
     scan.sink = &fanout;
     scan.threads = options.threads;
     if (auto scanned = file.scan(scan, progress); !scanned)
@@ -130,6 +132,10 @@ Result<std::shared_ptr<FileAnalysis>> analyzeFile(const QString &path, const Ana
         analysis->errorCodes = errorCounter->counts();
     if (progress.cancelled())
         return fail(ErrorKind::Cancelled, QStringLiteral("cancelled"), path);
+    if (options.planningOnly) {
+        analysis->seconds = double(timer.nsecsElapsed()) / 1e9;
+        return analysis;
+    }
     progress(0, 0, QStringLiteral("Computing the distribution"));
     analysis->distribution = Distribution::compute(analysis->keys, options.distribution);
     analysis->spread = BatchSpread::compute(analysis->keys, options.batchSize);

@@ -25,6 +25,10 @@ struct AnalyzeOptions {
     QStringList removeRules;                // user removals (--no-lock COLUMN)
     int threads = 0;
     qsizetype problemLimit = 10000;
+    // Only what a plan needs: rows, column roles and lock keys. No Id checks, no search for
+    // duplicate Ids, no distribution or batch spread — for work that copies rows as they are
+    // (export-plan), where those cost time and memory and change nothing.
+    bool planningOnly = false;
 };
 
 // Everything Lockstep knows about a load file before anything is sent.

@@ -1,9 +1,14 @@
 #include "load/CsvWriter.h"
 
+#if defined(Q_OS_LINUX)
+#include <fcntl.h>
+#endif
+
 namespace lockstep {
 
 namespace {
 constexpr qsizetype kFlushBytes = 1 << 20;
+constexpr qint64 kWritebackBytes = 8 << 20;
 }
 
 QByteArray CsvFormat::field(QStringView text, const CsvStyle &style)
@@ -41,8 +46,10 @@ Result<CsvFileWriter> CsvFileWriter::create(const QString &path, const CsvStyle 
     w.m_path = path;
     w.m_style = style;
     w.m_file = std::make_unique<QSaveFile>(path);
-    if (!w.m_file->open(QIODevice::WriteOnly))
+    // Unbuffered: rows are gathered in m_buffer and reach the file a megabyte at a time.
+    if (!w.m_file->open(QIODevice::WriteOnly | QIODevice::Unbuffered))
         return fail(ErrorKind::Io, QStringLiteral("cannot write %1: %2").arg(path, w.m_file->errorString()), path);
+    w.m_buffer.reserve(kFlushBytes + (64 << 10));
     return w;
 }
 
@@ -67,7 +74,16 @@ Result<void> CsvFileWriter::flush()
 {
     if (!m_buffer.isEmpty() && m_file->write(m_buffer) != m_buffer.size())
         m_failed = true;
-    m_buffer.clear();
+    m_written += m_buffer.size();
+    m_buffer.resize(0);   // keeps the capacity: clear() would free it and every flush regrow it
+#if defined(Q_OS_LINUX)
+    // Start writing back what is written so far: commit()'s sync then finds little left to do,
+    // instead of waiting for the whole file at the end.
+    if (m_written - m_writebackFrom >= kWritebackBytes && m_file->handle() >= 0) {
+        ::sync_file_range(m_file->handle(), m_writebackFrom, m_written - m_writebackFrom, SYNC_FILE_RANGE_WRITE);
+        m_writebackFrom = m_written;
+    }
+#endif
     if (m_failed)
         return fail(ErrorKind::Io, QStringLiteral("cannot write %1: %2").arg(m_path, m_file->errorString()), m_path);
     return {};

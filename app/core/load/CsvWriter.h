@@ -50,6 +50,8 @@ private:
     std::unique_ptr<QSaveFile> m_file;
     QByteArray m_buffer;
     qint64 m_rows = 0;
+    qint64 m_written = 0;        // bytes handed to the file
+    qint64 m_writebackFrom = 0;  // bytes before this one are on their way to the disk
     bool m_failed = false;
 };
 

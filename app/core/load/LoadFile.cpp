@@ -18,7 +18,7 @@ namespace lockstep {
 namespace {
 
 constexpr std::uint64_t kSniffBytes = 64 * 1024;
-constexpr std::uint64_t kReleaseEvery = 16 * 1024 * 1024;
+constexpr std::uint64_t kReleaseEvery = 4 * 1024 * 1024;
 
 QString shortValue(std::string_view v)
 {
@@ -487,7 +487,18 @@ Result<void> LoadFile::scan(const ScanOptions &options, const Progress &progress
     {
         std::vector<std::thread> pool;
         for (int k = 0; k + 1 < chunks; ++k)
-            pool.emplace_back([&, k] { quotes[size_t(k)] = csv::countQuotes(data, bounds[size_t(k)], bounds[size_t(k) + 1], m_dialect.quote); });
+            pool.emplace_back([&, k] {
+                // Counting maps every page of the chunk: give them back as it goes, or a two-chunk
+                // scan holds half the file resident before it starts (the scan reads them again
+                // from the page cache).
+                const std::uint64_t step = options.releasePages ? kReleaseEvery : bounds[size_t(k) + 1] - bounds[size_t(k)];
+                for (std::uint64_t at = bounds[size_t(k)]; at < bounds[size_t(k) + 1]; at += step) {
+                    const std::uint64_t end = std::min(at + step, bounds[size_t(k) + 1]);
+                    quotes[size_t(k)] += csv::countQuotes(data, at, end, m_dialect.quote);
+                    if (options.releasePages)
+                        m_file->release(at, end - at);
+                }
+            });
         for (auto &t : pool)
             t.join();
     }
@@ -673,6 +684,30 @@ std::uint8_t LoadFile::rowFlags(qint64 row) const
 {
     const ChunkInfo &c = chunkOf(row);
     return c.flags[size_t(row - c.firstRow)];
+}
+
+std::pair<std::uint64_t, std::uint64_t> LoadFile::recordExtent(qint64 row) const
+{
+    return {rowStart(row), row + 1 < m_rowCount ? rowStart(row + 1) : m_dataEnd};
+}
+
+void LoadFile::releaseRows(qint64 first, qint64 end) const
+{
+    if (!m_file || first >= end || first < 0 || end > m_rowCount)
+        return;
+    const std::uint64_t begin = rowStart(first);
+    const std::uint64_t stop = end < m_rowCount ? rowStart(end) : m_dataEnd;
+    m_file->release(begin, stop - begin);
+}
+
+std::string_view LoadFile::rawHeader() const
+{
+    const char *data = m_file->data();
+    const std::uint64_t begin = std::uint64_t(m_dialect.bomLength);
+    std::uint64_t end = std::max(begin, m_dataBegin);
+    while (end > begin && (data[end - 1] == '\n' || data[end - 1] == '\r'))
+        --end;
+    return std::string_view(data + begin, size_t(end - begin));
 }
 
 std::string_view LoadFile::rawRecord(qint64 row) const

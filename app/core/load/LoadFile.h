@@ -13,6 +13,7 @@
 #include <memory>
 #include <span>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace lockstep {
@@ -89,9 +90,17 @@ public:
     std::uint8_t rowFlags(qint64 row) const;
     qint64 rowsWithFlag(std::uint8_t flag) const;
 
+    // The header record as the file has it (no BOM, no line end): what a copy of the file keeps.
+    std::string_view rawHeader() const;
     // Row access by 0-based index (after scan).
     std::string_view rawRecord(qint64 row) const;
     QStringList fields(qint64 row) const;
+    // Where the row starts and where the next one does (the data's end after the last row): the
+    // record, its line end and any blank lines after it. Reads no byte of the file.
+    std::pair<std::uint64_t, std::uint64_t> recordExtent(qint64 row) const;
+    // Gives back the mapped pages of rows [first, end): they are read again from the page cache
+    // when touched, so a pass over a large file need not keep it resident.
+    void releaseRows(qint64 first, qint64 end) const;
     qint64 lineOfRow(qint64 row) const;   // 1-based physical line where the row starts
 
     const ProblemList &problems() const { return m_problems; }

@@ -1,0 +1,44 @@
+#pragma once
+
+#include "common/Error.h"
+#include "common/Progress.h"
+
+#include <QString>
+
+#include <cstdint>
+#include <functional>
+#include <span>
+#include <vector>
+
+namespace lockstep {
+
+class LoadFile;
+
+// Copies the rows of a scanned LoadFile into new files, in any order, byte for byte: each file
+// gets the source's header (and BOM), then its rows as the source has them — quoting, delimiter,
+// and the source's line end after each. Nothing is decoded or quoted anew.
+//
+// Rows in a new order are random in the source. Mapping the source and gathering them would
+// keep the whole file resident; instead the output is cut into slices of ~40 MB, and each slice
+// is one pass: the source is read front to back (pread, a few MB at a time), the slice's rows
+// copied into a staging buffer as they come, then written in output order. Memory: one slice
+// and one read window, whatever the file's size; cost: one sequential read of the source per
+// slice, from the page cache.
+class RowCopier {
+public:
+    struct Target {
+        QString path;                                      // written atomically (CsvFileWriter)
+        std::vector<std::span<const std::uint32_t>> runs;  // its rows (0-based), run after run
+        qint64 bytes = 0;                                  // filled: what was written
+    };
+    // Called once per copied row, in source order, with the index of its target.
+    using OnRow = std::function<void(qint64 row, int target)>;
+
+    // Every row must appear in at most one target, at most once (the caller's promise; rows
+    // may be left out). Targets are committed one after another as they complete; on an error
+    // or a cancel, the target being written is discarded and earlier ones stay.
+    static Result<void> copy(const LoadFile &file, std::vector<Target> &targets, const Progress &progress = {},
+                             const OnRow &onRow = {});
+};
+
+} // namespace lockstep
