@@ -120,12 +120,7 @@ private:
     std::unique_ptr<ScratchBuffer> m_buffer;
 };
 
-// The output in slices. Rows in plan order are random in the source: a pass reads the whole
-// source once and copies the rows of its slice, in source order, then writes the slice in output
-// order. Resident: one slice and one source window, however large the file — at the price of one
-// sequential read of the source per slice.
-constexpr std::uint64_t kSliceBytes = 40ull << 20;
-
+// The output in slices: a pass per slice (see RowCopier).
 struct Slices {
     qint64 count = 1;
     qint64 total = 0;
@@ -157,7 +152,7 @@ std::vector<std::uint32_t> outputPositions(const LoadFile &file, const std::vect
     return positionOf;
 }
 
-Slices slicesOf(const LoadFile &file, const std::vector<std::uint32_t> &positionOf, qint64 positions)
+Slices slicesOf(const LoadFile &file, const std::vector<std::uint32_t> &positionOf, qint64 positions, std::uint64_t sliceBytes)
 {
     Slices s;
     s.total = positions;
@@ -167,7 +162,7 @@ Slices slicesOf(const LoadFile &file, const std::vector<std::uint32_t> &position
             const auto [b, e] = file.recordExtent(row);
             dataBytes += e - b;
         }
-    s.count = qint64(std::max<std::uint64_t>(1, (dataBytes + kSliceBytes - 1) / kSliceBytes));
+    s.count = qint64(std::max<std::uint64_t>(1, (dataBytes + sliceBytes - 1) / sliceBytes));
     std::vector<std::uint64_t> bytes(size_t(s.count), 0);
     for (qint64 row = 0; row < file.rowCount(); ++row) {
         const std::uint32_t p = positionOf[size_t(row)];
@@ -182,7 +177,8 @@ Slices slicesOf(const LoadFile &file, const std::vector<std::uint32_t> &position
 
 } // namespace
 
-Result<void> RowCopier::copy(const LoadFile &file, std::vector<Target> &targets, const Progress &progress, const OnRow &onRow)
+Result<void> RowCopier::copy(const LoadFile &file, std::vector<Target> &targets, const Progress &progress, const OnRow &onRow,
+                            std::uint64_t sliceBytes)
 {
     if (targets.empty())
         return {};
@@ -229,7 +225,7 @@ Result<void> RowCopier::copy(const LoadFile &file, std::vector<Target> &targets,
         }
     };
 
-    const Slices slices = total > 0 ? slicesOf(file, positionOf, total) : Slices{0, 0, 0};
+    const Slices slices = total > 0 ? slicesOf(file, positionOf, total, std::max<std::uint64_t>(1, sliceBytes)) : Slices{0, 0, 0};
     SourceWindows source(file);
     if (auto opened = source.open(); !opened)
         return opened;

@@ -19,7 +19,7 @@ class LoadFile;
 // and the source's line end after each. Nothing is decoded or quoted anew.
 //
 // Rows in a new order are random in the source. Mapping the source and gathering them would
-// keep the whole file resident; instead the output is cut into slices of ~40 MB, and each slice
+// keep the whole file resident; instead the output is cut into slices (40 MB), and each slice
 // is one pass: the source is read front to back (pread, a few MB at a time), the slice's rows
 // copied into a staging buffer as they come, then written in output order. Memory: one slice
 // and one read window, whatever the file's size; cost: one sequential read of the source per
@@ -33,12 +33,14 @@ public:
     };
     // Called once per copied row, in source order, with the index of its target.
     using OnRow = std::function<void(qint64 row, int target)>;
+    // Output bytes per pass (tests lower it to see many passes on small files).
+    static constexpr std::uint64_t kDefaultSliceBytes = 40ull << 20;
 
     // Every row must appear in at most one target, at most once (the caller's promise; rows
     // may be left out). Targets are committed one after another as they complete; on an error
     // or a cancel, the target being written is discarded and earlier ones stay.
     static Result<void> copy(const LoadFile &file, std::vector<Target> &targets, const Progress &progress = {},
-                             const OnRow &onRow = {});
+                             const OnRow &onRow = {}, std::uint64_t sliceBytes = kDefaultSliceBytes);
 };
 
 } // namespace lockstep

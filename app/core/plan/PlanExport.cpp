@@ -340,7 +340,7 @@ struct KeyFiles {
 };
 
 // Writes every file and fills their sizes and parents.
-Result<void> writeFiles(const LoadFile &file, const LockKeys &keys, const Plan &plan, const QDir &dir,
+Result<void> writeFiles(const LoadFile &file, const LockKeys &keys, const Plan &plan, const QDir &dir, std::uint64_t sliceBytes,
                         std::vector<ExportFile> &files, KeyFiles &keyFiles, const Progress &progress)
 {
     std::vector<RowCopier::Target> targets;
@@ -354,7 +354,7 @@ Result<void> writeFiles(const LoadFile &file, const LockKeys &keys, const Plan &
     auto copied = RowCopier::copy(file, targets, progress, [&](qint64 row, int target) {
         for (const auto k : keys.keysOf(row))
             keyFiles.add(k, target);
-    });
+    }, sliceBytes);
     if (!copied)
         return copied;
     for (size_t f = 0; f < files.size(); ++f) {
@@ -595,7 +595,7 @@ Result<PlanExportResult> PlanExport::write(const LoadFile &file, const LockKeys 
         return fail(ErrorKind::Usage, QStringLiteral("the plan has no batches: there is nothing to export"));
     nameFiles(result.files, file, plan);
     KeyFiles keyFiles(keys.keyCount());
-    if (auto written = writeFiles(file, keys, plan, dir, result.files, keyFiles, progress); !written)
+    if (auto written = writeFiles(file, keys, plan, dir, options.sliceBytes, result.files, keyFiles, progress); !written)
         return std::unexpected(written.error());
     for (const ExportFile &f : result.files)
         result.rows += f.rows;

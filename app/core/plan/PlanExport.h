@@ -2,6 +2,7 @@
 
 #include "common/Error.h"
 #include "common/Progress.h"
+#include "load/RowCopier.h"
 #include "plan/Plan.h"
 
 #include <QJsonObject>
@@ -21,6 +22,8 @@ struct PlanExportOptions {
     // Lanes and the per-parent queue: how many files may run at once (0: the plan's
     // concurrency). Fewer files run fewer jobs side by side, and take longer.
     int maxFiles = 0;
+    // Output bytes copied per pass over the source: the memory the copy takes (RowCopier).
+    std::uint64_t sliceBytes = RowCopier::kDefaultSliceBytes;
 };
 
 // One file of an export: whole plan batches laid end to end in the order they are sent.
