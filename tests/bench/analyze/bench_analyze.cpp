@@ -17,16 +17,8 @@ int main()
     const std::string file = benchDirectory() + "/bench-analyze-" + rows + ".csv";
     const int repeats = std::stoi(env("LOCKSTEP_BENCH_REPEATS", "5"));
 
-    if (!std::filesystem::exists(file)) {
-        std::fprintf(stderr, "generating %s rows...\n", rows.c_str());
-        const Run gen = runCommand({cli, "sample", "--object", "Opportunity", "--rows", rows, "--parents", "5000", "--skew",
-                                    "zipf:0.6", "--house-account", "12000", "--seed", "1", "-q", "-o", file});
-        if (gen.exitCode != 0) {
-            std::fprintf(stderr, "sample failed (%d)\n", gen.exitCode);
-            return 1;
-        }
-        std::fprintf(stderr, "generated in %.2f s\n", gen.seconds);
-    }
+    if (!ensureSample(cli, file, rows))
+        return 1;
     const double gigabytes = double(std::filesystem::file_size(file)) / 1e9;
 
     // Warm the page cache for both, then alternate them so drift hits both alike.

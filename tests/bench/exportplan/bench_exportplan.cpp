@@ -55,15 +55,8 @@ int main()
                     python.c_str());
         return 77;
     }
-    if (!fs::exists(file)) {
-        std::fprintf(stderr, "generating %s rows...\n", rows.c_str());
-        const Run gen = runCommand({cli, "sample", "--object", "Opportunity", "--rows", rows, "--parents", "5000", "--skew",
-                                    "zipf:0.6", "--house-account", "12000", "--seed", "1", "-q", "-o", file});
-        if (gen.exitCode != 0) {
-            std::fprintf(stderr, "sample failed (%d)\n", gen.exitCode);
-            return 1;
-        }
-    }
+    if (!ensureSample(cli, file, rows))
+        return 1;
     const std::uintmax_t sourceBytes = fs::file_size(file);
     std::uintmax_t headerBytes = 0;
     if (FILE *f = std::fopen(file.c_str(), "rb")) {

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdio>
 #include <cstdlib>
 #include <fcntl.h>
 #include <filesystem>
@@ -47,6 +48,21 @@ double median(std::vector<double> values)
     std::sort(values.begin(), values.end());
     const size_t n = values.size();
     return n % 2 ? values[n / 2] : (values[n / 2 - 1] + values[n / 2]) / 2;
+}
+
+bool ensureSample(const std::string &cli, const std::string &file, const std::string &rows)
+{
+    if (std::filesystem::exists(file))
+        return true;
+    std::fprintf(stderr, "generating %s rows...\n", rows.c_str());
+    const Run gen = runCommand({cli, "sample", "--object", "Opportunity", "--rows", rows, "--parents", "5000", "--skew",
+                                "zipf:0.6", "--house-account", "12000", "--seed", "1", "-q", "-o", file});
+    if (gen.exitCode != 0) {
+        std::fprintf(stderr, "sample failed (%d)\n", gen.exitCode);
+        return false;
+    }
+    std::fprintf(stderr, "generated in %.2f s\n", gen.seconds);
+    return true;
 }
 
 std::string env(const char *name, const std::string &fallback)

@@ -18,6 +18,10 @@ Run runCommand(const std::vector<std::string> &argv, const std::string &stdoutPa
 
 double median(std::vector<double> values);
 
+// The load file the benches share, made once: `lockstep-cli sample` of `rows` Opportunities over
+// 5,000 Accounts (Zipf 0.6, one holding 12,000, seed 1). False (said on stderr) when sample fails.
+bool ensureSample(const std::string &cli, const std::string &file, const std::string &rows);
+
 // Where big generated files go: $LOCKSTEP_BENCH_DIR, else the build tree's bench folder.
 std::string benchDirectory();
 std::string env(const char *name, const std::string &fallback);
