@@ -8,8 +8,10 @@
 #include <QJsonDocument>
 #include <QSocketNotifier>
 
+#include <cerrno>
 #include <csignal>
 #include <cstdio>
+#include <memory>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -36,7 +38,8 @@ int DemoOrgCommand::run(const QStringList &arguments)
         "Serves the Salesforce REST, sObject Collections, Bulk API 1.0/2.0, OAuth and Metadata (duplicate "
         "rules) APIs on 127.0.0.1, keeps records in SQLite and runs every write through the lock engine in "
         "real time, scaled. When it listens it prints one JSON line on stdout: instance_url, client_id, "
-        "client_secret, username, password, access_token. It runs until SIGINT or SIGTERM.\n\n"
+        "client_secret, username, password, access_token. It runs until SIGINT or SIGTERM (or, with "
+        "--stop-with-parent, until its stdin closes).\n\n"
         "Exit status: 0 stopped cleanly, 64 bad usage, 65 bad profile or seed file, 74 cannot listen or store."));
     parser.addPositionalArgument(QStringLiteral("serve"), QStringLiteral("The action (only 'serve')."));
     const QCommandLineOption port(QStringLiteral("port"), QStringLiteral("Port on 127.0.0.1; 0 = any free port (default 0)."), QStringLiteral("N"), QStringLiteral("0"));
@@ -46,7 +49,11 @@ int DemoOrgCommand::run(const QStringList &arguments)
     const QCommandLineOption seed(QStringLiteral("seed"), QStringLiteral("Seed for server-time variation and fault injection (default 1)."), QStringLiteral("K"), QStringLiteral("1"));
     const QCommandLineOption faults(QStringLiteral("faults"), QStringLiteral("Fault rates, e.g. 500=0.02,503=0.01,drop=0.01,slow=0.05:2000,expire=0.005,limit=0.01."), QStringLiteral("SPEC"));
     const QCommandLineOption seedFrom(QStringLiteral("seed-from"), QStringLiteral("Create every record this load file refers to (repeatable; more FILEs may follow)."), QStringLiteral("FILE"));
-    for (const auto &o : {port, scale, profile, data, seed, faults, seedFrom})
+    // A parent that starts the org (the window, a test) keeps the pipe to its stdin open; when
+    // the parent exits — or crashes, or is killed — the pipe closes and the org stops with it,
+    // so no orphan keeps the port and the database.
+    const QCommandLineOption stopWithParent(QStringLiteral("stop-with-parent"), QStringLiteral("Stop when stdin closes (the process that started the org exited)."));
+    for (const auto &o : {port, scale, profile, data, seed, faults, seedFrom, stopWithParent})
         parser.addOption(o);
     int code = 0;
     if (!parseArguments(parser, name(), arguments, code))
@@ -90,6 +97,19 @@ int DemoOrgCommand::run(const QStringList &arguments)
         [[maybe_unused]] const auto n = ::read(g_signalPipe[0], &c, 1);
         QCoreApplication::quit();
     });
+    std::unique_ptr<QSocketNotifier> stdinWatch;
+    if (parser.isSet(stopWithParent)) {
+        stdinWatch = std::make_unique<QSocketNotifier>(STDIN_FILENO, QSocketNotifier::Read);
+        QObject::connect(stdinWatch.get(), &QSocketNotifier::activated, [&] {
+            char buffer[256];
+            const auto n = ::read(STDIN_FILENO, buffer, sizeof buffer);
+            if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR)) {   // end of file: the parent is gone
+                stdinWatch->setEnabled(false);
+                err() << "demo-org: stdin closed" << Qt::endl;
+                QCoreApplication::quit();
+            }
+        });
+    }
     std::signal(SIGINT, onStopSignal);
     std::signal(SIGTERM, onStopSignal);
     std::signal(SIGPIPE, SIG_IGN);

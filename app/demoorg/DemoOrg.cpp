@@ -14,6 +14,7 @@
 #include "demoorg/RecordStore.h"
 #include "demoorg/RestApi.h"
 #include "demoorg/SObjectApi.h"
+#include "demoorg/SeedApi.h"
 #include "demoorg/WriteEngine.h"
 #include "sim/BlockingLockTable.h"
 
@@ -196,6 +197,7 @@ Result<void> DemoOrg::init(const Progress &progress)
     m_sobjects->registerRoutes(m_router);
     m_bulkV1->registerRoutes(m_router);
     m_metadata->registerRoutes(m_router);
+    SeedApi::registerRoutes(m_router, m_services);   // Lockstep's own: the window seeds the file it opens
 
     m_http = std::make_unique<HttpServer>([this](const ServerRequest &r) { return handle(r); });
     auto port = m_http->listen(m_options.port);

@@ -1,31 +1,8 @@
 #include "DemoOrgTestSupport.h"
 
-#include <QElapsedTimer>
-#include <QJsonArray>
-#include <QJsonObject>
-#include <QUrl>
-
-#include <csignal>
+#include <QDebug>
 
 namespace lockstep::test {
-
-DemoOrgProcess::~DemoOrgProcess()
-{
-    if (running())
-        stop();
-}
-
-bool DemoOrgProcess::running() const
-{
-    return m_process && m_process->state() != QProcess::NotRunning;
-}
-
-QByteArray DemoOrgProcess::stderrText()
-{
-    if (m_process)
-        m_stderr += m_process->readAllStandardError();
-    return m_stderr;
-}
 
 bool DemoOrgProcess::start(const QStringList &extraArguments)
 {
@@ -34,52 +11,29 @@ bool DemoOrgProcess::start(const QStringList &extraArguments)
         m_error = QStringLiteral("LOCKSTEP_CLI is not set (run the tests through ctest)");
         return false;
     }
-    m_process = std::make_unique<QProcess>();
-    m_stderr.clear();
-    m_process->start(cli, QStringList{QStringLiteral("demo-org"), QStringLiteral("serve"), QStringLiteral("--port"), QStringLiteral("0")} + extraArguments);
-    if (!m_process->waitForStarted(10000)) {
-        m_error = QStringLiteral("cannot start %1").arg(cli);
+    const auto connection = m_process.startAndWait(cli, extraArguments);
+    if (!connection) {
+        m_error = connection.error().message;
         return false;
     }
-    QElapsedTimer timer;
-    timer.start();
-    QByteArray out;
-    while (!out.contains('\n') && timer.elapsed() < 60000 && m_process->state() == QProcess::Running) {
-        m_process->waitForReadyRead(200);
-        out += m_process->readAllStandardOutput();
-    }
-    const QJsonObject o = QJsonDocument::fromJson(out.left(out.indexOf('\n'))).object();
-    if (o.isEmpty()) {
-        m_error = QStringLiteral("no JSON line from the demo org; stderr: %1").arg(QString::fromUtf8(stderrText()));
-        return false;
-    }
-    url = o.value(QStringLiteral("instance_url")).toString();
-    token = o.value(QStringLiteral("access_token")).toString();
-    clientId = o.value(QStringLiteral("client_id")).toString();
-    clientSecret = o.value(QStringLiteral("client_secret")).toString();
-    username = o.value(QStringLiteral("username")).toString();
-    password = o.value(QStringLiteral("password")).toString();
+    url = connection->instanceUrl;
+    token = connection->accessToken;
+    clientId = connection->clientId;
+    clientSecret = connection->clientSecret;
+    username = connection->username;
+    password = connection->password;
     return true;
 }
 
-int DemoOrgProcess::stop()
+OrgClient DemoOrgProcess::client() const
 {
-    if (!m_process)
-        return -1;
-    if (m_process->state() == QProcess::Running) {
-        ::kill(pid_t(m_process->processId()), SIGTERM);
-        if (!m_process->waitForFinished(30000)) {
-            m_process->kill();
-            m_process->waitForFinished();
-            return -1;
-        }
-    }
-    stderrText();
-    return m_process->exitStatus() == QProcess::NormalExit ? m_process->exitCode() : -1;
+    auto client = connection().client();
+    Q_ASSERT(client.has_value());   // an http://127.0.0.1 URL always passes OrgClient's check
+    return std::move(*client);
 }
 
-HttpResponse OrgClient::send(const QByteArray &method, const QString &path, const QByteArray &body, const QByteArray &contentType,
-                             const QList<QPair<QByteArray, QByteArray>> &headers, bool auth)
+HttpResponse RawHttp::send(const QByteArray &method, const QString &path, const QByteArray &body, const QByteArray &contentType,
+                           const Headers &headers, bool auth)
 {
     HttpRequest request;
     request.method = method;
@@ -100,21 +54,27 @@ HttpResponse OrgClient::send(const QByteArray &method, const QString &path, cons
     return *response;
 }
 
-QJsonArray OrgClient::queryAll(const QString &soql, int *pages)
+QJsonArray queryRecords(OrgClient &client, const QString &soql)
 {
-    QJsonArray all;
-    QString next = QStringLiteral("/services/data/v62.0/query?q=") + QString::fromLatin1(QUrl::toPercentEncoding(soql));
-    int n = 0;
-    while (!next.isEmpty() && n < 1000) {
-        const QJsonObject page = jsonOf(get(next)).object();
-        ++n;
-        for (const auto &r : page.value(QStringLiteral("records")).toArray())
-            all.append(r);
-        next = page.value(QStringLiteral("done")).toBool(true) ? QString() : page.value(QStringLiteral("nextRecordsUrl")).toString();
+    auto records = client.query(soql);
+    if (!records) {
+        qWarning("query failed: %s", qPrintable(records.error().toError().toString()));
+        return {};
     }
-    if (pages)
-        *pages = n;
-    return all;
+    QJsonArray array;
+    for (const QJsonObject &record : *records)
+        array.append(record);
+    return array;
+}
+
+QJsonObject lockstepStatus(OrgClient &client)
+{
+    const auto response = client.send("GET", QStringLiteral("/lockstep/status"));
+    if (!response) {
+        qWarning("/lockstep/status failed: %s", qPrintable(response.error().toError().toString()));
+        return {};
+    }
+    return jsonOf(*response).object();
 }
 
 QJsonDocument jsonOf(const HttpResponse &response)

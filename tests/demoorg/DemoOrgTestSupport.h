@@ -1,55 +1,58 @@
 #pragma once
 
+#include "org/DemoOrgProcess.h"
 #include "org/HttpClient.h"
+#include "org/OrgClient.h"
 
+#include <QJsonArray>
 #include <QJsonDocument>
-#include <QProcess>
+#include <QJsonObject>
 #include <QString>
 #include <QStringList>
 
-#include <memory>
-
 namespace lockstep::test {
 
-// A demo org in a child process (`lockstep-cli demo-org serve --port 0 …`), as a user or the
-// GUI starts it: the test reads its JSON line and talks to it over real HTTP only.
+// A demo org in a child process, started as the window starts it (core's DemoOrgProcess, with
+// the CLI from $LOCKSTEP_CLI): tests read its connection line and talk to it over real HTTP only.
 class DemoOrgProcess {
 public:
-    ~DemoOrgProcess();
     // Starts the server and waits for its JSON line; false (with `error()`) when it does not come.
     bool start(const QStringList &extraArguments = {});
     // SIGTERM, then waits; returns the exit code (-1 when it had to be killed or crashed).
-    int stop();
-    bool running() const;
+    int stop() { return m_process.stop(); }
+    bool running() const { return m_process.isRunning(); }
     QString error() const { return m_error; }
-    QByteArray stderrText();
+    QByteArray stderrText() { return m_process.stderrText(); }
+    const DemoOrgConnection &connection() const { return m_process.connection(); }
+    // Core's client of this org (what a load uses), on this org's first session.
+    OrgClient client() const;
 
     QString url;            // instance_url
     QString token;          // access_token
     QString clientId, clientSecret, username, password;
 
 private:
-    std::unique_ptr<QProcess> m_process;
+    lockstep::DemoOrgProcess m_process;
     QString m_error;
-    QByteArray m_stderr;
 };
 
-// Requests against one org with one kept-alive connection.
-class OrgClient {
+// Raw requests to one server, for tests of what it answers — status codes, error bodies,
+// headers, odd paths — where core's OrgClient would retry, renew or turn the answer into an
+// error. Everything else a test asks of an org goes through OrgClient. No retries, no renewal,
+// no parsing: one HttpClient (one kept-alive connection), the base URL and the bearer token.
+class RawHttp {
 public:
-    OrgClient(QString baseUrl, QString token) : m_base(std::move(baseUrl)), m_token(std::move(token)) {}
+    using Headers = QList<QPair<QByteArray, QByteArray>>;
+    RawHttp(QString baseUrl, QString token) : m_base(std::move(baseUrl)), m_token(std::move(token)) {}
 
+    // A transport failure comes back as status 0 with the reason as the body.
     HttpResponse send(const QByteArray &method, const QString &path, const QByteArray &body = {},
-                      const QByteArray &contentType = "application/json",
-                      const QList<QPair<QByteArray, QByteArray>> &headers = {}, bool auth = true);
-    HttpResponse get(const QString &path, const QList<QPair<QByteArray, QByteArray>> &headers = {}) { return send("GET", path, {}, {}, headers); }
+                      const QByteArray &contentType = "application/json", const Headers &headers = {}, bool auth = true);
+    HttpResponse get(const QString &path, const Headers &headers = {}) { return send("GET", path, {}, {}, headers); }
     HttpResponse postJson(const QString &path, const QJsonDocument &doc) { return send("POST", path, doc.toJson(QJsonDocument::Compact)); }
     HttpResponse patchJson(const QString &path, const QJsonDocument &doc) { return send("PATCH", path, doc.toJson(QJsonDocument::Compact)); }
-    // SOQL through /query, following nextRecordsUrl; returns every record.
-    QJsonArray queryAll(const QString &soql, int *pages = nullptr);
 
     HttpClient &http() { return m_http; }
-    QString base() const { return m_base; }
     void setToken(const QString &token) { m_token = token; }
 
 private:
@@ -57,6 +60,12 @@ private:
     QString m_token;
     HttpClient m_http;
 };
+
+// The records of a SOQL query through core's OrgClient (every page); empty when it fails, with
+// a warning naming the failure.
+QJsonArray queryRecords(OrgClient &client, const QString &soql);
+// The demo org's GET /lockstep/status through core's OrgClient; empty when it fails.
+QJsonObject lockstepStatus(OrgClient &client);
 
 QJsonDocument jsonOf(const HttpResponse &response);
 // The first error object of a REST error array.

@@ -82,7 +82,7 @@ QByteArray csvField(const QString &value)
 std::map<QString, double> timingOf(OrgClient &status)
 {
     std::map<QString, double> out;
-    const QJsonObject o = jsonOf(status.get("/lockstep/status")).object();
+    const QJsonObject o = lockstepStatus(status);
     for (const char *part : {"transactionMs", "lockRequests"}) {
         const QJsonObject values = o.value(QLatin1String(part)).toObject();
         for (auto it = values.begin(); it != values.end(); ++it)
@@ -126,23 +126,20 @@ class TestCalibrationDemoOrg : public QObject {
         return out.analysis->roles.idColumn >= 0 && file.header().size() > 2;
     }
 
-    RunResult runPlan(DemoOrgProcess &org, double scale, const Plan &plan, const LoadFileUnderTest &file, double predictedSeconds)
+    RunResult runPlan(test::DemoOrgProcess &org, double scale, const Plan &plan, const LoadFileUnderTest &file, double predictedSeconds)
     {
-        auto api = std::make_unique<OrgClient>(org.url, org.token);
-        const QList<QPair<QByteArray, QByteArray>> session{{"X-SFDC-Session", org.token.toLatin1()}};
-        const QByteArray ns = "http://www.force.com/2009/06/asyncapi/dataload";
+        OrgClient api = org.client();
         // One job for the shared queue (Parallel, or Serial for a serial plan) and one Serial
         // job per dedicated lane, as a lanes plan runs on Bulk API 1.0.
         QHash<int, QString> jobs;
         auto jobFor = [&](int lane) {
             if (jobs.contains(lane))
                 return jobs.value(lane);
-            const QByteArray mode = (lane != PlanBatch::kSharedQueue || plan.api == Api::Bulk1Serial) ? "Serial" : "Parallel";
-            const HttpResponse created = api->send("POST", "/services/async/62.0/job",
-                                                   "<jobInfo xmlns=\"" + ns + "\"><operation>update</operation><object>Opportunity</object><concurrencyMode>" + mode +
-                                                       "</concurrencyMode><contentType>CSV</contentType></jobInfo>",
-                                                   "application/xml", session, false);
-            jobs.insert(lane, xmlValue(created.body, "id"));
+            const bool serial = lane != PlanBatch::kSharedQueue || plan.api == Api::Bulk1Serial;
+            const auto created = api.createBulkJob(QStringLiteral("Opportunity"), Operation::Update, serial);
+            jobs.insert(lane, created ? created->id : QString());
+            if (!created)
+                qWarning("no Bulk job: %s", qPrintable(created.error().toError().toString()));
             return jobs.value(lane);
         };
         // Batches as the plan cuts them, every column of the file's rows.
@@ -168,9 +165,9 @@ class TestCalibrationDemoOrg : public QObject {
             result.uploadLateMs = std::max(result.uploadLateMs, double(timer.elapsed() - due));
             const QString job = jobs.value(plan.batches[i].lane);
             const qint64 sent = timer.nsecsElapsed();
-            const HttpResponse added = api->send("POST", "/services/async/62.0/job/" + job + "/batch", bodies[i], "text/csv", session, false);
+            const auto added = api.addBulkBatch(job, bodies[i]);
             result.uploadMs = std::max(result.uploadMs, double(timer.nsecsElapsed() - sent) / 1e6);
-            batches.append({job, xmlValue(added.body, "id")});
+            batches.append({job, added ? added->id : QString()});
         }
         // Every batch ends well within three times the predicted duration, or the run failed.
         // Polled every half platform second (at least 10 ms): often enough to time the run to
@@ -178,12 +175,11 @@ class TestCalibrationDemoOrg : public QObject {
         const qint64 deadlineMs = qint64(std::max(60000.0, 3 * predictedSeconds * scale * 1000));
         const quint64 pollMs = quint64(std::max(10.0, 0.5 * scale * 1000));
         while (timer.elapsed() < deadlineMs) {
-            int done = 0;
-            for (const QString &job : std::as_const(jobs)) {
-                const HttpResponse info = api->send("GET", "/services/async/62.0/job/" + job, {}, {}, session, false);
-                done += xmlValue(info.body, "numberBatchesCompleted").toInt() + xmlValue(info.body, "numberBatchesFailed").toInt();
-            }
-            if (done == int(batches.size())) {
+            qint64 done = 0;
+            for (const QString &job : std::as_const(jobs))
+                if (const auto info = api.bulkJob(job))
+                    done += info->batchesCompleted + info->batchesFailed;
+            if (done == qint64(batches.size())) {
                 result.finished = true;
                 break;
             }
@@ -191,12 +187,20 @@ class TestCalibrationDemoOrg : public QObject {
         }
         result.seconds = double(timer.nsecsElapsed()) / 1e9 / scale;
         for (const auto &[job, b] : std::as_const(batches)) {
-            const QByteArray csv = api->send("GET", "/services/async/62.0/job/" + job + "/batch/" + b + "/result", {}, {}, session, false).body;
-            result.lockErrors += csv.count(",\"UNABLE_TO_LOCK_ROW:");
-            result.otherErrors += csv.count("\"false\",\"false\",\"") - csv.count(",\"UNABLE_TO_LOCK_ROW:");
+            const auto rows = api.bulkBatchResult(job, b);
+            if (!rows) {
+                ++result.otherErrors;   // a batch whose results cannot be read is not a pass
+                continue;
+            }
+            for (const RecordResult &row : *rows) {
+                if (row.success)
+                    continue;
+                const bool lock = !row.errors.empty() && row.errors.front().statusCode == QLatin1String("UNABLE_TO_LOCK_ROW");
+                ++(lock ? result.lockErrors : result.otherErrors);
+            }
         }
         for (const QString &job : std::as_const(jobs))
-            api->send("POST", "/services/async/62.0/job/" + job, "<jobInfo xmlns=\"" + ns + "\"><state>Closed</state></jobInfo>", "application/xml", session, false);
+            (void)api.closeBulkJob(job);
         return result;
     }
 
@@ -209,7 +213,7 @@ class TestCalibrationDemoOrg : public QObject {
         line(title);
         line(QStringLiteral("| mitigation | predicted errors | demo-org errors | predicted duration | demo-org duration | runs | agree |"));
         line(QStringLiteral("|---|---|---|---|---|---|---|"));
-        std::map<double, std::unique_ptr<DemoOrgProcess>> orgs;   // by scale
+        std::map<double, std::unique_ptr<test::DemoOrgProcess>> orgs;   // by scale
         QStringList failures;
         for (const Case &c : cases) {
             CompareOptions compare;
@@ -227,10 +231,10 @@ class TestCalibrationDemoOrg : public QObject {
             const double scale = c.mitigation.scheduling == Scheduling::Serial ? kSerialScale : kParallelScale;
             auto &org = orgs[scale];
             if (!org) {
-                org = std::make_unique<DemoOrgProcess>();
+                org = std::make_unique<test::DemoOrgProcess>();
                 QVERIFY2(org->start({"--scale", QString::number(scale), "--seed", "11", "--seed-from", file.path}), qPrintable(org->error()));
             }
-            OrgClient status(org->url, org->token);
+            OrgClient status = org->client();
             const auto before = timingOf(status);
             double errors = 0, seconds = 0, late = 0, upload = 0;
             for (int run = 0; run < c.runs; ++run) {
@@ -256,7 +260,7 @@ class TestCalibrationDemoOrg : public QObject {
                   "(predicted %.1f)",
                   qPrintable(c.mitigation.label()), qPrintable(where.join(QStringLiteral(", "))), late, upload, plan->uploadGapSeconds * scale * 1000,
                   perRun(QStringLiteral("deadlocks")), p.deadlocks, perRun(QStringLiteral("waited")), p.lockWaits);
-            QCOMPARE(jsonOf(status.get("/lockstep/status")).object().value("lockedKeys").toInt(-1), 0);
+            QCOMPARE(lockstepStatus(status).value("lockedKeys").toInt(-1), 0);
             line(QStringLiteral("| %1 | %2 | %3 | %4 s | %5 s | %6 | %7 |")
                      .arg(c.mitigation.label())
                      .arg(qRound64(p.lockErrorRows))

@@ -6,6 +6,7 @@
 #include <QCryptographicHash>
 #include <QJsonArray>
 #include <QJsonObject>
+#include <QProcess>
 #include <QTcpSocket>
 #include <QTest>
 #include <QUrl>
@@ -31,8 +32,9 @@ QJsonObject record(const QString &type, const QJsonObject &fields)
 // paths, in Salesforce's shapes (salesforce-api.md).
 class TestDemoOrgApi : public QObject {
     Q_OBJECT
-    DemoOrgProcess org;
-    std::unique_ptr<OrgClient> api;
+    test::DemoOrgProcess org;
+    std::unique_ptr<RawHttp> api;         // what the server answers, as it answers it
+    std::unique_ptr<OrgClient> client;    // what a load does (core's client)
 
     QByteArray form(const QList<QPair<QString, QString>> &fields) { return formEncode(fields); }
     HttpResponse token(const QByteArray &body, const QList<QPair<QByteArray, QByteArray>> &headers = {})
@@ -54,7 +56,8 @@ private slots:
     void initTestCase()
     {
         QVERIFY2(org.start({QStringLiteral("--scale"), QStringLiteral("0")}), qPrintable(org.error()));
-        api = std::make_unique<OrgClient>(org.url, org.token);
+        api = std::make_unique<RawHttp>(org.url, org.token);
+        client = std::make_unique<OrgClient>(org.client());
     }
     void cleanupTestCase()
     {
@@ -87,7 +90,7 @@ private slots:
         QVERIFY(o.value("id").toString().contains("/id/00D"));
         QVERIFY(!o.contains("refresh_token"));
         // The new token works.
-        OrgClient other(org.url, o.value("access_token").toString());
+        RawHttp other(org.url, o.value("access_token").toString());
         QCOMPARE(other.get(v + "/limits").status, 200);
 
         r = token(form({{"grant_type", "password"}, {"client_id", org.clientId}, {"client_secret", org.clientSecret},
@@ -151,7 +154,7 @@ private slots:
         HttpResponse refreshed = token(form({{"grant_type", "refresh_token"}, {"refresh_token", refresh}, {"client_id", org.clientId}}));
         QCOMPARE(refreshed.status, 200);
         const QString access = jsonOf(refreshed).object().value("access_token").toString();
-        OrgClient user(org.url, access);
+        RawHttp user(org.url, access);
         QCOMPARE(user.get(v + "/limits").status, 200);
         HttpResponse revoked = api->send("POST", "/services/oauth2/revoke", form({{"token", access}}), "application/x-www-form-urlencoded", {}, false);
         QCOMPARE(revoked.status, 200);
@@ -306,7 +309,7 @@ private slots:
 
         for (const QString &n : {QStringLiteral("Query A"), QStringLiteral("Query B"), QStringLiteral("Query C")})
             createAccount(n, QStringLiteral("Q"));
-        auto q = [&](const QString &soql) { return api->queryAll(soql); };
+        auto q = [&](const QString &soql) { return queryRecords(*client, soql); };
         QCOMPARE(q("SELECT Id FROM Account WHERE Name = 'query a'").size(), 1);   // case-insensitive
         QCOMPARE(q("SELECT Id FROM Account WHERE Name IN ('Query A', 'Query C')").size(), 2);
         QCOMPARE(q("SELECT Id FROM Account WHERE BillingCity = 'Q' AND NOT Name = 'Query B'").size(), 2);
@@ -346,8 +349,7 @@ private slots:
         const QString next = page.value("nextRecordsUrl").toString();
         QVERIFY(next.startsWith(v + "/query/01g"));
         QVERIFY(next.endsWith("-200"));
-        int pages = 0;
-        QCOMPARE(api->queryAll("SELECT Id FROM Contact WHERE Phone = '555'", &pages).size(), 450);
+        QCOMPARE(queryRecords(*client, "SELECT Id FROM Contact WHERE Phone = '555'").size(), 450);   // every page
         r = api->get(v + "/query/01gnosuchlocator-200");
         QCOMPARE(r.status, 400);
         QCOMPARE(firstError(r).value("errorCode").toString(), QStringLiteral("INVALID_QUERY_LOCATOR"));
@@ -393,7 +395,7 @@ private slots:
         r = api->postJson(v + "/composite/sobjects", QJsonDocument(QJsonObject{{"allOrNone", true}, {"records", QJsonArray{record("Account", {{"Name", "Aon ok"}}), record("Account", {{"Phone", "1"}})}}}));
         res = jsonOf(r).array();
         QCOMPARE(res[0].toObject().value("errors").toArray().at(0).toObject().value("statusCode").toString(), QStringLiteral("ALL_OR_NONE_OPERATION_ROLLED_BACK"));
-        QCOMPARE(api->queryAll("SELECT Id FROM Account WHERE Name = 'Aon ok'").size(), 0);
+        QCOMPARE(queryRecords(*client, "SELECT Id FROM Account WHERE Name = 'Aon ok'").size(), 0);
 
         // Children, lookups, wrong Ids.
         records = QJsonArray{record("Opportunity", {{"Name", "O1"}, {"StageName", "Prospecting"}, {"CloseDate", "2030-01-01"}, {"AccountId", a1}, {"Amount", 100}}),
@@ -428,7 +430,7 @@ private slots:
         res = jsonOf(r).array();
         QVERIFY(res[0].toObject().value("success").toBool());
         QCOMPARE(res[0].toObject().value("created").toBool(true), false);
-        QCOMPARE(api->queryAll("SELECT Id FROM Contact WHERE LastName = 'Upserted'").size(), 1);
+        QCOMPARE(queryRecords(*client, "SELECT Id FROM Contact WHERE LastName = 'Upserted'").size(), 1);
         // Single-record upsert.
         r = api->patchJson(v + "/sobjects/Contact/External_Id__c/C-3", QJsonDocument(QJsonObject{{"LastName", "Single"}}));
         QCOMPARE(r.status, 201);
@@ -490,7 +492,7 @@ private slots:
         QCOMPARE(total(c), 45.55);
         // The same sums from the children themselves.
         QHash<QString, double> sums;
-        for (const auto &rec : api->queryAll(QStringLiteral("SELECT AccountId, Amount FROM Opportunity WHERE AccountId IN ('%1','%2','%3')").arg(a, b, c)))
+        for (const auto &rec : queryRecords(*client, QStringLiteral("SELECT AccountId, Amount FROM Opportunity WHERE AccountId IN ('%1','%2','%3')").arg(a, b, c)))
             sums[rec.toObject().value("AccountId").toString()] += rec.toObject().value("Amount").toDouble();
         for (const QString &account : {a, b, c})
             QCOMPARE(total(account), std::round(sums.value(account) * 100) / 100);
@@ -558,7 +560,7 @@ private slots:
         auto r = api->http().send(request);
         QVERIFY(r.has_value());
         QCOMPARE(r->status, 201);
-        QCOMPARE(api->queryAll("SELECT Id FROM Account WHERE Name = 'Zipped'").size(), 1);
+        QCOMPARE(queryRecords(*client, "SELECT Id FROM Account WHERE Name = 'Zipped'").size(), 1);
         request.body = "\x1f\x8b garbage";
         request.gzipBody = false;
         request.header("Content-Encoding", "gzip");
@@ -574,7 +576,7 @@ private slots:
 
     void duplicateRulesAndMetadataApi()
     {
-        const QJsonArray rules = api->queryAll("SELECT Id, DeveloperName, SobjectType, IsActive FROM DuplicateRule WHERE SobjectType = 'Account'");
+        const QJsonArray rules = queryRecords(*client, "SELECT Id, DeveloperName, SobjectType, IsActive FROM DuplicateRule WHERE SobjectType = 'Account'");
         QCOMPARE(rules.size(), 1);
         QVERIFY(rules[0].toObject().value("IsActive").toBool());
         const QString ruleId = rules[0].toObject().value("Id").toString();
@@ -611,7 +613,7 @@ private slots:
         r = api->send("POST", "/services/Soap/m/62.0", head + org.token.toLatin1() + mid + update + tail, "text/xml", soap, false);
         QCOMPARE(r.status, 200);
         QCOMPARE(xmlValue(r.body, "success"), QStringLiteral("true"));
-        QVERIFY(!api->queryAll("SELECT IsActive FROM DuplicateRule WHERE Id = '" + ruleId + "'").at(0).toObject().value("IsActive").toBool());
+        QVERIFY(!queryRecords(*client, "SELECT IsActive FROM DuplicateRule WHERE Id = '" + ruleId + "'").at(0).toObject().value("IsActive").toBool());
         r = api->postJson(v + "/sobjects/Account", QJsonDocument(QJsonObject{{"Name", "Dupe Inc"}, {"BillingCity", "Oslo"}}));
         QCOMPARE(r.status, 201);
         QByteArray restore = update;
@@ -659,15 +661,16 @@ private slots:
 
         // The predictor's own profile format, and the wrapped form that renames the custom pair.
         const QString plain = scratch.write("plain.json", QJsonDocument(OrgProfile{}.toJson()).toJson());
-        DemoOrgProcess withPlain;
+        test::DemoOrgProcess withPlain;
         QVERIFY2(withPlain.start({"--scale", "0", "--profile", plain}), qPrintable(withPlain.error()));
         QCOMPARE(withPlain.stop(), 0);
         QJsonObject wrapped{{"orgProfile", OrgProfile{}.toJson()},
                             {"demoOrg", QJsonObject{{"customObjects", QJsonObject{{"master", "Project__c"}, {"child", "Milestone__c"}, {"masterField", "Project__c"}}}}}};
         const QString custom = scratch.write("custom.json", QJsonDocument(wrapped).toJson());
-        DemoOrgProcess withCustom;
+        test::DemoOrgProcess withCustom;
         QVERIFY2(withCustom.start({"--scale", "0", "--profile", custom}), qPrintable(withCustom.error()));
-        OrgClient c(withCustom.url, withCustom.token);
+        RawHttp c(withCustom.url, withCustom.token);
+        OrgClient customClient = withCustom.client();
         const HttpResponse d = c.get(v + "/sobjects/Milestone__c/describe");
         QCOMPARE(d.status, 200);
         bool masterDetail = false;
@@ -686,15 +689,15 @@ private slots:
         QCOMPARE(p.value("Line_Count__c").toDouble(), 3.0);
         QCOMPARE(p.value("Total_Amount__c").toDouble(), 30.0);
         QCOMPARE(c.send("DELETE", v + "/sobjects/Project__c/" + project).status, 204);   // cascades
-        QCOMPARE(c.queryAll("SELECT Id FROM Milestone__c").size(), 0);
+        QCOMPARE(queryRecords(customClient, "SELECT Id FROM Milestone__c").size(), 0);
         QCOMPARE(withCustom.stop(), 0);
 
         // A small daily allowance runs out like a real org's.
         const QString small = scratch.write("small.json", QJsonDocument(QJsonObject{{"orgProfile", OrgProfile{}.toJson()},
                                                                                      {"demoOrg", QJsonObject{{"dailyApiRequests", 3}}}}).toJson());
-        DemoOrgProcess limited;
+        test::DemoOrgProcess limited;
         QVERIFY2(limited.start({"--scale", "0", "--profile", small}), qPrintable(limited.error()));
-        OrgClient l(limited.url, limited.token);
+        RawHttp l(limited.url, limited.token);
         QList<int> statuses;
         for (int i = 0; i < 5; ++i)
             statuses << l.get(v + "/limits").status;
@@ -707,9 +710,9 @@ private slots:
     {
         Scratch scratch;
         const QString data = scratch.path(QStringLiteral("org-data"));
-        DemoOrgProcess first;
+        test::DemoOrgProcess first;
         QVERIFY2(first.start({QStringLiteral("--scale"), QStringLiteral("0"), QStringLiteral("--data"), data}), qPrintable(first.error()));
-        OrgClient c1(first.url, first.token);
+        RawHttp c1(first.url, first.token);
         QJsonArray records;
         for (int i = 0; i < 25; ++i)
             records.append(record("Account", {{"Name", QStringLiteral("Durable %1").arg(i)}}));
@@ -717,10 +720,11 @@ private slots:
         const QString user = first.username, password = first.password, oldToken = first.token;
         QCOMPARE(first.stop(), 0);
 
-        DemoOrgProcess second;
+        test::DemoOrgProcess second;
         QVERIFY2(second.start({QStringLiteral("--scale"), QStringLiteral("0"), QStringLiteral("--data"), data}), qPrintable(second.error()));
-        OrgClient c2(second.url, second.token);
-        QCOMPARE(c2.queryAll("SELECT Id FROM Account WHERE Name LIKE 'Durable%'").size(), 25);
+        RawHttp c2(second.url, second.token);
+        OrgClient secondClient = second.client();
+        QCOMPARE(queryRecords(secondClient, "SELECT Id FROM Account WHERE Name LIKE 'Durable%'").size(), 25);
         QCOMPARE(second.username, user);
         QCOMPARE(second.password, password);
         c2.setToken(oldToken);   // sessions do not survive a restart, records do
@@ -729,8 +733,65 @@ private slots:
         c2.setToken(second.token);
         const HttpResponse r = c2.postJson(v + "/sobjects/Account", QJsonDocument(QJsonObject{{"Name", "After restart"}}));
         QCOMPARE(r.status, 201);
-        QCOMPARE(c2.queryAll("SELECT Id FROM Account").size(), 26);
+        QCOMPARE(queryRecords(secondClient, "SELECT Id FROM Account").size(), 26);
         QCOMPARE(second.stop(), 0);
+    }
+
+    // POST /lockstep/seed: what the window asks for the file a user opens (Lockstep's own endpoint).
+    void seedEndpointCreatesWhatAFileRefersTo()
+    {
+        Scratch scratch;
+        SampleOptions o;
+        o.rows = 300;
+        o.parents = 12;
+        const QString file = scratch.sample(QStringLiteral("seed-me.csv"), o);
+        const auto seed = [&](const QJsonObject &body) { return api->postJson(QStringLiteral("/lockstep/seed"), QJsonDocument(body)); };
+        const qsizetype before = queryRecords(*client, "SELECT Id FROM Opportunity").size();
+        HttpResponse r = seed({{"files", QJsonArray{file}}});
+        QCOMPARE(r.status, 200);
+        QCOMPARE(jsonOf(r).object().value("files").toInt(), 1);
+        QCOMPARE(jsonOf(r).object().value("created").toInt(), 312);   // 300 Opportunities + 12 Accounts
+        QCOMPARE(queryRecords(*client, "SELECT Id FROM Opportunity").size() - before, qsizetype(300));
+        r = seed({{"files", QJsonArray{file}}});   // twice: nothing new
+        QCOMPARE(jsonOf(r).object().value("created").toInt(), 0);
+        QCOMPARE(jsonOf(r).object().value("existing").toInt(), 312);
+
+        QCOMPARE(seed({{"files", QJsonArray{"relative.csv"}}}).status, 400);
+        QCOMPARE(seed({{"files", QJsonArray()}}).status, 400);
+        QCOMPARE(api->send("POST", "/lockstep/seed", "not json").status, 400);
+        r = seed({{"files", QJsonArray{scratch.path("missing.csv")}}});
+        QCOMPARE(r.status, 404);
+        QCOMPARE(firstError(r).value("errorCode").toString(), QStringLiteral("INVALID_FILE"));
+        r = api->send("POST", "/lockstep/seed", QJsonDocument(QJsonObject{{"files", QJsonArray{file}}}).toJson(), "application/json", {}, false);
+        QCOMPARE(r.status, 401);   // a session, like any API
+    }
+
+    // --stop-with-parent: the end of stdin (what the kernel does when the parent exits, crashes
+    // or is killed) stops the org; without the option it keeps serving.
+    void stopsWhenItsParentGoes()
+    {
+        auto serve = [](QProcess &p, const QStringList &extra) {
+            p.start(qEnvironmentVariable("LOCKSTEP_CLI"), QStringList{"demo-org", "serve", "--port", "0", "--scale", "0"} + extra);
+            QByteArray out;
+            while (!out.contains('\n') && p.waitForReadyRead(30000))
+                out += p.readAllStandardOutput();
+            return out.contains("instance_url");
+        };
+        QProcess watching;
+        QVERIFY(serve(watching, {"--stop-with-parent"}));
+        watching.closeWriteChannel();
+        QVERIFY(watching.waitForFinished(10000));
+        QCOMPARE(watching.exitStatus(), QProcess::NormalExit);
+        QCOMPARE(watching.exitCode(), 0);
+        QVERIFY(watching.readAllStandardError().contains("stdin closed"));
+
+        QProcess plain;
+        QVERIFY(serve(plain, {}));
+        plain.closeWriteChannel();
+        QVERIFY(!plain.waitForFinished(500));
+        plain.terminate();
+        QVERIFY(plain.waitForFinished(10000));
+        QCOMPARE(plain.exitCode(), 0);
     }
 };
 

@@ -27,8 +27,9 @@ QByteArray jobXml(const QByteArray &operation, const QByteArray &object, const Q
 // batches, closed jobs, sessions).
 class TestDemoOrgBulk : public QObject {
     Q_OBJECT
-    DemoOrgProcess org;
-    std::unique_ptr<OrgClient> api;
+    test::DemoOrgProcess org;
+    std::unique_ptr<RawHttp> api;         // what the server answers, as it answers it
+    std::unique_ptr<OrgClient> client;    // what a load does (core's client)
 
     HttpResponse v1Post(const QString &path, const QByteArray &body, const QByteArray &type, const QList<QPair<QByteArray, QByteArray>> &extra = {})
     {
@@ -62,7 +63,8 @@ private slots:
     void initTestCase()
     {
         QVERIFY2(org.start({QStringLiteral("--scale"), QStringLiteral("0")}), qPrintable(org.error()));
-        api = std::make_unique<OrgClient>(org.url, org.token);
+        api = std::make_unique<RawHttp>(org.url, org.token);
+        client = std::make_unique<OrgClient>(org.client());
     }
     void cleanupTestCase() { QCOMPARE(org.stop(), 0); }
 
@@ -105,8 +107,8 @@ private slots:
         QCOMPARE(rows[3][1], QStringLiteral("false"));
         QCOMPARE(rows[3][3], QStringLiteral("REQUIRED_FIELD_MISSING:Required fields are missing: [Name]:Name --"));
         QVERIFY(rows[4][3].startsWith("INVALID_TYPE_ON_FIELD_IN_RECORD:"));
-        QCOMPARE(api->queryAll("SELECT Id FROM Account WHERE Name = 'Bulk \"Two\"'").size(), 1);
-        QCOMPARE(api->queryAll("SELECT BillingCity FROM Account WHERE Name = 'Bulk One'").at(0).toObject().value("BillingCity").toString(), QStringLiteral("Paris, FR"));
+        QCOMPARE(queryRecords(*client, "SELECT Id FROM Account WHERE Name = 'Bulk \"Two\"'").size(), 1);
+        QCOMPARE(queryRecords(*client, "SELECT BillingCity FROM Account WHERE Name = 'Bulk One'").at(0).toObject().value("BillingCity").toString(), QStringLiteral("Paris, FR"));
 
         r = v1Get(v1 + "/job/" + job + "/batch/" + batch + "/request");
         QCOMPARE(r.body, csv);
@@ -127,7 +129,7 @@ private slots:
 
     void v1JsonUpdateSerialAndRetryHeader()
     {
-        const QString a = api->queryAll("SELECT Id FROM Account WHERE Name = 'Bulk One'").at(0).toObject().value("Id").toString();
+        const QString a = queryRecords(*client, "SELECT Id FROM Account WHERE Name = 'Bulk One'").at(0).toObject().value("Id").toString();
         HttpResponse r = v1Post(v1 + "/job", R"({"operation":"update","object":"Account","concurrencyMode":"Serial","contentType":"CSV"})",
                                 "application/json", {{"Sforce-Disable-Batch-Retry", "TRUE"}});
         QCOMPARE(r.status, 201);
@@ -248,7 +250,7 @@ private slots:
         QCOMPARE(waitJob2(again), QStringLiteral("JobComplete"));
         rows = parseCsvReference(api->get(v2 + "/" + again + "/successfulResults").body);
         QCOMPARE(rows[1][1], QStringLiteral("false"));
-        QCOMPARE(api->queryAll("SELECT LastName FROM Contact WHERE External_Id__c = 'V2-1'").at(0).toObject().value("LastName").toString(), QStringLiteral("Uno"));
+        QCOMPARE(queryRecords(*client, "SELECT LastName FROM Contact WHERE External_Id__c = 'V2-1'").at(0).toObject().value("LastName").toString(), QStringLiteral("Uno"));
 
         r = api->get(v2);
         QVERIFY(jsonOf(r).object().value("done").toBool());

@@ -25,8 +25,8 @@ constexpr double kTimeoutMs = 10000 * kScale;
 // re-queues lock-failed batches; nothing leaks; faults repeat by seed.
 class TestDemoOrgLocks : public QObject {
     Q_OBJECT
-    DemoOrgProcess org;
-    std::unique_ptr<OrgClient> api;
+    test::DemoOrgProcess org;
+    std::unique_ptr<RawHttp> api;
     QString account;
     QStringList opportunities;
 
@@ -34,7 +34,7 @@ class TestDemoOrgLocks : public QObject {
     std::thread holdAsync(const QStringList &ids, double platformSeconds, int *status)
     {
         return std::thread([=, url = org.url, token = org.token] {
-            OrgClient c(url, token);
+            RawHttp c(url, token);
             *status = c.postJson("/services/apexrest/lockstep/holdLocks",
                                  QJsonDocument(QJsonObject{{"ids", QJsonArray::fromStringList(ids)}, {"seconds", platformSeconds}})).status;
         });
@@ -54,7 +54,7 @@ private slots:
     void initTestCase()
     {
         QVERIFY2(org.start({QStringLiteral("--scale"), QString::number(kScale)}), qPrintable(org.error()));
-        api = std::make_unique<OrgClient>(org.url, org.token);
+        api = std::make_unique<RawHttp>(org.url, org.token);
         HttpResponse r = api->postJson(v + "/sobjects/Account", QJsonDocument(QJsonObject{{"Name", "Skewed Parent"}}));
         QCOMPARE(r.status, 201);
         account = jsonOf(r).object().value("id").toString();
@@ -125,9 +125,9 @@ private slots:
         profile.parentHoldSecondsPerChild = 0.5;
         constexpr double scale = 0.02;
         const QString path = scratch.write(QStringLiteral("skew.json"), QJsonDocument(profile.toJson()).toJson());
-        DemoOrgProcess skewOrg;
+        test::DemoOrgProcess skewOrg;
         QVERIFY2(skewOrg.start({"--scale", QString::number(scale), "--profile", path}), qPrintable(skewOrg.error()));
-        OrgClient c(skewOrg.url, skewOrg.token);
+        RawHttp c(skewOrg.url, skewOrg.token);
         auto created = [](const HttpResponse &r) { return jsonOf(r).object().value("id").toString(); };
         const QString big = created(c.postJson(v + "/sobjects/Account", QJsonDocument(QJsonObject{{"Name", "Big"}})));
         const QString small = created(c.postJson(v + "/sobjects/Account", QJsonDocument(QJsonObject{{"Name", "Small"}})));
@@ -255,10 +255,10 @@ private slots:
     void faultsRepeatBySeed()
     {
         auto run = [](QList<int> &statuses) {
-            DemoOrgProcess faulty;
+            test::DemoOrgProcess faulty;
             if (!faulty.start({"--scale", "0", "--seed", "42", "--faults", "500=0.2,503=0.1,limit=0.1"}))
                 return false;
-            OrgClient c(faulty.url, faulty.token);
+            RawHttp c(faulty.url, faulty.token);
             for (int i = 0; i < 60; ++i)
                 statuses << c.get(v + "/limits").status;
             return faulty.stop() == 0;
@@ -275,9 +275,9 @@ private slots:
 
     void droppedAnswersStillCommit()
     {
-        DemoOrgProcess faulty;
+        test::DemoOrgProcess faulty;
         QVERIFY(faulty.start({"--scale", "0", "--seed", "3", "--faults", "drop=0.5,expire=0"}));
-        OrgClient c(faulty.url, faulty.token);
+        RawHttp c(faulty.url, faulty.token);
         int answered = 0, lost = 0;
         for (int i = 0; i < 20; ++i) {
             HttpRequest request;
@@ -306,18 +306,18 @@ private slots:
         QCOMPARE(created, 20);
         QCOMPARE(faulty.stop(), 0);
 
-        DemoOrgProcess slow;
+        test::DemoOrgProcess slow;
         QVERIFY(slow.start({"--scale", "0", "--faults", "slow=1:300"}));
-        OrgClient s(slow.url, slow.token);
+        RawHttp s(slow.url, slow.token);
         QElapsedTimer timer;
         timer.start();
         QCOMPARE(s.get(v + "/limits").status, 200);
         QVERIFY(timer.elapsed() >= 280);
         QCOMPARE(slow.stop(), 0);
 
-        DemoOrgProcess expiring;
+        test::DemoOrgProcess expiring;
         QVERIFY(expiring.start({"--scale", "0", "--faults", "expire=1"}));
-        OrgClient e(expiring.url, expiring.token);
+        RawHttp e(expiring.url, expiring.token);
         QCOMPARE(e.get(v + "/limits").status, 401);
         QCOMPARE(firstError(e.get(v + "/limits")).value("errorCode").toString(), QStringLiteral("INVALID_SESSION_ID"));
         QCOMPARE(expiring.stop(), 0);

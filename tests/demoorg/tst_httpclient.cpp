@@ -16,7 +16,7 @@ using namespace lockstep::test;
 // gzip both ways, chunked uploads, kept-alive connections — against the demo org over HTTP.
 class TestHttpClient : public QObject {
     Q_OBJECT
-    DemoOrgProcess org;
+    test::DemoOrgProcess org;
 
     HttpRequest holdRequest(double seconds)
     {

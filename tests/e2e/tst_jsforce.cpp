@@ -30,7 +30,7 @@ private slots:
         const ProcessResult sample = runCli({"sample", "--object", "Opportunity", "--rows", "10000", "--parents", "500", "--seed", "5", "-o", file, "-q"});
         QVERIFY2(sample.exitCode == 0, sample.err.constData());
 
-        DemoOrgProcess org;
+        test::DemoOrgProcess org;
         QVERIFY2(org.start({"--scale", "0", "--seed-from", file}), qPrintable(org.error()));
         QVERIFY(org.stderrText().contains("seeded 10,500 records"));
 

@@ -318,6 +318,7 @@ OrgResult<HttpResponse> OrgClient::call(HttpRequest request, Auth auth)
     bool renewed = false;
     for (;;) {
         HttpRequest r = request;
+        r.timeout = m_requestTimeout;
         switch (auth) {
         case Auth::Bearer: r.header("Authorization", "Bearer " + m_session.accessToken); break;
         case Auth::BulkSession: r.header("X-SFDC-Session", m_session.accessToken); break;

@@ -132,6 +132,8 @@ public:
     void setCancelToken(CancelToken cancel) { m_cancel = std::move(cancel); }
     // The most time a call may spend waiting out 429/503 answers before it gives up.
     void setBusyBudgetSeconds(double seconds) { m_busyBudget = seconds; }
+    // The most one request may take, answer included (default 2 minutes).
+    void setRequestTimeout(std::chrono::milliseconds timeout) { m_requestTimeout = timeout; }
 
     // REST
     OrgResult<QJsonObject> describe(const QString &object);
@@ -186,6 +188,7 @@ private:
     std::unique_ptr<HttpClient> m_http = std::make_unique<HttpClient>();
     CancelToken m_cancel;
     double m_busyBudget = 120;
+    std::chrono::milliseconds m_requestTimeout{120000};
 };
 
 // https, or http on a loopback address; the error names the URL's problem.

@@ -26,7 +26,7 @@ class BenchDemoOrgInserts : public QObject {
 private slots:
     void insertsThroughCollections()
     {
-        DemoOrgProcess org;
+        test::DemoOrgProcess org;
         QVERIFY2(org.start({QStringLiteral("--scale"), QStringLiteral("0")}), qPrintable(org.error()));
         // Bodies are built before the clock starts: the client's JSON is not the server's cost.
         std::vector<std::vector<QByteArray>> bodies(kConnections);
@@ -45,7 +45,7 @@ private slots:
         std::vector<std::thread> clients;
         for (int c = 0; c < kConnections; ++c)
             clients.emplace_back([&, c] {
-                OrgClient client(org.url, org.token);
+                RawHttp client(org.url, org.token);
                 for (const QByteArray &body : bodies[size_t(c)]) {
                     const HttpResponse r = client.send("POST", QStringLiteral("/services/data/v62.0/composite/sobjects"), body);
                     if (r.status != 200 || r.body.contains("\"success\":false"))
@@ -58,7 +58,7 @@ private slots:
         const qint64 records = qint64(kConnections) * kCallsPerConnection * kRecordsPerCall;
         const double rate = double(records) / seconds;
         QCOMPARE(failures.load(), 0);
-        OrgClient check(org.url, org.token);
+        RawHttp check(org.url, org.token);
         QCOMPARE(jsonOf(check.get("/services/data/v62.0/query?q=SELECT+COUNT()+FROM+Account")).object().value("totalSize").toInteger(), records);
         QCOMPARE(org.stop(), 0);
 
