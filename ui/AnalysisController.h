@@ -9,11 +9,13 @@
 
 namespace lockstep::ui {
 
+class BackgroundTask;
+
 using AnalysisPtr = std::shared_ptr<const FileAnalysis>;
 
-// Runs analyzeFile on a worker thread. Each request gets a generation number; a result or
-// progress report from an older generation is dropped, so the window only ever shows the file
-// the user asked for last. Never blocks the GUI thread.
+// Runs analyzeFile on a worker thread (a BackgroundTask): a result or progress report of an
+// older request is dropped, so the window only ever shows the file the user asked for last.
+// Never blocks the GUI thread.
 class AnalysisController : public QObject {
     Q_OBJECT
 public:
@@ -25,9 +27,9 @@ public:
     bool isRunning() const { return m_running; }
     AnalysisPtr analysis() const { return m_analysis; }
     QString currentPath() const { return m_path; }
-    quint64 generation() const { return m_generation; }
+    quint64 generation() const;
     // Workers still reading (a cancelled one stops at its next check, within a few MB).
-    int activeWorkers() const { return m_activeWorkers->load(); }
+    int activeWorkers() const;
 
 signals:
     void started(const QString &path);
@@ -37,15 +39,12 @@ signals:
     void cancelled(const QString &path);
 
 private:
-    void deliver(quint64 generation, Result<std::shared_ptr<FileAnalysis>> result);
+    void deliver(Result<std::shared_ptr<FileAnalysis>> result);
 
+    BackgroundTask *m_task;
     AnalysisPtr m_analysis;
-    CancelToken m_cancel;
     QString m_path;
-    quint64 m_generation = 0;
     bool m_running = false;
-    std::shared_ptr<std::atomic<int>> m_lastPermille = std::make_shared<std::atomic<int>>(-1);
-    std::shared_ptr<std::atomic<int>> m_activeWorkers = std::make_shared<std::atomic<int>>(0);
 };
 
 } // namespace lockstep::ui

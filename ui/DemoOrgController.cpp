@@ -1,18 +1,51 @@
 #include "DemoOrgController.h"
 
-#include "demoorg/DemoOrg.h"
+#include "BackgroundTask.h"
 
+#include <QCoreApplication>
 #include <QDir>
-#include <QPointer>
+#include <QFileInfo>
+#include <QJsonArray>
+#include <QJsonDocument>
 #include <QStandardPaths>
-#include <QtConcurrent>
 
 namespace lockstep::ui {
 
-DemoOrgController::DemoOrgController(QObject *parent) : QObject(parent) {}
+namespace {
+
+constexpr int kStartTimeoutMs = 60000;
+constexpr int kStopTimeoutMs = 10000;
+
+// One call to the org on a worker: a client of its own (one per thread), cancelled with the run.
+Result<QJsonObject> callOrg(const DemoOrgConnection &connection, const BackgroundRun &run, const QByteArray &method, const QString &path,
+                            const QJsonObject &body = {}, std::chrono::milliseconds timeout = std::chrono::minutes(2))
+{
+    auto client = connection.client();
+    if (!client)
+        return std::unexpected(client.error());
+    client->setCancelToken(run.cancelToken());
+    client->setRequestTimeout(timeout);
+    auto response = client->send(method, path, body.isEmpty() ? QByteArray() : QJsonDocument(body).toJson(QJsonDocument::Compact));
+    if (!response)
+        return std::unexpected(response.error().toError());
+    const QJsonDocument doc = QJsonDocument::fromJson(response->body);
+    if (!doc.isObject())
+        return fail(ErrorKind::Server, QStringLiteral("the demo org answered %1 with something that is not a JSON object").arg(path));
+    return doc.object();
+}
+
+} // namespace
+
+DemoOrgController::DemoOrgController(QObject *parent)
+    : QObject(parent), m_statusTask(new BackgroundTask(this)), m_seedTask(new BackgroundTask(this)), m_connectionTask(new BackgroundTask(this))
+{
+    qRegisterMetaType<DemoOrgStatus>();
+    m_process->setOnExited([this](const QString &why) { onProcessExited(why); });
+}
 
 DemoOrgController::~DemoOrgController()
 {
+    blockSignals(true);   // whoever listens may be half destroyed already
     stop();
 }
 
@@ -24,61 +57,151 @@ QString DemoOrgController::defaultDataDir()
 Result<void> DemoOrgController::start(double scale, const QString &dataDir)
 {
     stop();
-    demoorg::DemoOrgOptions options;
-    options.dataDir = dataDir;
-    options.profile.scale = scale;
-    auto org = demoorg::DemoOrg::start(options);
-    if (!org) {
-        emit failed(org.error().toString());
-        return std::unexpected(org.error());
+    const QString cli = m_cliPath.isEmpty() ? DemoOrgProcess::findCli(QCoreApplication::applicationDirPath()) : m_cliPath;
+    if (cli.isEmpty()) {
+        const QString message = tr("lockstep-cli was not found beside %1; the demo org runs in it").arg(QCoreApplication::applicationDirPath());
+        emit failed(message);
+        return fail(ErrorKind::NotFound, message);
     }
-    m_org = std::shared_ptr<demoorg::DemoOrg>(std::move(*org));
+    if (!QDir().mkpath(dataDir)) {
+        const QString message = tr("cannot create the demo org's folder %1").arg(dataDir);
+        emit failed(message);
+        return fail(ErrorKind::Io, message, dataDir);
+    }
     m_scale = scale;
-    emit started(m_org->instanceUrl());
+    m_starting = true;
+    m_process->start(cli, {QStringLiteral("--scale"), QString::number(scale), QStringLiteral("--data"), dataDir},
+                     [this](const Result<DemoOrgConnection> &connection) { onProcessReady(connection); }, kStartTimeoutMs);
     return {};
+}
+
+void DemoOrgController::onProcessReady(const Result<DemoOrgConnection> &connection)
+{
+    if (!connection) {
+        m_starting = false;
+        m_pendingSeed.clear();
+        emit failed(connection.error().message);
+        return;
+    }
+    // Started means it answers over HTTP, as the window will use it.
+    m_statusTask->start([connection = *connection](const BackgroundRun &run) { return callOrg(connection, run, "GET", QStringLiteral("/lockstep/status")); },
+                        [this](const Result<QJsonObject> &status) {
+                            m_starting = false;
+                            if (!status) {
+                                emit failed(tr("the demo org does not answer: %1").arg(status.error().message));
+                                stop();
+                                return;
+                            }
+                            m_running = true;
+                            m_scale = status->value(QStringLiteral("scale")).toDouble(m_scale);
+                            emit started(instanceUrl());
+                            if (const QString path = std::exchange(m_pendingSeed, QString()); !path.isEmpty())
+                                seedFrom(path);
+                        });
+}
+
+void DemoOrgController::onProcessExited(const QString &why)
+{
+    // Called from the process's own signal: change state only, never destroy it here.
+    const bool wasRunning = m_running || m_starting;
+    cancelRequests();
+    m_running = m_starting = false;
+    if (wasRunning) {
+        emit failed(why);
+        emit stopped();
+    }
+}
+
+void DemoOrgController::cancelRequests()
+{
+    m_statusTask->cancel();
+    m_seedTask->cancel();
+    m_connectionTask->cancel();
+    m_pendingSeed.clear();
 }
 
 void DemoOrgController::stop()
 {
-    if (!m_org)
-        return;
-    ++m_generation;
-    m_org->stop();
-    m_org.reset();   // a seeding worker still holding it finishes on a stopped org and says so
-    emit stopped();
+    const bool wasRunning = m_running || m_starting;
+    cancelRequests();
+    m_running = m_starting = false;
+    m_process->stop(kStopTimeoutMs);
+    if (wasRunning)
+        emit stopped();
 }
 
 QString DemoOrgController::instanceUrl() const
 {
-    return m_org ? m_org->instanceUrl() : QString();
+    return m_running ? m_process->connection().instanceUrl : QString();
 }
 
-QJsonObject DemoOrgController::connectionJson()
+QJsonObject DemoOrgController::connectionJson() const
 {
-    return m_org ? m_org->connectionJson() : QJsonObject();
+    return m_running ? m_process->connection().toJson() : QJsonObject();
+}
+
+void DemoOrgController::fetchConnectionDetails()
+{
+    if (!m_running)
+        return;
+    m_connectionTask->start([connection = m_process->connection()](const BackgroundRun &) -> Result<QJsonObject> {
+                                auto session = connection.login();
+                                if (!session)
+                                    return std::unexpected(session.error());
+                                DemoOrgConnection fresh = connection;
+                                fresh.accessToken = QString::fromLatin1(session->accessToken);
+                                return fresh.toJson();
+                            },
+                            [this](const Result<QJsonObject> &json) {
+                                if (json)
+                                    emit connectionDetails(*json);
+                                else
+                                    emit failed(json.error().message);
+                            });
 }
 
 void DemoOrgController::seedFrom(const QString &path)
 {
-    if (!m_org)
+    if (m_starting) {
+        m_pendingSeed = path;
         return;
-    QPointer<DemoOrgController> self(this);
-    const auto org = m_org;
-    const quint64 generation = m_generation;
-    (void)QtConcurrent::run([self, org, path, generation] {
-        auto summary = org->seed({path});
-        QMetaObject::invokeMethod(
-            self.data(),
-            [self, path, generation, summary] {
-                if (!self || generation != self->m_generation)
-                    return;
-                if (summary)
-                    emit self->seeded(path, summary->created, summary->existing);
-                else
-                    emit self->failed(summary.error().toString());
-            },
-            Qt::QueuedConnection);
-    });
+    }
+    if (!m_running)
+        return;
+    const QString absolute = QFileInfo(path).absoluteFilePath();
+    // A large file takes a while to read; opening another one cancels this (the org stops reading).
+    m_seedTask->start(
+        [connection = m_process->connection(), absolute](const BackgroundRun &run) {
+            return callOrg(connection, run, "POST", QStringLiteral("/lockstep/seed"),
+                           QJsonObject{{QStringLiteral("files"), QJsonArray{absolute}}}, std::chrono::hours(1));
+        },
+        [this, path](const Result<QJsonObject> &summary) {
+            if (!summary) {
+                emit failed(summary.error().message);
+                return;
+            }
+            emit seeded(path, summary->value(QStringLiteral("created")).toInteger(), summary->value(QStringLiteral("existing")).toInteger());
+            refreshStatus();
+        });
+}
+
+void DemoOrgController::refreshStatus()
+{
+    if (!m_running)
+        return;
+    m_statusTask->start([connection = m_process->connection()](const BackgroundRun &run) { return callOrg(connection, run, "GET", QStringLiteral("/lockstep/status")); },
+                        [this](const Result<QJsonObject> &json) {
+                            if (!json) {
+                                emit failed(json.error().message);
+                                return;
+                            }
+                            DemoOrgStatus status;
+                            status.scale = json->value(QStringLiteral("scale")).toDouble(m_scale);
+                            status.apiRequests = json->value(QStringLiteral("apiRequests")).toInteger();
+                            status.committedTransactions = json->value(QStringLiteral("committedTransactions")).toInteger();
+                            status.lockedKeys = json->value(QStringLiteral("lockedKeys")).toInteger();
+                            emit statusChanged(status);
+                        });
 }
 
 } // namespace lockstep::ui

@@ -1,43 +1,39 @@
 #include "HeatmapBuilder.h"
 
-#include <QPointer>
-#include <QtConcurrent>
+#include "BackgroundTask.h"
 
 namespace lockstep::ui {
 
-HeatmapBuilder::HeatmapBuilder(QObject *parent) : QObject(parent)
+HeatmapBuilder::HeatmapBuilder(QObject *parent) : QObject(parent), m_task(new BackgroundTask(this))
 {
     qRegisterMetaType<HeatmapResult>();
+}
+
+bool HeatmapBuilder::isBusy() const
+{
+    return m_task->isBusy();
 }
 
 void HeatmapBuilder::request(AnalysisPtr analysis, HeatmapOptions options, SendOrder order)
 {
     if (!analysis)
         return;
-    const quint64 generation = ++m_generation;
-    m_busy = true;
-    QPointer<HeatmapBuilder> self(this);
     options.sendOrder = order.rows ? std::span<const std::uint32_t>(*order.rows) : std::span<const std::uint32_t>();
     options.batchStarts = order.batchStarts ? std::span<const std::uint64_t>(*order.batchStarts) : std::span<const std::uint64_t>();
     options.batchLanes = order.batchLanes ? std::span<const int>(*order.batchLanes) : std::span<const int>();
-    (void)QtConcurrent::run([self, analysis, options, order, generation] {
-        HeatmapResult result;
-        result.analysis = analysis;
-        result.order = order;
-        result.grid = std::make_shared<const HeatmapGrid>(
-            HeatmapGrid::compute(analysis->keys, analysis->distribution, options));
-        result.spread = BatchSpread::compute(analysis->keys, options.batchSize, options.sendOrder, options.batchStarts);
-        QMetaObject::invokeMethod(
-            self.data(),
-            [self, generation, result] {
-                if (!self || generation != self->m_generation)
-                    return;
-                self->m_busy = false;
-                self->m_latest = result;
-                emit self->ready(result);
-            },
-            Qt::QueuedConnection);
-    });
+    m_task->start(
+        [analysis, options, order](const BackgroundRun &) {
+            HeatmapResult result;
+            result.analysis = analysis;
+            result.order = order;
+            result.grid = std::make_shared<const HeatmapGrid>(HeatmapGrid::compute(analysis->keys, analysis->distribution, options));
+            result.spread = BatchSpread::compute(analysis->keys, options.batchSize, options.sendOrder, options.batchStarts);
+            return result;
+        },
+        [this](HeatmapResult result) {
+            m_latest = std::move(result);
+            emit ready(m_latest);
+        });
 }
 
 } // namespace lockstep::ui

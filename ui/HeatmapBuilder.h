@@ -9,6 +9,8 @@
 
 namespace lockstep::ui {
 
+class BackgroundTask;
+
 // The order rows are sent in, and a plan's own batches: null pointers mean file order and
 // batches of HeatmapOptions::batchSize. Shared, so workers can read them while the plan lives.
 struct SendOrder {
@@ -26,7 +28,7 @@ struct HeatmapResult {
 };
 
 // Computes the heatmap grid and batch spread for (analysis, batch size, parent order) on a
-// worker; newer requests make older results stale (generation token).
+// worker (a BackgroundTask); a newer request makes an older result stale.
 class HeatmapBuilder : public QObject {
     Q_OBJECT
 public:
@@ -35,15 +37,14 @@ public:
     // `order` (a plan's send order and batches) is kept alive for the worker; its pointers
     // replace the spans of `options`.
     void request(AnalysisPtr analysis, HeatmapOptions options, SendOrder order = {});
-    bool isBusy() const { return m_busy; }
+    bool isBusy() const;
     const HeatmapResult &latest() const { return m_latest; }
 
 signals:
     void ready(const lockstep::ui::HeatmapResult &result);
 
 private:
-    quint64 m_generation = 0;
-    bool m_busy = false;
+    BackgroundTask *m_task;
     HeatmapResult m_latest;
 };
 

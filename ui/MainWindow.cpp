@@ -1,5 +1,6 @@
 #include "MainWindow.h"
 
+#include "BackgroundTask.h"
 #include "ComparisonView.h"
 #include "DemoOrgController.h"
 #include "HeatmapView.h"
@@ -27,7 +28,6 @@
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QMimeData>
-#include <QPointer>
 #include <QProgressBar>
 #include <QPushButton>
 #include <QScrollArea>
@@ -37,7 +37,6 @@
 #include <QTabWidget>
 #include <QTimer>
 #include <QVBoxLayout>
-#include <QtConcurrent>
 
 namespace lockstep::ui {
 
@@ -48,7 +47,7 @@ MainWindow::MainWindow(QWidget *parent)
       m_problems(new ProblemsPanel), m_lockRules(new LockRulesPanel), m_mitigation(new MitigationPanel),
       m_prediction(new PredictionPanel), m_comparison(new ComparisonView), m_progress(new QProgressBar),
       m_cancel(new QPushButton(tr("Cancel"))), m_status(new QLabel), m_orgStatus(new QLabel),
-      m_demoOrg(new DemoOrgController(this)), m_compareDebounce(new QTimer(this))
+      m_demoOrg(new DemoOrgController(this)), m_sampleTask(new BackgroundTask(this)), m_compareDebounce(new QTimer(this))
 {
     setWindowTitle(tr("Lockstep"));
     setObjectName(QStringLiteral("MainWindow"));
@@ -125,6 +124,7 @@ void MainWindow::buildLayout()
     m_progress->setMaximumWidth(260);
     m_progress->setFormat(QStringLiteral("%p%"));
     statusBar()->addWidget(m_status, 1);
+    m_orgStatus->setObjectName(QStringLiteral("orgStatus"));
     m_orgStatus->setTextInteractionFlags(Qt::TextSelectableByMouse);
     statusBar()->addPermanentWidget(m_orgStatus);
     statusBar()->addPermanentWidget(m_progress);
@@ -236,11 +236,12 @@ void MainWindow::buildOrgMenu()
 {
     QMenu *org = menuBar()->addMenu(tr("&Org"));
     org->addAction(tr("&Copy Demo Org Connection Details"), this, [this] {
-        if (!m_demoOrg->isRunning())
-            return;
         // instance_url, client_id/secret, username/password and a fresh token: enough for
         // jsforce, the Salesforce CLI (sf org login access-token) or Data Loader's Bulk paths.
-        QApplication::clipboard()->setText(QString::fromUtf8(QJsonDocument(m_demoOrg->connectionJson()).toJson()));
+        m_demoOrg->fetchConnectionDetails();
+    });
+    connect(m_demoOrg, &DemoOrgController::connectionDetails, this, [this](const QJsonObject &connection) {
+        QApplication::clipboard()->setText(QString::fromUtf8(QJsonDocument(connection).toJson()));
         m_status->setText(tr("Demo org connection details copied (they include a live access token)"));
     });
     QMenu *speed = org->addMenu(tr("Demo Org &Speed"));
@@ -261,29 +262,40 @@ void MainWindow::buildOrgMenu()
             a->setChecked(m_demoOrg->isRunning() && qFuzzyCompare(a->data().toDouble(), m_demoOrg->scale()));
     });
     connect(m_demoOrg, &DemoOrgController::started, this, [this] { showOrgStatus(); });
-    connect(m_demoOrg, &DemoOrgController::stopped, this, [this] { m_orgStatus->setText(tr("Org: none")); });
+    connect(m_demoOrg, &DemoOrgController::stopped, this, [this] { showOrgStatus(); });
     connect(m_demoOrg, &DemoOrgController::seeded, this, [this](const QString &path, qint64 created, qint64 existing) {
-        showOrgStatus(tr("%1: %2 records created, %3 already there")
-                          .arg(QFileInfo(path).fileName(), grouped(created), grouped(existing)));
+        m_orgSeeded = tr("%1: %2 records created, %3 already there").arg(QFileInfo(path).fileName(), grouped(created), grouped(existing));
+        showOrgStatus();
+    });
+    connect(m_demoOrg, &DemoOrgController::statusChanged, this, [this](const DemoOrgStatus &status) {
+        m_orgActivity = tr("%1 API requests, %2 transactions committed").arg(grouped(status.apiRequests), grouped(status.committedTransactions));
+        showOrgStatus();
     });
     connect(m_demoOrg, &DemoOrgController::failed, this, [this](const QString &message) {
         m_status->setText(tr("Demo org: %1").arg(message));
+        showOrgStatus();
     });
 }
 
-void MainWindow::showOrgStatus(const QString &extra)
+void MainWindow::showOrgStatus()
 {
+    if (m_demoOrg->isStarting()) {
+        m_orgStatus->setText(tr("Org: demo org starting…"));
+        return;
+    }
     if (!m_demoOrg->isRunning()) {
         m_orgStatus->setText(tr("Org: none"));
         return;
     }
     const double factor = m_demoOrg->scale() > 0 ? 1.0 / m_demoOrg->scale() : 1.0;
-    QString text = tr("Org: demo org at %1 (%2)").arg(m_demoOrg->instanceUrl(),
-                                                      qFuzzyCompare(factor, 1.0) ? tr("real time") : tr("%1× faster").arg(factor));
-    m_orgStatus->setToolTip(extra.isEmpty() ? tr("A Salesforce-compatible org inside Lockstep: Org → Copy Demo Org "
-                                                 "Connection Details to point a client at it.")
-                                            : extra);
-    m_orgStatus->setText(text);
+    m_orgStatus->setText(tr("Org: demo org at %1 (%2)").arg(m_demoOrg->instanceUrl(),
+                                                           qFuzzyCompare(factor, 1.0) ? tr("real time") : tr("%1× faster").arg(factor)));
+    QStringList tip{tr("A Salesforce-compatible org beside Lockstep (lockstep-cli demo-org serve): Org → Copy Demo Org "
+                       "Connection Details to point a client at it.")};
+    for (const QString &line : {m_orgSeeded, m_orgActivity})
+        if (!line.isEmpty())
+            tip << line;
+    m_orgStatus->setToolTip(tip.join(QLatin1Char('\n')));
 }
 
 Result<void> MainWindow::startDemoOrg(double scale, const QString &dataDir)
@@ -291,7 +303,10 @@ Result<void> MainWindow::startDemoOrg(double scale, const QString &dataDir)
     QSettings settings;
     if (scale <= 0)
         scale = settings.value(QStringLiteral("demoOrg/scale"), 0.05).toDouble();
+    m_orgSeeded.clear();
+    m_orgActivity.clear();
     auto started = m_demoOrg->start(scale, dataDir.isEmpty() ? DemoOrgController::defaultDataDir() : dataDir);
+    showOrgStatus();
     if (!started)
         return started;
     settings.setValue(QStringLiteral("demoOrg/scale"), scale);
@@ -361,25 +376,22 @@ void MainWindow::generateSample(const SampleOptions &options, const QString &pat
 {
     setBusy(true);
     m_status->setText(tr("Writing %1…").arg(QFileInfo(path).fileName()));
-    QPointer<MainWindow> self(this);
-    (void)QtConcurrent::run([self, options, path] {
-        auto result = writeSample(path, options);
-        QMetaObject::invokeMethod(
-            self.data(),
-            [self, path, result] {
-                if (!self)
-                    return;
-                self->setBusy(false);
-                if (!result) {
-                    self->m_status->setText(result.error().toString());
-                    if (self->m_dialogsEnabled)
-                        QMessageBox::warning(self, tr("Sample not written"), result.error().toString());
-                    return;
-                }
-                self->openFile(path);
-            },
-            Qt::QueuedConnection);
-    });
+    m_sampleTask->start(
+        [options, path](const BackgroundRun &run) {
+            Progress progress;
+            progress.cancel = run.cancelToken();
+            return writeSample(path, options, progress);
+        },
+        [this, path](const Result<SampleSummary> &result) {
+            setBusy(false);
+            if (!result) {
+                m_status->setText(result.error().toString());
+                if (m_dialogsEnabled)
+                    QMessageBox::warning(this, tr("Sample not written"), result.error().toString());
+                return;
+            }
+            openFile(path);
+        });
 }
 
 void MainWindow::onStarted(const QString &path)
@@ -409,9 +421,9 @@ void MainWindow::onFinished(const AnalysisPtr &analysis)
     requestHeatmap();
     requestPlan();
     requestComparison();
-    // The demo org gets every record the file refers to, so the file can be loaded as it is.
-    if (m_demoOrg->isRunning())
-        m_demoOrg->seedFrom(analysis->file.path());
+    // The demo org gets every record the file refers to, so the file can be loaded as it is
+    // (once it answers, if it is still starting).
+    m_demoOrg->seedFrom(analysis->file.path());
 }
 
 void MainWindow::onMitigationChanged()

@@ -18,6 +18,7 @@ class QTimer;
 
 namespace lockstep::ui {
 
+class BackgroundTask;
 class ComparisonView;
 class DemoOrgController;
 class HeatmapView;
@@ -50,8 +51,9 @@ public:
     // and the status bar only, never in a modal dialog nobody is there to close.
     void setDialogsEnabled(bool enabled) { m_dialogsEnabled = enabled; }
     void showComparisonTab();
-    // Starts the built-in demo org in-process (the org when none is configured); `scale`
-    // wall seconds per platform second, 0 = the remembered speed (default 20× faster).
+    // Starts the built-in demo org (the org when none is configured) as a child process and
+    // returns at once (DemoOrgController::started follows); `scale` wall seconds per platform
+    // second, 0 = the remembered speed (default 20× faster). An error when it cannot be started.
     Result<void> startDemoOrg(double scale = 0, const QString &dataDir = {});
     DemoOrgController *demoOrg() const { return m_demoOrg; }
 
@@ -98,7 +100,7 @@ private:
     void chooseFile();
     void chooseProfile();
     void buildOrgMenu();
-    void showOrgStatus(const QString &extra = {});
+    void showOrgStatus();
     void showSampleDialog();
     void setBusy(bool busy);
     AnalyzeOptions analyzeOptions() const;
@@ -127,6 +129,9 @@ private:
     QLabel *m_status;
     QLabel *m_orgStatus;
     DemoOrgController *m_demoOrg;
+    BackgroundTask *m_sampleTask;
+    QString m_orgSeeded;     // what seeding the open file did, for the org status's tooltip
+    QString m_orgActivity;   // what the org says it has done
     QMenu *m_recentMenu = nullptr;
     QTimer *m_compareDebounce;
     OrgProfile m_profile;

@@ -1,7 +1,6 @@
 #include "PlanController.h"
 
-#include <QPointer>
-#include <QtConcurrent>
+#include "BackgroundTask.h"
 
 namespace lockstep::ui {
 
@@ -11,7 +10,9 @@ struct PlanController::Engine {
     std::unique_ptr<InstantEstimator> estimator;
 };
 
-PlanController::PlanController(QObject *parent) : QObject(parent)
+PlanController::PlanController(QObject *parent)
+    : QObject(parent), m_engineTask(new BackgroundTask(this, &m_interactivePool)), m_predictTask(new BackgroundTask(this, &m_interactivePool)),
+      m_compareTask(new BackgroundTask(this, &m_backgroundPool))
 {
     m_interactivePool.setMaxThreadCount(2);
     m_backgroundPool.setMaxThreadCount(1);
@@ -22,8 +23,8 @@ PlanController::PlanController(QObject *parent) : QObject(parent)
 
 PlanController::~PlanController()
 {
-    m_predictCancel.cancel();
-    m_compareCancel.cancel();
+    m_predictTask->cancel();
+    m_compareTask->cancel();
     m_interactivePool.waitForDone();
     m_backgroundPool.waitForDone();
 }
@@ -60,42 +61,37 @@ PlanOptions PlanController::optionsFor(const FileAnalysis &analysis, const OrgPr
 
 void PlanController::setAnalysis(AnalysisPtr analysis)
 {
-    m_predictCancel.cancel();
-    m_compareCancel.cancel();
+    m_predictTask->cancel();
+    m_compareTask->cancel();
     m_analysis = std::move(analysis);
     m_engine.reset();
     m_planner = nullptr;
     m_latest = {};
     m_comparison.clear();
-    const quint64 generation = ++m_engineGeneration;
-    ++m_predictGeneration;
-    ++m_compareGeneration;
-    if (!m_analysis)
+    if (!m_analysis) {
+        m_engineTask->cancel();
         return;
-    QPointer<PlanController> self(this);
+    }
     const AnalysisPtr analysisCopy = m_analysis;
     const PlanOptions options = m_haveRequest ? m_options : optionsFor(*m_analysis, OrgProfile{});
-    (void)QtConcurrent::run(&m_interactivePool, [self, analysisCopy, options, generation] {
-        auto engine = std::make_shared<Engine>();
-        engine->analysis = analysisCopy;
-        engine->planner = std::make_unique<Planner>(analysisCopy->keys, options);
-        engine->estimator = std::make_unique<InstantEstimator>(analysisCopy->keys, engine->planner->components());
-        QMetaObject::invokeMethod(
-            self.data(),
-            [self, engine, generation] {
-                if (!self || generation != self->m_engineGeneration)
-                    return;
-                self->m_engine = engine;
-                self->m_planner = engine->planner.get();
-                if (self->m_haveRequest) {
-                    self->estimateNow();
-                    self->predictLater();
-                }
-                if (self->m_comparePending)
-                    self->compare(self->m_compareOptions);
-            },
-            Qt::QueuedConnection);
-    });
+    m_engineTask->start(
+        [analysisCopy, options](const BackgroundRun &) {
+            auto engine = std::make_shared<Engine>();
+            engine->analysis = analysisCopy;
+            engine->planner = std::make_unique<Planner>(analysisCopy->keys, options);
+            engine->estimator = std::make_unique<InstantEstimator>(analysisCopy->keys, engine->planner->components());
+            return engine;
+        },
+        [this](std::shared_ptr<Engine> engine) {
+            m_engine = std::move(engine);
+            m_planner = m_engine->planner.get();
+            if (m_haveRequest) {
+                estimateNow();
+                predictLater();
+            }
+            if (m_comparePending)
+                compare(m_compareOptions);
+        });
 }
 
 void PlanController::setRequest(const Mitigation &mitigation, const PlanOptions &options, qint64 apiCallBudget)
@@ -125,67 +121,66 @@ void PlanController::estimateNow()
 
 void PlanController::predictLater()
 {
-    m_predictCancel.cancel();
-    m_predictCancel = CancelToken();
-    const quint64 generation = ++m_predictGeneration;
     emit predictionStarted();
-    QPointer<PlanController> self(this);
     const auto engine = m_engine;
     const Mitigation mitigation = m_mitigation;
     const PlanOptions options = m_options;
     const qint64 budget = m_budget;
-    const CancelToken cancel = m_predictCancel;
-    (void)QtConcurrent::run(&m_interactivePool, [self, engine, mitigation, options, budget, cancel, generation] {
-        Progress progress;
-        progress.cancel = cancel;
-        // The file's Planner was built with the options of the moment; a plan for other options
-        // (batch size, API, profile) uses a Planner for those, reusing nothing but the keys.
-        Result<Plan> plan = fail(ErrorKind::Internal, QString());
-        if (mitigation.scheduling == Scheduling::Auto) {
-            AutoOptions autoOptions;
-            autoOptions.compare.plan = options;
-            autoOptions.compare.seeds = SeedPolicy{};
-            autoOptions.apiCallBudget = budget;
-            auto choice = AutoPlanner::choose(engine->analysis->keys, autoOptions, progress);
-            if (choice) {
-                choice->plan.notes.prepend(choice->reason);
-                plan = std::move(choice->plan);
-            } else {
-                plan = std::unexpected(choice.error());
+    m_predictTask->start(
+        [engine, mitigation, options, budget](const BackgroundRun &run) {
+            Progress progress;
+            progress.cancel = run.cancelToken();
+            return predict(*engine, mitigation, options, budget, progress);
+        },
+        [this, engine](PredictOutcome outcome) {
+            auto &[plan, prediction] = outcome;
+            if (!plan) {
+                emit predictionFailed(plan.error().message);
+                return;
             }
+            if (!prediction) {
+                if (prediction.error().kind != ErrorKind::Cancelled)
+                    emit predictionFailed(prediction.error().message);
+                return;
+            }
+            PlanResult result;
+            result.analysis = engine->analysis;
+            auto sharedPlan = std::make_shared<Plan>(std::move(*plan));
+            result.order = sendOrderOf(sharedPlan);
+            result.plan = sharedPlan;
+            result.summary = prediction->summary;
+            result.prediction = std::make_shared<const Prediction>(std::move(prediction->representative));
+            m_latest = result;
+            emit predicted(result);
+        });
+}
+
+PlanController::PredictOutcome PlanController::predict(const Engine &engine, const Mitigation &mitigation, const PlanOptions &options,
+                                                       qint64 budget, const Progress &progress)
+{
+    // The file's Planner was built with the options of the moment; a plan for other options
+    // (batch size, API, profile) uses a Planner for those, reusing nothing but the keys.
+    Result<Plan> plan = fail(ErrorKind::Internal, QString());
+    if (mitigation.scheduling == Scheduling::Auto) {
+        AutoOptions autoOptions;
+        autoOptions.compare.plan = options;
+        autoOptions.compare.seeds = SeedPolicy{};
+        autoOptions.apiCallBudget = budget;
+        auto choice = AutoPlanner::choose(engine.analysis->keys, autoOptions, progress);
+        if (choice) {
+            choice->plan.notes.prepend(choice->reason);
+            plan = std::move(choice->plan);
         } else {
-            plan = Planner::plan(engine->analysis->keys, mitigation, options);
+            plan = std::unexpected(choice.error());
         }
-        // The same seeds and the same means as the comparison: one number per plan.
-        Result<StablePrediction> prediction = fail(ErrorKind::Internal, QString());
-        if (plan)
-            prediction = Comparison::predict(*plan, engine->analysis->keys, options.profile, SeedPolicy{}, progress);
-        QMetaObject::invokeMethod(
-            self.data(),
-            [self, engine, generation, plan = std::move(plan), prediction = std::move(prediction)]() mutable {
-                if (!self || generation != self->m_predictGeneration)
-                    return;
-                if (!plan) {
-                    emit self->predictionFailed(plan.error().message);
-                    return;
-                }
-                if (!prediction) {
-                    if (prediction.error().kind != ErrorKind::Cancelled)
-                        emit self->predictionFailed(prediction.error().message);
-                    return;
-                }
-                PlanResult result;
-                result.analysis = engine->analysis;
-                auto sharedPlan = std::make_shared<Plan>(std::move(*plan));
-                result.order = sendOrderOf(sharedPlan);
-                result.plan = sharedPlan;
-                result.summary = prediction->summary;
-                result.prediction = std::make_shared<const Prediction>(std::move(prediction->representative));
-                self->m_latest = result;
-                emit self->predicted(result);
-            },
-            Qt::QueuedConnection);
-    });
+    } else {
+        plan = Planner::plan(engine.analysis->keys, mitigation, options);
+    }
+    // The same seeds and the same means as the comparison: one number per plan.
+    Result<StablePrediction> prediction = fail(ErrorKind::Internal, QString());
+    if (plan)
+        prediction = Comparison::predict(*plan, engine.analysis->keys, options.profile, SeedPolicy{}, progress);
+    return {std::move(plan), std::move(prediction)};
 }
 
 void PlanController::compare(const PlanOptions &options)
@@ -196,48 +191,26 @@ void PlanController::compare(const PlanOptions &options)
         return;
     }
     m_comparePending = false;
-    m_compareCancel.cancel();
-    m_compareCancel = CancelToken();
-    const quint64 generation = ++m_compareGeneration;
     emit comparisonStarted();
-    QPointer<PlanController> self(this);
     const auto engine = m_engine;
-    const CancelToken cancel = m_compareCancel;
-    auto lastPermille = std::make_shared<std::atomic<int>>(-1);
-    (void)QtConcurrent::run(&m_backgroundPool, [self, engine, options, cancel, generation, lastPermille] {
-        Progress progress;
-        progress.cancel = cancel;
-        progress.report = [self, generation, lastPermille](qint64 done, qint64 total, const QString &) {
-            const int permille = total > 0 ? int(done * 1000 / total) : 0;
-            if (lastPermille->exchange(permille) == permille)
+    m_compareTask->start(
+        [this, engine, options](const BackgroundRun &run) {
+            // `this` only inside the progress callback, which runs on the GUI thread.
+            const Progress progress = run.progress([this](int permille, const QString &) { emit comparisonProgress(std::max(0, permille)); });
+            CompareOptions compareOptions;
+            compareOptions.plan = options;
+            compareOptions.mitigations = Mitigation::comparisonSet(options.profile.hasDuplicateRules(options.object));
+            return Comparison::run(engine->analysis->keys, compareOptions, progress);
+        },
+        [this](Result<std::vector<PredictionSummary>> summaries) {
+            if (!summaries) {
+                if (summaries.error().kind != ErrorKind::Cancelled)
+                    emit comparisonFailed(summaries.error().message);
                 return;
-            QMetaObject::invokeMethod(
-                self.data(),
-                [self, generation, permille] {
-                    if (self && generation == self->m_compareGeneration)
-                        emit self->comparisonProgress(permille);
-                },
-                Qt::QueuedConnection);
-        };
-        CompareOptions compareOptions;
-        compareOptions.plan = options;
-        compareOptions.mitigations = Mitigation::comparisonSet(options.profile.hasDuplicateRules(options.object));
-        auto summaries = Comparison::run(engine->analysis->keys, compareOptions, progress);
-        QMetaObject::invokeMethod(
-            self.data(),
-            [self, generation, summaries = std::move(summaries)]() mutable {
-                if (!self || generation != self->m_compareGeneration)
-                    return;
-                if (!summaries) {
-                    if (summaries.error().kind != ErrorKind::Cancelled)
-                        emit self->comparisonFailed(summaries.error().message);
-                    return;
-                }
-                self->m_comparison = std::move(*summaries);
-                emit self->comparisonReady(self->m_comparison);
-            },
-            Qt::QueuedConnection);
-    });
+            }
+            m_comparison = std::move(*summaries);
+            emit comparisonReady(m_comparison);
+        });
 }
 
 } // namespace lockstep::ui

@@ -16,6 +16,8 @@
 
 namespace lockstep::ui {
 
+class BackgroundTask;
+
 // A plan and what it is predicted to do, for one mitigation.
 struct PlanResult {
     AnalysisPtr analysis;                      // keeps the keys the plan refers to alive
@@ -66,8 +68,12 @@ signals:
 
 private:
     struct Engine;   // the file's Planner and InstantEstimator, shared with workers
+    using PredictOutcome = std::pair<Result<Plan>, Result<StablePrediction>>;
     void estimateNow();
     void predictLater();
+    // On a worker: the plan for the mitigation and its prediction (the same seeds as the comparison).
+    static PredictOutcome predict(const Engine &engine, const Mitigation &mitigation, const PlanOptions &options, qint64 budget,
+                                  const Progress &progress);
 
     AnalysisPtr m_analysis;
     std::shared_ptr<Engine> m_engine;
@@ -78,17 +84,15 @@ private:
     bool m_haveRequest = false;
     PlanResult m_latest;
     std::vector<PredictionSummary> m_comparison;
-    quint64 m_engineGeneration = 0;
-    quint64 m_predictGeneration = 0;
-    quint64 m_compareGeneration = 0;
-    CancelToken m_predictCancel;
-    CancelToken m_compareCancel;
     bool m_comparePending = false;
     PlanOptions m_compareOptions;
     // Interactive work (components, the prediction the user waits for) never queues behind the
-    // background comparison: each has a pool of its own.
+    // background comparison: each has a pool of its own. Declared before the tasks that use them.
     QThreadPool m_interactivePool;
     QThreadPool m_backgroundPool;
+    BackgroundTask *m_engineTask;    // the file's components (union-find), once per file
+    BackgroundTask *m_predictTask;   // the prediction the user waits for; stale ones dropped
+    BackgroundTask *m_compareTask;   // every mitigation, in the background
 };
 
 } // namespace lockstep::ui

@@ -29,7 +29,7 @@ int main(int argc, char *argv[])
     lockstep::ui::MainWindow window;
     window.setDialogsEnabled(!parser.isSet(screenshot));
     // No org is configured yet (connecting a real org comes with the job runner), so the demo
-    // org is the org: in-process, on a free loopback port.
+    // org is the org: lockstep-cli beside this program, on a free loopback port, reached over HTTP.
     if (!parser.isSet(noDemoOrg)) {
         if (auto started = window.startDemoOrg(); !started)
             fprintf(stderr, "lockstep: the demo org did not start: %s\n", qPrintable(started.error().toString()));

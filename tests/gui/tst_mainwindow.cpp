@@ -21,6 +21,7 @@
 #include <QComboBox>
 #include <QElapsedTimer>
 #include <QFile>
+#include <QLabel>
 #include <QMessageBox>
 #include <QMimeData>
 #include <QProgressBar>
@@ -53,7 +54,7 @@ private slots:
     void unreadableFileShowsADialog();
     void dropAFileToOpenIt();
     void remembersRecentFilesAndWindowState();
-    void demoOrgRunsInProcessAndTakesTheOpenFile();
+    void demoOrgRunsBesideTheAppAndTakesTheOpenFile();
     void millionRowsStayResponsive();
     void screenshotOfTheHouseAccountSample();
 
@@ -282,9 +283,10 @@ void TestMainWindow::remembersRecentFilesAndWindowState()
     QVERIFY(again.recentFiles()->files().contains(QFileInfo(path).absoluteFilePath()));
 }
 
-// No org configured: the demo org runs inside the app, takes every record of the file a user
-// opens, and answers a real HTTP client (from another thread: it serves on this event loop).
-void TestMainWindow::demoOrgRunsInProcessAndTakesTheOpenFile()
+// No org configured: the demo org runs beside the app (lockstep-cli demo-org serve, a child
+// process), takes every record of the file a user opens — asked over HTTP — and answers a real
+// HTTP client; the status bar says where it is. Saves a screenshot with the org running.
+void TestMainWindow::demoOrgRunsBesideTheAppAndTakesTheOpenFile()
 {
     SampleOptions o;
     o.rows = 2000;
@@ -293,18 +295,29 @@ void TestMainWindow::demoOrgRunsInProcessAndTakesTheOpenFile()
     QTemporaryDir data;
     MainWindow window;
     window.setDialogsEnabled(false);
+    window.resize(1400, 900);
     window.show();
-    QVERIFY(window.startDemoOrg(0.01, data.path()));
-    QVERIFY(window.demoOrg()->isRunning());
-    QVERIFY(window.demoOrg()->instanceUrl().startsWith(QStringLiteral("http://127.0.0.1:")));
+    auto *orgStatus = window.findChild<QLabel *>(QStringLiteral("orgStatus"));
+    QVERIFY(orgStatus);
+    QSignalSpy started(window.demoOrg(), &DemoOrgController::started);
     QSignalSpy seeded(window.demoOrg(), &DemoOrgController::seeded);
-    window.openFile(path);
+    QSignalSpy heatmap(&window, &MainWindow::heatmapShown);
+    QVERIFY(window.startDemoOrg(0.01, data.path()));
+    QVERIFY(window.demoOrg()->isStarting());
+    QCOMPARE(orgStatus->text(), QStringLiteral("Org: demo org starting…"));
+    window.openFile(path);   // seeded once the org answers, whichever comes first
+    QVERIFY(started.wait(30000));
+    QVERIFY(window.demoOrg()->isRunning());
+    const QString instanceUrl = window.demoOrg()->instanceUrl();
+    QVERIFY(instanceUrl.startsWith(QStringLiteral("http://127.0.0.1:")));
+    QCOMPARE(orgStatus->text(), QStringLiteral("Org: demo org at %1 (100× faster)").arg(instanceUrl));
     QVERIFY(seeded.wait(30000));
     QCOMPARE(seeded.front().at(1).toLongLong(), 2040);   // 2,000 Opportunities + 40 Accounts
+    QTRY_VERIFY_WITH_TIMEOUT(orgStatus->toolTip().contains(QStringLiteral("2,040 records created")), 10000);
 
     const QJsonObject connection = window.demoOrg()->connectionJson();
-    const QString url = connection.value(QStringLiteral("instance_url")).toString() +
-                        QStringLiteral("/services/data/v62.0/query?q=") +
+    QCOMPARE(connection.value(QStringLiteral("instance_url")).toString(), instanceUrl);
+    const QString url = instanceUrl + QStringLiteral("/services/data/v62.0/query?q=") +
                         QString::fromLatin1(QUrl::toPercentEncoding(QStringLiteral("SELECT COUNT() FROM Opportunity")));
     const QByteArray token = connection.value(QStringLiteral("access_token")).toString().toUtf8();
     auto answer = QtConcurrent::run([url, token] {
@@ -319,8 +332,31 @@ void TestMainWindow::demoOrgRunsInProcessAndTakesTheOpenFile()
     QVERIFY(response);
     QCOMPARE(response->status, 200);
     QCOMPARE(QJsonDocument::fromJson(response->body).object().value(QStringLiteral("totalSize")).toInt(), 2000);
+
+    // Copy Connection Details signs in again for a fresh token.
+    QSignalSpy details(window.demoOrg(), &DemoOrgController::connectionDetails);
+    window.demoOrg()->fetchConnectionDetails();
+    QVERIFY(details.wait(10000));
+    const QJsonObject fresh = details.front().at(0).toJsonObject();
+    QCOMPARE(fresh.value(QStringLiteral("instance_url")).toString(), instanceUrl);
+    QVERIFY(fresh.value(QStringLiteral("access_token")).toString().startsWith(QStringLiteral("00D")));
+    QVERIFY(fresh.value(QStringLiteral("access_token")).toString() != QString::fromUtf8(token));
+
+    QVERIFY(!heatmap.isEmpty() || heatmap.wait(30000));
+    QTest::qWait(300);
+    const QString out = QDir(test::outputDir()).filePath(QStringLiteral("mainwindow-demo-org.png"));
+    QVERIFY(window.grab().save(out));
+    qInfo("screenshot: %s", qPrintable(out));
+
     window.close();
     QVERIFY(!window.demoOrg()->isRunning());
+    QCOMPARE(orgStatus->text(), QStringLiteral("Org: none"));
+    // The child is gone: nothing answers there any more.
+    HttpClient http;
+    HttpRequest request;
+    request.url = instanceUrl + QStringLiteral("/services/data");
+    request.connectTimeout = std::chrono::milliseconds(2000);
+    QVERIFY(!http.send(request).has_value());
 }
 
 // A 1,000,000-row file: the event loop keeps turning while the workers read (the progress bar
