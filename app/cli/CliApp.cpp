@@ -24,6 +24,8 @@ CliApp::CliApp()
     m_commands.push_back(std::make_unique<JobsCommand>());
     m_commands.push_back(std::make_unique<ShowCommand>());
     m_commands.push_back(std::make_unique<ExportCommand>());
+    m_commands.push_back(std::make_unique<ResumeCommand>());
+    m_commands.push_back(std::make_unique<CancelCommand>());
 #ifdef LOCKSTEP_HAVE_DEMOORG
     m_commands.push_back(std::make_unique<DemoOrgCommand>());
 #endif

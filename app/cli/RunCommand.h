@@ -35,4 +35,20 @@ public:
     int run(const QStringList &arguments) override;
 };
 
+// lockstep-cli resume JOB: settle what an interrupted run left open, then send what is pending.
+class ResumeCommand : public Command {
+public:
+    QString name() const override { return QStringLiteral("resume"); }
+    QString summary() const override { return QStringLiteral("Resume a cancelled or interrupted job where it stopped"); }
+    int run(const QStringList &arguments) override;
+};
+
+// lockstep-cli cancel JOB: stop a running job (another process), or settle a killed one.
+class CancelCommand : public Command {
+public:
+    QString name() const override { return QStringLiteral("cancel"); }
+    QString summary() const override { return QStringLiteral("Cancel a job: stop it, or settle one whose process was killed"); }
+    int run(const QStringList &arguments) override;
+};
+
 } // namespace lockstep::cli

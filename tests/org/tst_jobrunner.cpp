@@ -116,6 +116,9 @@ private slots:
         // Parallel plans can collide even at scale 0 (threads interleave): whatever failed, failed
         // on a lock and was recorded; plans that cannot collide load every row.
         const bool canCollide = Scheduling(scheduling) == Scheduling::Parallel && Api(api) != Api::Bulk2;
+        if (report->succeeded + report->lockErrors() != 3000)
+            for (const auto &[code, n] : report->errorsByCode)
+                qWarning("%s: %lld (unknown %lld, passes %d)", qPrintable(code), n, report->unknown, report->passes);
         QCOMPARE(report->succeeded + report->lockErrors(), qint64(3000));
         QCOMPARE(report->unknown, qint64(0));
         if (!canCollide)

@@ -1,5 +1,7 @@
 #include "job/JobRunner.h"
 
+#include "job/DuplicateRuleSwitch.h"
+#include "job/Reconciler.h"
 #include "load/CsvWriter.h"
 #include "plan/BatchQueue.h"
 
@@ -7,6 +9,7 @@
 
 #include <condition_variable>
 #include <thread>
+#include <unistd.h>
 
 namespace lockstep {
 
@@ -44,6 +47,14 @@ RowRecord recordOf(const RecordResult &r)
     return out;
 }
 
+qint64 rowsIn(const std::vector<JobBatchSpec> &batches)
+{
+    qint64 n = 0;
+    for (const auto &b : batches)
+        n += qint64(b.rows.size());
+    return n;
+}
+
 // A request that never reached the org (refused, bad URL) or was turned away before doing
 // anything (limits, an expired session): its rows were not written and go back to pending.
 bool neverDone(const OrgError &e)
@@ -53,17 +64,68 @@ bool neverDone(const OrgError &e)
     return e.kind == OrgError::Kind::Limit || e.kind == OrgError::Kind::Session;
 }
 
+// A server error (5xx) says nothing reliable about what the org did before it: the rows are
+// looked up like those of a lost answer.
+bool outcomeUnknown(const OrgError &e)
+{
+    return e.outcomeUnknown() || (e.kind == OrgError::Kind::Api && e.status >= 500);
+}
+
+// Creating a Bulk job is asked again when its answer was lost (an empty job left behind is
+// harmless; the org removes it).
+template <class F>
+auto createdAgain(F &&create) -> decltype(create())
+{
+    auto job = create();
+    for (int attempt = 1; attempt < 4 && !job && (job.error().kind == OrgError::Kind::Transport || outcomeUnknown(job.error())); ++attempt)
+        job = create();
+    return job;
+}
+
+// Status polls in a row without any answer before a run gives up on the org (its rows stay
+// sent, for a resume to look up).
+constexpr int kSilentPollsLimit = 30;
+
+std::chrono::milliseconds wallMs(double platformSeconds, double scale)
+{
+    return std::chrono::milliseconds(std::max<qint64>(1, qint64(platformSeconds * scale * 1000)));
+}
+
 } // namespace
 
-JobRunner::JobRunner(JobStore &store, const LoadFile &file, const Plan &plan, qint64 job, Connect connect, RunOptions options)
-    : m_store(store), m_file(file), m_plan(plan), m_job(job), m_connect(std::move(connect)), m_options(std::move(options))
+RunPlan RunPlan::of(const Plan &plan)
 {
-    m_batchRows.reserve(plan.batches.size());
-    for (const PlanBatch &b : plan.batches) {
-        const auto rows = plan.rowsOf(b);
-        m_batchRows.emplace_back(rows.begin(), rows.end());
-    }
-    m_report.rows = plan.rowCount();
+    RunPlan p;
+    p.object = plan.object;
+    p.operation = plan.operation;
+    p.api = plan.api;
+    p.concurrency = plan.concurrency;
+    p.uploadGapSeconds = plan.uploadGapSeconds;
+    p.disableBatchRetry = plan.disableBatchRetry;
+    p.duplicateRulesOff = plan.duplicateRulesOff;
+    return p;
+}
+
+Result<RunPlan> RunPlan::fromJson(const QJsonObject &plan)
+{
+    RunPlan p;
+    const auto api = parseApi(plan.value(QStringLiteral("api")).toString());
+    const auto operation = parseOperation(plan.value(QStringLiteral("operation")).toString());
+    p.object = plan.value(QStringLiteral("object")).toString();
+    if (!api || !operation || p.object.isEmpty())
+        return fail(ErrorKind::BadData, QStringLiteral("the job's plan in the store names no API, operation or object it can run"));
+    p.api = *api;
+    p.operation = *operation;
+    p.concurrency = std::max(1, plan.value(QStringLiteral("concurrency")).toInt(1));
+    p.uploadGapSeconds = plan.value(QStringLiteral("uploadGapSeconds")).toDouble(0);
+    p.disableBatchRetry = plan.value(QStringLiteral("disableBatchRetry")).toBool();
+    p.duplicateRulesOff = plan.value(QStringLiteral("duplicateRulesOff")).toBool();
+    return p;
+}
+
+JobRunner::JobRunner(JobStore &store, const LoadFile &file, RunPlan plan, qint64 job, Connect connect, RunOptions options)
+    : m_store(store), m_file(file), m_plan(std::move(plan)), m_job(job), m_connect(std::move(connect)), m_options(std::move(options))
+{
 }
 
 std::vector<JobBatchSpec> JobRunner::batchesOf(const Plan &plan)
@@ -72,7 +134,11 @@ std::vector<JobBatchSpec> JobRunner::batchesOf(const Plan &plan)
     out.reserve(plan.batches.size());
     for (const PlanBatch &b : plan.batches) {
         const auto rows = plan.rowsOf(b);
-        out.push_back({b.lane, std::vector<qint64>(rows.begin(), rows.end())});
+        JobBatchSpec spec;
+        spec.lane = b.lane;
+        spec.rows.assign(rows.begin(), rows.end());
+        spec.number = int(out.size());
+        out.push_back(std::move(spec));
     }
     return out;
 }
@@ -121,7 +187,7 @@ void JobRunner::report()
         std::lock_guard lock(m_mutex);
         m_report.elapsedSeconds = std::chrono::duration<double>(Clock::now() - m_started).count();
         const qint64 done = m_report.done();
-        m_report.rowsPerSecond = m_report.elapsedSeconds > 0 ? double(done) / m_report.elapsedSeconds : 0;
+        m_report.rowsPerSecond = m_report.elapsedSeconds > 0 ? double(done - m_doneAtStart) / m_report.elapsedSeconds : 0;
         m_report.etaSeconds = m_report.rowsPerSecond > 0 ? double(m_report.rows - done) / m_report.rowsPerSecond : -1;
         snapshot = m_report;
     }
@@ -160,7 +226,7 @@ Result<void> JobRunner::recordFailure(std::span<const qint64> rows, const OrgErr
     }
     std::vector<RowRecord> outcomes(rows.size());
     for (auto &o : outcomes) {
-        if (error.outcomeUnknown()) {
+        if (outcomeUnknown(error)) {
             o.status = RowStatus::Unknown;
             o.message = error.message;
         } else {
@@ -172,36 +238,213 @@ Result<void> JobRunner::recordFailure(std::span<const qint64> rows, const OrgErr
     return record(rows, outcomes);
 }
 
+
+Result<void> JobRunner::reloadCounts()
+{
+    auto job = m_store.job(m_job);
+    if (!job)
+        return std::unexpected(job.error());
+    auto errors = m_store.errorCounts(m_job);
+    if (!errors)
+        return std::unexpected(errors.error());
+    std::lock_guard lock(m_mutex);
+    m_report.rows = job->rows;
+    m_report.succeeded = job->succeeded;
+    m_report.failed = job->failed;
+    m_report.unknown = job->unknown + job->sent;
+    m_report.errorsByCode = std::move(*errors);
+    return {};
+}
+
+Result<std::vector<JobBatchSpec>> JobRunner::pendingBatches()
+{
+    auto batches = m_store.batches(m_job);
+    if (!batches)
+        return std::unexpected(batches.error());
+    auto pending = m_store.rowsWithStatus(m_job, RowStatus::Pending);
+    if (!pending)
+        return std::unexpected(pending.error());
+    std::vector<char> isPending;
+    for (const qint64 r : *pending) {
+        if (r >= qint64(isPending.size()))
+            isPending.resize(size_t(r) + 1, 0);
+        isPending[size_t(r)] = 1;
+    }
+    std::vector<JobBatchSpec> out;
+    for (JobBatchSpec &b : *batches) {
+        std::erase_if(b.rows, [&](qint64 r) { return r >= qint64(isPending.size()) || !isPending[size_t(r)]; });
+        if (b.rows.empty())
+            continue;
+        b.remoteJob.clear();
+        b.remoteBatch.clear();
+        out.push_back(std::move(b));
+    }
+    return out;
+}
+
+Result<void> JobRunner::reconcile(OrgClient &client, const CancelToken &cancel)
+{
+    const double scale = m_options.timeScale > 0 ? m_options.timeScale : 1.0;
+    Reconciler reconciler(m_store, m_file, {m_job, m_plan.object, m_plan.operation, m_plan.api, m_options.externalIdField}, client);
+    reconciler.setPolling(wallMs(m_options.firstPollSeconds, scale), wallMs(m_options.maxPollSeconds, scale));
+    auto settled = reconciler.reconcile(wallMs(m_options.settleSeconds, scale), cancel);
+    if (!settled)
+        return std::unexpected(settled.error());
+    {
+        std::lock_guard lock(m_mutex);
+        m_report.reconciled += settled->written + settled->notWritten;
+    }
+    if (auto r = reloadCounts(); !r)
+        return r;
+    report();
+    return {};
+}
+
 Result<RunReport> JobRunner::run(const CancelToken &cancel)
 {
     m_started = Clock::now();
+    if (auto r = m_store.setRunner(m_job, qint64(::getpid())); !r)
+        return std::unexpected(r.error());
     if (auto r = m_store.setJobState(m_job, JobState::Running); !r)
         return std::unexpected(r.error());
-    report();
-    Result<void> ran;
-    switch (m_plan.api) {
-    case Api::RestCollections: ran = runRest(cancel); break;
-    case Api::Bulk1Parallel:
-    case Api::Bulk1Serial: ran = runBulk1(cancel); break;
-    case Api::Bulk2: ran = runBulk2(cancel); break;
+    if (auto r = reloadCounts(); !r)
+        return std::unexpected(r.error());
+    {
+        std::lock_guard lock(m_mutex);
+        m_doneAtStart = m_report.done();
     }
-    const bool cancelled = cancel.isCancelled();
+    report();
+
+    // One token for both ways to stop: the caller's, and `lockstep-cli cancel` from another
+    // process, which asks through the store.
+    CancelToken stop;
+    std::jthread watcher([&](std::stop_token stopWatching) {
+        while (!stopWatching.stop_requested()) {
+            if (cancel.isCancelled() || m_store.cancelRequested(m_job).value_or(false)) {
+                stop.cancel();
+                return;
+            }
+            std::this_thread::sleep_for(std::chrono::milliseconds(50));
+        }
+    });
+
+    QStringList warnings;
+    Result<void> ran;
+    auto control = m_connect();   // duplicate rules and reconciliation
+    int passes = 0;
+    if (!control) {
+        ran = std::unexpected(control.error());
+    } else {
+        control->setCancelToken({});
+        // What an earlier run left sent or unknown is settled before anything goes again.
+        ran = reconcile(*control, stop);
+        if (ran && m_plan.duplicateRulesOff && !stop.isCancelled())
+            if (auto off = DuplicateRuleSwitch::switchOff(m_store, m_job, *control, m_plan.object); !off)
+                ran = std::unexpected(off.error());
+        qint64 pendingBefore = -1;
+        while (ran && !stop.isCancelled() && passes < m_options.maxPasses) {
+            auto batches = pendingBatches();
+            if (!batches) {
+                ran = std::unexpected(batches.error());
+                break;
+            }
+            const qint64 pending = rowsIn(*batches);
+            if (pending == 0 || (pendingBefore >= 0 && pending >= pendingBefore))
+                break;   // done, or the last pass moved nothing forward
+            pendingBefore = pending;
+            ++passes;
+            ran = send(*batches, stop);
+            // Nothing stays sent: what the pass left without an answer is looked up now, even
+            // after a cancel (an uncancellable token: the org finishes what it took).
+            if (auto settled = reconcile(*control, {}); !settled && ran)
+                ran = settled;
+        }
+        // The org as it was, whatever happened above.
+        if (auto restored = DuplicateRuleSwitch::restore(m_store, m_job, *control); !restored)
+            warnings << restored.error().message;
+    }
+    watcher.request_stop();
+    watcher.join();
+    const bool cancelled = stop.isCancelled();
     (void)m_store.setJobState(m_job, !ran ? JobState::Failed : cancelled ? JobState::Cancelled : JobState::Finished);
-    if (!ran)
-        return std::unexpected(ran.error());
+    (void)m_store.setRunner(m_job, 0);
+    if (!ran) {
+        Error e = ran.error();
+        for (const QString &w : warnings)
+            e.message += QStringLiteral("; ") + w;
+        return std::unexpected(e);
+    }
+    (void)reloadCounts();
     report();
     std::lock_guard lock(m_mutex);
     RunReport out = m_report;
     out.cancelled = cancelled;
     out.apiCalls = m_apiCalls.load();
+    out.passes = passes;
+    out.warnings = warnings;
     return out;
 }
 
-Result<void> JobRunner::runRest(const CancelToken &cancel)
+Result<RunReport> JobRunner::cancelAbandoned()
+{
+    m_started = Clock::now();
+    if (auto r = reloadCounts(); !r)
+        return std::unexpected(r.error());
+    auto control = m_connect();
+    if (!control)
+        return std::unexpected(control.error());
+    control->setCancelToken({});
+    auto batches = m_store.batches(m_job);
+    if (!batches)
+        return std::unexpected(batches.error());
+    QSet<qint64> open;
+    for (const RowStatus status : {RowStatus::Sent, RowStatus::Unknown})
+        if (auto rows = m_store.rowsWithStatus(m_job, status); rows)
+            for (const qint64 r : *rows)
+                open.insert(r);
+    QSet<QString> remoteJobs;
+    for (const JobBatchSpec &b : *batches)
+        if (!b.remoteJob.isEmpty() && std::any_of(b.rows.begin(), b.rows.end(), [&](qint64 r) { return open.contains(r); }))
+            remoteJobs.insert(b.remoteJob);
+    for (const QString &job : std::as_const(remoteJobs)) {
+        ++m_apiCalls;
+        if (m_plan.api == Api::Bulk2)
+            (void)control->setIngestState(job, QStringLiteral("Aborted"));
+        else
+            (void)control->closeBulkJob(job, true);
+    }
+    Result<void> settled = reconcile(*control, {});
+    QStringList warnings;
+    if (auto restored = DuplicateRuleSwitch::restore(m_store, m_job, *control); !restored)
+        warnings << restored.error().message;
+    (void)m_store.setJobState(m_job, settled ? JobState::Cancelled : JobState::Failed);
+    (void)m_store.setRunner(m_job, 0);
+    if (!settled)
+        return std::unexpected(settled.error());
+    std::lock_guard lock(m_mutex);
+    RunReport out = m_report;
+    out.cancelled = true;
+    out.apiCalls = m_apiCalls.load();
+    out.warnings = warnings;
+    return out;
+}
+
+Result<void> JobRunner::send(const std::vector<JobBatchSpec> &batches, const CancelToken &cancel)
+{
+    switch (m_plan.api) {
+    case Api::RestCollections: return runRest(batches, cancel);
+    case Api::Bulk1Parallel:
+    case Api::Bulk1Serial: return runBulk1(batches, cancel);
+    case Api::Bulk2: return runBulk2(batches, cancel);
+    }
+    return {};
+}
+
+Result<void> JobRunner::runRest(const std::vector<JobBatchSpec> &batches, const CancelToken &cancel)
 {
     BatchQueue queue;
-    for (std::uint32_t i = 0; i < m_plan.batches.size(); ++i)
-        queue.push({0, i, i, 0, 0, m_plan.batches[i].lane});
+    for (std::uint32_t i = 0; i < batches.size(); ++i)
+        queue.push({0, i, i, 0, 0, batches[i].lane});
     std::mutex mutex;
     std::condition_variable changed;
     std::optional<Error> fatal;
@@ -224,17 +467,28 @@ Result<void> JobRunner::runRest(const CancelToken &cancel)
                 if (!entry)
                     return;   // done, cancelled or failed elsewhere
             }
-            const auto &rows = m_batchRows[entry->batch];
+            const auto &rows = batches[entry->batch].rows;
             Result<void> outcome = m_store.markSent(m_job, rows);
             if (outcome) {
                 ++m_apiCalls;
                 auto answer = client->collections(m_plan.operation, m_plan.object, restRecords(rows), false, m_options.externalIdField);
-                if (answer) {
+                if (answer && answer->size() == rows.size()) {
                     std::vector<RowRecord> outcomes;
                     outcomes.reserve(answer->size());
                     for (const auto &r : *answer)
                         outcomes.push_back(recordOf(r));
                     outcome = record(rows, outcomes);
+                } else if (answer) {
+                    OrgError unreadable;
+                    unreadable.kind = OrgError::Kind::Transport;
+                    unreadable.transport = TransportError::ConnectionLost;
+                    unreadable.message = QStringLiteral("the org answered %1 results for %2 records").arg(answer->size()).arg(rows.size());
+                    outcome = recordFailure(rows, unreadable);
+                } else if (answer.error().transport == TransportError::Cancelled) {
+                    // Stopped mid-call: the org may have taken it — looked up afterwards.
+                    OrgError lost = answer.error();
+                    lost.transport = TransportError::ConnectionLost;
+                    outcome = recordFailure(rows, lost);
                 } else {
                     outcome = recordFailure(rows, answer.error());
                 }
@@ -255,7 +509,7 @@ Result<void> JobRunner::runRest(const CancelToken &cancel)
     return {};
 }
 
-Result<void> JobRunner::runBulk1(const CancelToken &cancel)
+Result<void> JobRunner::runBulk1(const std::vector<JobBatchSpec> &batches, const CancelToken &cancel)
 {
     auto client = m_connect();
     if (!client)
@@ -265,44 +519,26 @@ Result<void> JobRunner::runBulk1(const CancelToken &cancel)
         ++m_apiCalls;
         return f();
     };
+    const double scale = m_options.timeScale > 0 ? m_options.timeScale : 1.0;
+    Reconciler results(m_store, m_file, {m_job, m_plan.object, m_plan.operation, m_plan.api, m_options.externalIdField}, *client);
+    results.setPolling(wallMs(m_options.firstPollSeconds, scale), wallMs(m_options.maxPollSeconds, scale));
+    results.setSink([this](std::span<const qint64> rows, std::span<const RowRecord> outcomes) { return record(rows, outcomes); });
 
     QHash<int, QString> jobs;   // lane (-1: the shared queue) → Bulk job id
     struct Sent {
-        std::uint32_t batch;
+        size_t batch;
         QString job;
     };
     QHash<QString, Sent> open;   // remote batch id → what it carries, until its results are read
-    auto finish = [&](const BulkBatchInfo &info, const Sent &sent) -> Result<void> {
-        const auto &rows = m_batchRows[sent.batch];
-        if (info.state == QLatin1String("NotProcessed")) {
-            // Never run (the job was aborted before it): nothing was written.
-            auto r = m_store.markPending(m_job, rows);
-            report();
-            return r;
-        }
-        auto results = call([&] { return client->bulkBatchResult(sent.job, info.id); });
-        std::vector<RowRecord> outcomes(rows.size());
-        for (size_t i = 0; i < rows.size(); ++i) {
-            if (results && i < results->size()) {
-                outcomes[i] = recordOf((*results)[i]);
-            } else {
-                outcomes[i].status = RowStatus::Failed;
-                outcomes[i].statusCode = info.stateMessage.section(QLatin1Char(':'), 0, 0).trimmed();
-                if (outcomes[i].statusCode.isEmpty())
-                    outcomes[i].statusCode = QStringLiteral("BATCH_FAILED");
-                outcomes[i].message = info.stateMessage;
-            }
-        }
-        return record(rows, outcomes);
-    };
-    const double scale = m_options.timeScale > 0 ? m_options.timeScale : 1.0;
     // Polls no closer than 2 ms of wall time, whatever the scale.
     const double minPoll = 0.002 / scale;
     double interval = std::max(minPoll, m_options.firstPollSeconds);
     auto lastPoll = Clock::now();
+    int silentPolls = 0;   // polls in a row that got no answer at all
     auto poll = [&]() -> Result<void> {
         lastPoll = Clock::now();
         bool progressed = false;
+        bool answered = false;
         QSet<QString> polledJobs;
         for (const Sent &s : std::as_const(open))
             polledJobs.insert(s.job);
@@ -313,27 +549,34 @@ Result<void> JobRunner::runBulk1(const CancelToken &cancel)
                     return std::unexpected(infos.error().toError());
                 continue;   // a lost status answer changes nothing: ask again next time
             }
+            answered = true;
             for (const BulkBatchInfo &info : *infos) {
                 const auto it = open.find(info.id);
                 if (it == open.end() || !info.finished())
                     continue;
                 const Sent sent = *it;
                 open.erase(it);
-                if (auto r = finish(info, sent); !r)
-                    return r;
+                ++m_apiCalls;   // the result download
+                if (auto r = results.recordBulkBatch(sent.job, info, batches[sent.batch].rows); !r)
+                    return std::unexpected(r.error());
+                report();
                 progressed = true;
             }
         }
         interval = progressed ? std::max(minPoll, m_options.firstPollSeconds) : std::min(std::max(minPoll, m_options.maxPollSeconds), interval * 1.5);
+        silentPolls = answered ? 0 : silentPolls + 1;
+        if (silentPolls >= kSilentPollsLimit)
+            return fail(ErrorKind::Network, QStringLiteral("the org stopped answering status requests (%1 in a row); the job's rows "
+                                                           "stay sent until 'lockstep-cli resume' looks them up").arg(silentPolls));
         return {};
     };
 
     const bool serialPlan = m_plan.api == Api::Bulk1Serial;
     const auto started = Clock::now();
     std::optional<Error> fatal;
-    for (std::uint32_t i = 0; i < m_plan.batches.size() && !fatal; ++i) {
+    for (size_t i = 0; i < batches.size() && !fatal; ++i) {
         // The plan's pace: batch i goes out i upload gaps after the first.
-        const auto due = started + wallSeconds(i * m_plan.uploadGapSeconds, scale);
+        const auto due = started + wallSeconds(double(i) * m_plan.uploadGapSeconds, scale);
         while (Clock::now() < due && !cancel.isCancelled()) {
             if (!open.isEmpty() && Clock::now() - lastPoll >= wallSeconds(interval, scale))
                 if (auto p = poll(); !p) {
@@ -344,10 +587,11 @@ Result<void> JobRunner::runBulk1(const CancelToken &cancel)
         }
         if (cancel.isCancelled() || fatal)
             break;
-        const int lane = m_plan.batches[i].lane;
+        const JobBatchSpec &batch = batches[i];
+        const int lane = batch.lane;
         if (!jobs.contains(lane)) {
-            auto job = call([&] {
-                return client->createBulkJob(m_plan.object, m_plan.operation, serialPlan || lane >= 0, m_options.externalIdField);
+            auto job = createdAgain([&] {
+                return call([&] { return client->createBulkJob(m_plan.object, m_plan.operation, serialPlan || lane >= 0, m_options.externalIdField); });
             });
             if (!job) {
                 fatal = job.error().toError();
@@ -355,19 +599,24 @@ Result<void> JobRunner::runBulk1(const CancelToken &cancel)
             }
             jobs.insert(lane, job->id);
         }
-        const auto &rows = m_batchRows[i];
-        if (auto r = m_store.markSent(m_job, rows); !r) {
+        const QString jobId = jobs.value(lane);
+        // The job is written before the rows go: a batch whose answer is lost is found in it.
+        if (auto r = m_store.setBatchRemote(m_job, batch.number, jobId, {}); !r) {
             fatal = r.error();
             break;
         }
-        auto batch = call([&] { return client->addBulkBatch(jobs.value(lane), bulkCsv(rows), m_plan.disableBatchRetry); });
-        if (!batch) {
-            if (auto r = recordFailure(rows, batch.error()); !r)
+        if (auto r = m_store.markSent(m_job, batch.rows); !r) {
+            fatal = r.error();
+            break;
+        }
+        auto added = call([&] { return client->addBulkBatch(jobId, bulkCsv(batch.rows), m_plan.disableBatchRetry); });
+        if (!added) {
+            if (auto r = recordFailure(batch.rows, added.error()); !r)
                 fatal = r.error();
             continue;
         }
-        (void)m_store.setBatchRemote(m_job, int(i), jobs.value(lane), batch->id);
-        open.insert(batch->id, {i, jobs.value(lane)});
+        (void)m_store.setBatchRemote(m_job, batch.number, jobId, added->id);
+        open.insert(added->id, {i, jobId});
     }
     // Cancelled: what is queued will not run; what runs finishes, and is recorded.
     if (cancel.isCancelled())
@@ -386,20 +635,24 @@ Result<void> JobRunner::runBulk1(const CancelToken &cancel)
     return {};
 }
 
-Result<void> JobRunner::runBulk2(const CancelToken &cancel)
+Result<void> JobRunner::runBulk2(const std::vector<JobBatchSpec> &batches, const CancelToken &cancel)
 {
     auto client = m_connect();
     if (!client)
         return std::unexpected(client.error());
     std::vector<qint64> rows;
-    for (const auto &b : m_batchRows)
-        rows.insert(rows.end(), b.begin(), b.end());
-    if (cancel.isCancelled())
+    for (const auto &b : batches)
+        rows.insert(rows.end(), b.rows.begin(), b.rows.end());
+    if (cancel.isCancelled() || rows.empty())
         return {};
-    ++m_apiCalls;
-    auto job = client->createIngestJob(m_plan.object, m_plan.operation, m_options.externalIdField);
+    const double scale = m_options.timeScale > 0 ? m_options.timeScale : 1.0;
+    auto job = createdAgain([&] {
+        ++m_apiCalls;
+        return client->createIngestJob(m_plan.object, m_plan.operation, m_options.externalIdField);
+    });
     if (!job)
         return std::unexpected(job.error().toError());
+    // One ingest job a pass, kept on the job's first batch: a lost answer is looked up in it.
     if (auto r = m_store.setBatchRemote(m_job, 0, job->id, {}); !r)
         return r;
     if (auto r = m_store.markSent(m_job, rows); !r)
@@ -410,10 +663,9 @@ Result<void> JobRunner::runBulk2(const CancelToken &cancel)
     ++m_apiCalls;
     if (auto done = client->setIngestState(job->id, QStringLiteral("UploadComplete")); !done)
         return recordFailure(rows, done.error());
-    const double scale = m_options.timeScale > 0 ? m_options.timeScale : 1.0;
     const double minPoll = 0.002 / scale;
     double interval = std::max(minPoll, m_options.firstPollSeconds);
-    for (;;) {
+    for (int silent = 0;;) {
         sleepUntil(Clock::now() + wallSeconds(interval, scale), {});
         ++m_apiCalls;
         auto info = client->ingestJob(job->id);
@@ -421,88 +673,20 @@ Result<void> JobRunner::runBulk2(const CancelToken &cancel)
             break;
         if (!info && neverDone(info.error()) && info.error().kind != OrgError::Kind::Transport)
             return std::unexpected(info.error().toError());
+        silent = info ? 0 : silent + 1;
+        if (silent >= kSilentPollsLimit)
+            return fail(ErrorKind::Network, QStringLiteral("the org stopped answering about ingest job %1; its rows stay sent until "
+                                                           "'lockstep-cli resume' looks them up").arg(job->id));
         interval = std::min(std::max(minPoll, m_options.maxPollSeconds), interval * 1.5);
     }
-    // Bulk API 2.0 results carry no row numbers: match them back by their original columns
-    // (identical rows are taken in file order).
-    QHash<QByteArray, std::vector<qint64>> byValues;
-    const qsizetype columns = m_file.header().size();
-    auto keyOf = [](const QStringList &values) { return values.join(QChar(0x1f)).toUtf8(); };
-    for (auto it = rows.rbegin(); it != rows.rend(); ++it)
-        byValues[keyOf(m_file.fields(*it))].push_back(*it);
-    std::vector<qint64> answeredRows;
-    std::vector<RowRecord> outcomes;
-    for (const QString &which : {QStringLiteral("successfulResults"), QStringLiteral("failedResults")}) {
-        ++m_apiCalls;
-        auto csv = client->ingestResults(job->id, which);
-        if (!csv)
-            continue;
-        const auto table = [&] {
-            std::vector<QStringList> out;
-            QStringList current;
-            QString field;
-            bool quoted = false;
-            const QString text = QString::fromUtf8(*csv);
-            for (qsizetype i = 0; i < text.size(); ++i) {
-                const QChar c = text[i];
-                if (quoted) {
-                    if (c == QLatin1Char('"') && i + 1 < text.size() && text[i + 1] == QLatin1Char('"')) {
-                        field += c;
-                        ++i;
-                    } else if (c == QLatin1Char('"')) {
-                        quoted = false;
-                    } else {
-                        field += c;
-                    }
-                } else if (c == QLatin1Char('"')) {
-                    quoted = true;
-                } else if (c == QLatin1Char(',')) {
-                    current << field;
-                    field.clear();
-                } else if (c == QLatin1Char('\n')) {
-                    current << field;
-                    field.clear();
-                    out.push_back(current);
-                    current.clear();
-                } else if (c != QLatin1Char('\r')) {
-                    field += c;
-                }
-            }
-            return out;
-        }();
-        for (size_t i = 1; i < table.size(); ++i) {
-            const QStringList &line = table[i];
-            if (line.size() < 2 + columns)
-                continue;
-            auto match = byValues.find(keyOf(line.mid(2, columns)));
-            if (match == byValues.end() || match->empty())
-                continue;
-            const qint64 row = match->back();
-            match->pop_back();
-            RowRecord o;
-            o.recordId = line[0];
-            if (which == QLatin1String("successfulResults")) {
-                o.status = RowStatus::Succeeded;
-                o.created = line[1].compare(QLatin1String("true"), Qt::CaseInsensitive) == 0;
-            } else {
-                const RecordError e = OrgClient::parseBulkError(line[1]);
-                o.status = RowStatus::Failed;
-                o.statusCode = e.statusCode;
-                o.message = e.message;
-                o.fields = e.fields;
-            }
-            answeredRows.push_back(row);
-            outcomes.push_back(std::move(o));
-        }
-    }
-    if (auto r = record(answeredRows, outcomes); !r)
-        return r;
-    // What the results did not name was not processed: back to pending.
-    std::vector<qint64> left;
-    for (const auto &[key, remaining] : byValues.asKeyValueRange())
-        left.insert(left.end(), remaining.begin(), remaining.end());
-    std::sort(left.begin(), left.end());
-    return left.empty() ? Result<void>{} : m_store.markPending(m_job, left);
+    Reconciler results(m_store, m_file, {m_job, m_plan.object, m_plan.operation, m_plan.api, m_options.externalIdField}, *client);
+    results.setPolling(wallMs(m_options.firstPollSeconds, scale), wallMs(m_options.maxPollSeconds, scale));
+    results.setSink([this](std::span<const qint64> r, std::span<const RowRecord> outcomes) { return record(r, outcomes); });
+    m_apiCalls += 2;
+    auto recorded = results.recordIngestJob(job->id, rows);
+    if (!recorded)
+        return std::unexpected(recorded.error());
+    return {};
 }
 
 } // namespace lockstep

@@ -26,11 +26,30 @@ struct RunProgress {
 struct RunReport : RunProgress {
     bool cancelled = false;
     qint64 apiCalls = 0;
+    int passes = 0;                           // sends of pending rows (reconciled rows go again)
+    qint64 reconciled = 0;                    // rows whose lost answer the org's records settled
+    QStringList warnings;                     // org changes that could not be undone, …
     qint64 lockErrors() const
     {
         const auto it = errorsByCode.find(QStringLiteral("UNABLE_TO_LOCK_ROW"));
         return it == errorsByCode.end() ? 0 : it->second;
     }
+};
+
+// What a run needs of a plan: the org object and operation, the API, the pace and the job's
+// org changes. The batches come from the job store (a resumed run sends what is still pending).
+struct RunPlan {
+    QString object;
+    Operation operation = Operation::Update;
+    Api api = Api::Bulk1Parallel;
+    int concurrency = 1;
+    double uploadGapSeconds = 0;
+    bool disableBatchRetry = false;
+    bool duplicateRulesOff = false;
+
+    static RunPlan of(const Plan &plan);
+    // From a job's Plan::toJson (what the store keeps): a resumed run runs as the first did.
+    static Result<RunPlan> fromJson(const QJsonObject &plan);
 };
 
 struct RunOptions {
@@ -41,6 +60,12 @@ struct RunOptions {
     // org, whose time runs faster — the plan's pace and the polls keep the same proportions.
     double timeScale = 1.0;
     std::function<void(const RunProgress &)> onProgress;   // from the runner's threads
+    // Passes: after each, rows whose answer was lost are reconciled and what the org did not
+    // write goes again, until nothing is pending or a pass made no progress.
+    int maxPasses = 5;                   // 0: only settle what an earlier run left
+    // How long a request the org may still be running is given before its rows are looked up
+    // (platform seconds; twice the lock timeout covers a request that waited on a lock).
+    double settleSeconds = 20;
 };
 
 // Runs a Plan against an org (lock-model.md §6, architecture.md "every row accounted for"):
@@ -51,15 +76,28 @@ struct RunOptions {
 //    only while they have work; every finished batch's results read at once;
 //  - Bulk API 2.0: one ingest job.
 // Every request's rows are written "sent" in the JobStore before it goes out and their outcome
-// after its answer; an answer that never came leaves them "unknown" (never resent blindly).
-// Cancel stops sending: Bulk jobs are aborted and what was already sent is drained and recorded.
+// after its answer; an answer that never came leaves them "unknown" (never resent blindly) until
+// the Reconciler settles them from the org's records.
+// A run (a first one or a resume) goes: reconcile what an earlier run left sent or unknown →
+// switch the duplicate rules off when the plan says so (recorded first) → send the pending rows
+// → reconcile → send what the org did not write … → restore the duplicate rules, whatever
+// happened. Cancel (the token, or `lockstep-cli cancel` through the store) stops sending: Bulk
+// jobs are aborted, what was already sent is drained and reconciled; the job can be resumed.
 class JobRunner {
 public:
     using Connect = std::function<Result<OrgClient>()>;
 
-    JobRunner(JobStore &store, const LoadFile &file, const Plan &plan, qint64 job, Connect connect, RunOptions options = {});
+    JobRunner(JobStore &store, const LoadFile &file, RunPlan plan, qint64 job, Connect connect, RunOptions options = {});
+    JobRunner(JobStore &store, const LoadFile &file, const Plan &plan, qint64 job, Connect connect, RunOptions options = {})
+        : JobRunner(store, file, RunPlan::of(plan), job, std::move(connect), std::move(options))
+    {
+    }
 
     Result<RunReport> run(const CancelToken &cancel = {});
+    // Cancels a job whose runner is gone (killed, crashed): its Bulk jobs still open at the org
+    // are aborted (what they had not started will not run), what they did is read, rows sent
+    // by REST are looked up and the duplicate rules come back. The job can be resumed later.
+    Result<RunReport> cancelAbandoned();
 
     // The plan's batches as the job store records them (lane and file rows, in send order).
     static std::vector<JobBatchSpec> batchesOf(const Plan &plan);
@@ -70,22 +108,28 @@ public:
     QJsonArray restRecords(std::span<const qint64> rows) const;
 
 private:
-    Result<void> runRest(const CancelToken &cancel);
-    Result<void> runBulk1(const CancelToken &cancel);
-    Result<void> runBulk2(const CancelToken &cancel);
+    // The store's batches cut down to their pending rows (empty batches left out).
+    Result<std::vector<JobBatchSpec>> pendingBatches();
+    Result<void> send(const std::vector<JobBatchSpec> &batches, const CancelToken &cancel);
+    Result<void> runRest(const std::vector<JobBatchSpec> &batches, const CancelToken &cancel);
+    Result<void> runBulk1(const std::vector<JobBatchSpec> &batches, const CancelToken &cancel);
+    Result<void> runBulk2(const std::vector<JobBatchSpec> &batches, const CancelToken &cancel);
+    Result<void> reconcile(OrgClient &client, const CancelToken &cancel);
     Result<void> record(std::span<const qint64> rows, std::span<const RowRecord> outcomes);
     Result<void> recordFailure(std::span<const qint64> rows, const OrgError &error);
+    // Counts from the store (a resumed job starts where the last run left it).
+    Result<void> reloadCounts();
     void report();
 
     JobStore &m_store;
     const LoadFile &m_file;
-    const Plan &m_plan;
+    RunPlan m_plan;
     qint64 m_job;
     Connect m_connect;
     RunOptions m_options;
-    std::vector<std::vector<qint64>> m_batchRows;   // per plan batch: its file rows
     std::mutex m_mutex;                             // guards m_report
     RunReport m_report;
+    qint64 m_doneAtStart = 0;                       // rows already answered when this run began
     std::chrono::steady_clock::time_point m_started;
     std::atomic<qint64> m_apiCalls{0};
 };

@@ -1,5 +1,8 @@
 #include "store/JobStore.h"
 
+#include <cerrno>
+#include <csignal>
+
 #include <QDateTime>
 #include <QDir>
 #include <QJsonDocument>
@@ -10,7 +13,7 @@ namespace lockstep {
 namespace {
 
 // Bumped when the schema changes; migrate() brings older stores up.
-constexpr int kSchemaVersion = 1;
+constexpr int kSchemaVersion = 2;
 
 const char *const kSchema = R"(
 CREATE TABLE IF NOT EXISTS jobs(
@@ -18,7 +21,8 @@ CREATE TABLE IF NOT EXISTS jobs(
   created_at TEXT NOT NULL, updated_at TEXT NOT NULL, state TEXT NOT NULL,
   object TEXT NOT NULL, operation TEXT NOT NULL, external_id_field TEXT, api TEXT, mitigation TEXT,
   org_url TEXT, source_path TEXT, source_size INTEGER, source_sha256 TEXT,
-  plan_json TEXT, profile_json TEXT, row_count INTEGER NOT NULL);
+  plan_json TEXT, profile_json TEXT, row_count INTEGER NOT NULL,
+  run_json TEXT, runner_pid INTEGER, cancel_requested INTEGER NOT NULL DEFAULT 0);
 CREATE TABLE IF NOT EXISTS batches(
   job_id INTEGER NOT NULL, batch_no INTEGER NOT NULL, lane INTEGER NOT NULL,
   remote_job TEXT, remote_batch TEXT,
@@ -108,6 +112,11 @@ Result<void> JobStore::migrate()
             if (!statement.trimmed().isEmpty())
                 if (auto r = c.exec(statement); !r)
                     return r;
+        // Schema 1 → 2: how the job runs (time scale, demo org folder), who runs it, cancel.
+        if (current == 1)
+            for (const char *column : {"run_json TEXT", "runner_pid INTEGER", "cancel_requested INTEGER NOT NULL DEFAULT 0"})
+                if (auto r = c.exec(QStringLiteral("ALTER TABLE jobs ADD COLUMN %1").arg(QLatin1String(column))); !r)
+                    return r;
         return c.exec(QStringLiteral("PRAGMA user_version=%1").arg(kSchemaVersion));
     });
 }
@@ -121,14 +130,15 @@ Result<qint64> JobStore::createJob(const JobSpec &spec, const std::vector<JobBat
     return m_db->write([&](Connection &c) -> Result<qint64> {
         auto job = c.prepare(QStringLiteral(
             "INSERT INTO jobs(created_at, updated_at, state, object, operation, external_id_field, api, mitigation, org_url, "
-            "source_path, source_size, source_sha256, plan_json, profile_json, row_count) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"));
+            "source_path, source_size, source_sha256, plan_json, profile_json, row_count, run_json) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"));
         if (!job)
             return std::unexpected(job.error());
         const QString at = now();
         job->bindAll({at, at, jobStateName(JobState::Created), spec.object, operationName(spec.operation), spec.externalIdField,
                       spec.api, spec.mitigation, spec.orgUrl, spec.sourcePath, spec.sourceSize, QString::fromLatin1(spec.sourceSha256),
                       QString::fromUtf8(QJsonDocument(spec.plan).toJson(QJsonDocument::Compact)),
-                      QString::fromUtf8(QJsonDocument(spec.profile).toJson(QJsonDocument::Compact)), rowCount});
+                      QString::fromUtf8(QJsonDocument(spec.profile).toJson(QJsonDocument::Compact)), rowCount,
+                      QString::fromUtf8(QJsonDocument(spec.run).toJson(QJsonDocument::Compact))});
         if (auto r = job->run(); !r)
             return std::unexpected(r.error());
         auto id = c.prepare(QStringLiteral("SELECT last_insert_rowid()"));
@@ -226,23 +236,29 @@ Result<void> JobStore::recordOutcomes(qint64 job, std::span<const qint64> rows, 
 
 Result<JobSummary> JobStore::job(qint64 job)
 {
-    auto all = jobs();
-    if (!all)
-        return std::unexpected(all.error());
-    for (auto &j : *all)
-        if (j.id == job)
-            return std::move(j);
-    return fail(ErrorKind::NotFound, QStringLiteral("no job %1 in %2").arg(job).arg(m_db->path()));
+    auto one = loadJobs(job);
+    if (!one)
+        return std::unexpected(one.error());
+    if (one->empty())
+        return fail(ErrorKind::NotFound, QStringLiteral("no job %1 in %2").arg(job).arg(m_db->path()));
+    return std::move(one->front());
 }
 
 Result<std::vector<JobSummary>> JobStore::jobs()
 {
+    return loadJobs(0);
+}
+
+Result<std::vector<JobSummary>> JobStore::loadJobs(qint64 only)
+{
     return m_db->read([&](Connection &c) -> Result<std::vector<JobSummary>> {
         auto st = c.prepare(QStringLiteral(
             "SELECT id, created_at, updated_at, state, object, operation, external_id_field, api, mitigation, org_url, source_path, "
-            "source_size, source_sha256, plan_json, profile_json, row_count FROM jobs ORDER BY id"));
+            "source_size, source_sha256, plan_json, profile_json, row_count, run_json, runner_pid, cancel_requested FROM jobs "
+            "WHERE ?=0 OR id=? ORDER BY id"));
         if (!st)
             return std::unexpected(st.error());
+        st->bindAll({only, only});
         std::vector<JobSummary> out;
         if (auto read = st->forEachRow([&](Statement &) {
             JobSummary j;
@@ -262,6 +278,9 @@ Result<std::vector<JobSummary>> JobStore::jobs()
             j.spec.plan = QJsonDocument::fromJson(st->column(13).toString().toUtf8()).object();
             j.spec.profile = QJsonDocument::fromJson(st->column(14).toString().toUtf8()).object();
             j.rows = st->column(15).toLongLong();
+            j.spec.run = QJsonDocument::fromJson(st->column(16).toString().toUtf8()).object();
+            j.runnerPid = st->column(17).toLongLong();
+            j.cancelRequested = st->column(18).toLongLong() != 0;
             out.push_back(std::move(j));
             }); !read)
             return std::unexpected(read.error());
@@ -289,13 +308,18 @@ Result<std::vector<JobSummary>> JobStore::jobs()
 Result<std::vector<JobBatchSpec>> JobStore::batches(qint64 job)
 {
     return m_db->read([&](Connection &c) -> Result<std::vector<JobBatchSpec>> {
-        auto lanes = c.prepare(QStringLiteral("SELECT batch_no, lane FROM batches WHERE job_id=? ORDER BY batch_no"));
+        auto lanes = c.prepare(QStringLiteral("SELECT batch_no, lane, remote_job, remote_batch FROM batches WHERE job_id=? ORDER BY batch_no"));
         if (!lanes)
             return std::unexpected(lanes.error());
         lanes->bindAll({job});
         std::vector<JobBatchSpec> out;
         if (auto read = lanes->forEachRow([&](Statement &) {
-            out.push_back({int(lanes->column(1).toLongLong()), {}});
+            JobBatchSpec b;
+            b.lane = int(lanes->column(1).toLongLong());
+            b.number = int(lanes->column(0).toLongLong());
+            b.remoteJob = lanes->column(2).toString();
+            b.remoteBatch = lanes->column(3).toString();
+            out.push_back(std::move(b));
             }); !read)
             return std::unexpected(read.error());
         auto rows = c.prepare(QStringLiteral("SELECT batch_no, row_no FROM rows WHERE job_id=? ORDER BY batch_no, seq"));
@@ -388,6 +412,67 @@ Result<void> JobStore::setBatchRemote(qint64 job, int batch, const QString &remo
             return std::unexpected(st.error());
         st->bindAll({remoteJob, remoteBatch, job, batch});
         return st->run();
+    });
+}
+
+Result<void> JobStore::setRunner(qint64 job, qint64 pid)
+{
+    return m_db->write([&](Connection &c) -> Result<void> {
+        auto st = c.prepare(QStringLiteral("UPDATE jobs SET runner_pid=?, cancel_requested=0, updated_at=? WHERE id=?"));
+        if (!st)
+            return std::unexpected(st.error());
+        st->bindAll({pid > 0 ? QVariant(pid) : QVariant(), now(), job});
+        return st->run();
+    });
+}
+
+bool JobStore::runnerAlive(const JobSummary &job)
+{
+    if (job.runnerPid <= 0)
+        return false;
+    // Signal 0 checks that the process exists; EPERM: it does, under another user.
+    return ::kill(pid_t(job.runnerPid), 0) == 0 || errno == EPERM;
+}
+
+Result<void> JobStore::requestCancel(qint64 job)
+{
+    return m_db->write([&](Connection &c) -> Result<void> {
+        auto st = c.prepare(QStringLiteral("UPDATE jobs SET cancel_requested=1, updated_at=? WHERE id=?"));
+        if (!st)
+            return std::unexpected(st.error());
+        st->bindAll({now(), job});
+        return st->run();
+    });
+}
+
+Result<bool> JobStore::cancelRequested(qint64 job)
+{
+    return m_db->read([&](Connection &c) -> Result<bool> {
+        auto st = c.prepare(QStringLiteral("SELECT cancel_requested FROM jobs WHERE id=?"));
+        if (!st)
+            return std::unexpected(st.error());
+        st->bindAll({job});
+        auto has = st->step();
+        if (!has)
+            return std::unexpected(has.error());
+        return *has && st->column(0).toLongLong() != 0;
+    });
+}
+
+Result<std::map<QString, qint64>> JobStore::errorCounts(qint64 job)
+{
+    return m_db->read([&](Connection &c) -> Result<std::map<QString, qint64>> {
+        auto st = c.prepare(QStringLiteral("SELECT code, COUNT(*) FROM rows WHERE job_id=? AND status=? GROUP BY code"));
+        if (!st)
+            return std::unexpected(st.error());
+        st->bindAll({job, int(RowStatus::Failed)});
+        std::map<QString, qint64> out;
+        if (auto read = st->forEachRow([&](Statement &) {
+            const QString code = st->column(0).toString();
+            out[code.isEmpty() ? QStringLiteral("UNKNOWN_ERROR") : code] += st->column(1).toLongLong();
+            }); !read)
+            return std::unexpected(read.error());
+        return out;
     });
 }
 

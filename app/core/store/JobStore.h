@@ -8,6 +8,7 @@
 #include <QJsonObject>
 #include <QString>
 
+#include <map>
 #include <memory>
 #include <span>
 #include <vector>
@@ -28,12 +29,19 @@ struct JobSpec {
     QByteArray sourceSha256;        // hex
     QJsonObject plan;               // Plan::toJson
     QJsonObject profile;            // OrgProfile::toJson
+    // How it runs, beyond the plan: {"timeScale": 0.01, "demoDataDir": "…"} (what `resume` needs
+    // to run it the same way; never a secret).
+    QJsonObject run;
 };
 
 // One planned request: the rows of the file it carries, in order, and where it runs.
 struct JobBatchSpec {
     int lane = -1;                  // -1: the shared queue
     std::vector<qint64> rows;       // 0-based file rows
+    // Read back from the store: the batch's number and, once sent through a Bulk API, the
+    // remote job and batch that carry it (the batch is empty until the org named it).
+    int number = -1;
+    QString remoteJob, remoteBatch;
 };
 
 enum class JobState { Created, Running, Paused, Cancelled, Finished, Failed };
@@ -48,6 +56,8 @@ struct JobSummary {
     qint64 rows = 0;
     qint64 pending = 0, sent = 0, succeeded = 0, failed = 0, unknown = 0;
     qint64 lockErrors = 0;          // failed rows with UNABLE_TO_LOCK_ROW
+    qint64 runnerPid = 0;           // the process running it (0: none recorded)
+    bool cancelRequested = false;   // `lockstep-cli cancel` asked the runner to stop
 };
 
 // A change the job made to the org, recorded before it is made so that it is undone when the
@@ -91,6 +101,16 @@ public:
     Result<std::vector<RowRecord>> rows(qint64 job);
     Result<std::vector<qint64>> rowsWithStatus(qint64 job, RowStatus status);
 
+    // Who runs the job (its pid; 0 when it stops), and a cancel asked from another process,
+    // which the runner watches.
+    Result<void> setRunner(qint64 job, qint64 pid);
+    Result<void> requestCancel(qint64 job);
+    Result<bool> cancelRequested(qint64 job);
+    // Whether the process that runs the job is still there (on this machine).
+    static bool runnerAlive(const JobSummary &job);
+    // Failed rows by status code (UNABLE_TO_LOCK_ROW → 1,200).
+    Result<std::map<QString, qint64>> errorCounts(qint64 job);
+
     // Remote ids of a batch (Bulk job and batch), so a resumed run can read its results.
     Result<void> setBatchRemote(qint64 job, int batch, const QString &remoteJob, const QString &remoteBatch);
     Result<std::pair<QString, QString>> batchRemote(qint64 job, int batch);
@@ -105,6 +125,7 @@ public:
 private:
     explicit JobStore(std::unique_ptr<Database> db) : m_db(std::move(db)) {}
     Result<void> migrate();
+    Result<std::vector<JobSummary>> loadJobs(qint64 only);   // 0: all
     Result<void> setStatus(qint64 job, std::span<const qint64> rows, RowStatus status, bool countAttempt);
 
     std::unique_ptr<Database> m_db;

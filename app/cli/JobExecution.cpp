@@ -1,0 +1,180 @@
+#include "cli/JobExecution.h"
+
+#include "cli/CliSupport.h"
+#include "cli/PlanCommand.h"
+
+#include <QElapsedTimer>
+#include <QEventLoop>
+#include <QJsonArray>
+#include <QJsonObject>
+
+#include <cmath>
+#include <thread>
+#include <unistd.h>
+
+namespace lockstep::cli {
+
+namespace {
+
+// Progress on stderr: redrawn in place on a terminal, a line every 5 s elsewhere.
+std::function<void(const RunProgress &)> progressPrinter(bool quiet)
+{
+    if (quiet)
+        return {};
+    const bool tty = ::isatty(STDERR_FILENO);
+    auto timer = std::make_shared<QElapsedTimer>();
+    timer->start();
+    auto last = std::make_shared<qint64>(-100000);
+    auto mutex = std::make_shared<std::mutex>();
+    return [=](const RunProgress &p) {
+        std::lock_guard lock(*mutex);
+        const qint64 now = timer->elapsed();
+        if (now - *last < (tty ? 200 : 5000) && p.done() < p.rows)
+            return;
+        *last = now;
+        const QString line = QStringLiteral("%1 of %2 rows, %3 failed%4, %5 rows/s, ETA %6")
+                                 .arg(grouped(p.done()), grouped(p.rows), grouped(p.failed + p.unknown),
+                                      p.errorsByCode.empty() ? QString() : QStringLiteral(" (%1)").arg(errorsText(p.errorsByCode)))
+                                 .arg(qRound64(p.rowsPerSecond))
+                                 .arg(p.etaSeconds < 0 ? QStringLiteral("—") : duration(p.etaSeconds));
+        std::fprintf(stderr, tty ? "\r\033[K%s" : "%s\n", line.toLocal8Bit().constData());
+        std::fflush(stderr);
+    };
+}
+
+// One run is one draw: it agrees within calibration.md's tolerance or within two of one run's
+// spread, whichever is wider (a single parallel run's errors vary by ±12 %).
+QString agreementWarning(const PredictionSummary &p, const RunReport &r, double observedSeconds, bool timed)
+{
+    const double errorTolerance = std::max({p.lockErrorRows < 350 ? 50.0 : 0.15 * p.lockErrorRows, 2 * p.lockErrorRowsSd});
+    const bool errorsAgree = std::abs(double(r.lockErrors()) - p.lockErrorRows) <= errorTolerance;
+    const bool timeAgrees = !timed || std::abs(observedSeconds - p.durationSeconds) <= std::max(0.15 * p.durationSeconds, 2 * p.durationSd);
+    if (errorsAgree && timeAgrees)
+        return {};
+    return QStringLiteral("warning: this org differs from the profile: predicted %1 lock errors in %2, observed %3 in %4 "
+                          "(beyond ±15 % and two runs' spread)")
+        .arg(grouped(qRound64(p.lockErrorRows)), duration(p.durationSeconds), grouped(r.lockErrors()), duration(observedSeconds));
+}
+
+} // namespace
+
+QString errorsText(const std::map<QString, qint64> &errors)
+{
+    QStringList parts;
+    for (const auto &[code, n] : errors)
+        parts << QStringLiteral("%1 %2").arg(code, grouped(n));
+    return parts.join(QStringLiteral(", "));
+}
+
+Result<ResultFileSet> writeJobResults(JobStore &store, qint64 job, const FileAnalysis &source, Operation operation, ResultFormat format,
+                                      const QString &directory)
+{
+    const auto rows = store.rows(job);
+    if (!rows)
+        return std::unexpected(rows.error());
+    ResultFilesOptions options;
+    options.format = format;
+    options.directory = directory;
+    options.baseName = QStringLiteral("job-%1").arg(job);
+    options.operation = operation;
+    options.keys = &source.keys;
+    return writeResultFiles(source.file, [&](qint64 row) { return size_t(row) < rows->size() ? (*rows)[size_t(row)] : RowRecord{}; },
+                            options);
+}
+
+int executeJob(JobStore &store, qint64 job, const FileAnalysis &source, const RunPlan &plan, OrgConnection &org, RunOptions options,
+               const ExecutionOutput &output, const std::optional<PredictionSummary> &predicted, bool cancelAbandoned)
+{
+    options.onProgress = progressPrinter(output.quiet);
+    options.timeScale = org.scale > 0 ? org.scale : 1e-3;   // scale 0: as fast as the org answers
+    const OrgSession session = org.session;
+    const OrgClient::Renewer renew = org.renew;
+    JobRunner runner(store, source.file, plan, job, [session, renew] { return OrgClient::create(session, renew); }, options);
+    StderrProgress interrupt(false);   // Ctrl-C cancels the run through its token
+    const CancelToken cancel = interrupt.token();
+    Result<RunReport> result = std::unexpected(Error{});
+    QElapsedTimer wall;
+    wall.start();
+    {
+        // An in-process demo org serves from this thread's event loop; the run goes on a thread of its own.
+        QEventLoop loop;
+        std::jthread worker([&] {
+            result = cancelAbandoned ? runner.cancelAbandoned() : runner.run(cancel);
+            QMetaObject::invokeMethod(&loop, &QEventLoop::quit, Qt::QueuedConnection);
+        });
+        loop.exec();
+    }
+    const double wallSeconds = double(wall.nsecsElapsed()) / 1e9;
+    if (!output.quiet && ::isatty(STDERR_FILENO))
+        std::fprintf(stderr, "\r\033[K");
+    if (!result)
+        return report(result.error());
+    const RunReport &r = *result;
+    for (const QString &w : r.warnings)
+        err() << "warning: " << w << Qt::endl;
+    // Platform seconds: a demo org runs time scaled.
+    const double observedSeconds = org.scale > 0 && org.scale < 1 ? wallSeconds / org.scale : wallSeconds;
+    const QString agreement = predicted && !r.cancelled ? agreementWarning(*predicted, r, observedSeconds, org.scale > 0) : QString();
+
+    QStringList resultPaths;
+    if (!output.resultsDir.isEmpty()) {
+        const auto files = writeJobResults(store, job, source, plan.operation, output.format, output.resultsDir);
+        if (!files)
+            return report(files.error());
+        resultPaths = files->paths;
+    }
+    const qint64 pending = r.rows - r.done();
+    if (output.json) {
+        QJsonObject errors;
+        for (const auto &[c, n] : r.errorsByCode)
+            errors.insert(c, n);
+        QJsonObject o{{QStringLiteral("job"), job},
+                      {QStringLiteral("state"), r.cancelled ? QStringLiteral("cancelled") : QStringLiteral("finished")},
+                      {QStringLiteral("rows"), r.rows},
+                      {QStringLiteral("succeeded"), r.succeeded},
+                      {QStringLiteral("failed"), r.failed},
+                      {QStringLiteral("unknown"), r.unknown},
+                      {QStringLiteral("pending"), pending},
+                      {QStringLiteral("errorsByCode"), errors},
+                      {QStringLiteral("lockErrors"), r.lockErrors()},
+                      {QStringLiteral("apiCalls"), r.apiCalls},
+                      {QStringLiteral("passes"), r.passes},
+                      {QStringLiteral("reconciled"), r.reconciled},
+                      {QStringLiteral("wallSeconds"), wallSeconds},
+                      {QStringLiteral("observedSeconds"), observedSeconds},
+                      {QStringLiteral("warnings"), QJsonArray::fromStringList(r.warnings)},
+                      {QStringLiteral("resultFiles"), QJsonArray::fromStringList(resultPaths)}};
+        if (predicted)
+            o.insert(QStringLiteral("predicted"), predicted->toJson());
+        if (!agreement.isEmpty())
+            o.insert(QStringLiteral("warning"), agreement);
+        writeJson(QJsonDocument(o));
+    } else {
+        auto &o = out();
+        o << "job " << job << (r.cancelled ? " (cancelled)" : "") << ": " << grouped(r.succeeded) << " of " << grouped(r.rows)
+          << " rows succeeded, " << grouped(r.failed) << " failed, " << grouped(r.unknown) << " unknown, " << grouped(pending)
+          << " not sent\n";
+        if (!r.errorsByCode.empty())
+            o << "errors:    " << errorsText(r.errorsByCode) << "\n";
+        if (r.reconciled > 0)
+            o << "settled:   " << grouped(r.reconciled) << " rows whose answer was lost, from the org's own records\n";
+        o << "observed:  " << grouped(r.lockErrors()) << " lock errors in " << duration(observedSeconds) << ", " << grouped(r.apiCalls)
+          << " API calls\n";
+        if (predicted)
+            o << "predicted: " << grouped(qRound64(predicted->lockErrorRows)) << " ± " << grouped(qRound64(predicted->lockErrorRowsSd))
+              << " lock errors in " << duration(predicted->durationSeconds) << ", " << grouped(qRound64(predicted->apiCalls))
+              << " API calls\n";
+        if (!agreement.isEmpty())
+            o << agreement << "\n";
+        if (r.cancelled && pending + r.unknown > 0)
+            o << "resume with: lockstep-cli resume " << job << "\n";
+        for (const QString &path : resultPaths)
+            o << "wrote " << path << "\n";
+        o.flush();
+    }
+    if (r.cancelled)
+        return ExitCode::Interrupted;
+    return r.failed + r.unknown > 0 || pending > 0 ? kRowsFailed : ExitCode::Ok;
+}
+
+} // namespace lockstep::cli

@@ -1,0 +1,41 @@
+#pragma once
+
+#include "analysis/FileAnalysis.h"
+#include "cli/OrgConnection.h"
+#include "job/JobRunner.h"
+#include "job/ResultFiles.h"
+#include "predict/Comparison.h"
+
+#include <functional>
+#include <optional>
+
+namespace lockstep::cli {
+
+// How run / resume / cancel print what a run did.
+struct ExecutionOutput {
+    bool json = false;
+    bool quiet = false;
+    QString resultsDir;                 // empty: no result files
+    ResultFormat format = ResultFormat::DataLoader;
+    QString verb = QStringLiteral("run");   // for messages: run, resume, cancel
+};
+
+// Exit status when the load ran but some rows failed, are unknown or were not sent: scripts
+// must notice.
+constexpr int kRowsFailed = 3;
+
+// Runs (or, with `cancelAbandoned`, settles and cancels) job `job` through `org`, with progress on
+// stderr, Ctrl-C cancelling, the report on stdout (text or JSON) and result files when asked;
+// `predicted` (run only) stands beside what happened. Returns the exit status.
+int executeJob(JobStore &store, qint64 job, const FileAnalysis &source, const RunPlan &plan, OrgConnection &org, RunOptions options,
+               const ExecutionOutput &output, const std::optional<PredictionSummary> &predicted = std::nullopt,
+               bool cancelAbandoned = false);
+
+// A job's result files from its rows in the store and its source file as analysed.
+Result<ResultFileSet> writeJobResults(JobStore &store, qint64 job, const FileAnalysis &source, Operation operation, ResultFormat format,
+                                      const QString &directory);
+
+// "UNABLE_TO_LOCK_ROW 1,200, DUPLICATES_DETECTED 3"
+QString errorsText(const std::map<QString, qint64> &errors);
+
+} // namespace lockstep::cli

@@ -1,0 +1,126 @@
+#include "cli/OrgConnection.h"
+
+#include "cli/CliSupport.h"
+#include "job/DuplicateRuleSwitch.h"
+#include "store/JobStore.h"
+
+#ifdef LOCKSTEP_HAVE_DEMOORG
+#include "demoorg/DemoOrg.h"
+#endif
+
+#include <QDir>
+#include <QFileInfo>
+
+namespace lockstep::cli {
+
+OrgConnection::~OrgConnection()
+{
+#ifdef LOCKSTEP_HAVE_DEMOORG
+    if (demo)
+        demo->stop();
+#endif
+}
+
+QString defaultDemoDataDir(const QString &storePath)
+{
+    return QFileInfo(storePath.isEmpty() ? JobStore::defaultPath() : storePath).dir().filePath(QStringLiteral("demo-org"));
+}
+
+std::optional<OrgConnection> connectOrg(const QString &org, double scale, const QString &dataDir, const QStringList &seedFiles,
+                                        const OrgProfile &profile, const QString &command, int &exitCode)
+{
+    OrgConnection target;
+    target.name = org;
+    if (org == QLatin1String("demo") || org.startsWith(QLatin1String("demo:"))) {
+#ifdef LOCKSTEP_HAVE_DEMOORG
+        if (scale < 0 || scale > 1) {
+            exitCode = usageError(QStringLiteral("--scale takes a number from 0 to 1 (0.01: a 10 s lock timeout lasts 100 ms)"), command);
+            return std::nullopt;
+        }
+        demoorg::DemoOrgOptions options;
+        options.profile.org = profile;
+        options.profile.scale = scale;
+        options.dataDir = !dataDir.isEmpty() ? dataDir : org.size() > 5 ? org.mid(5) : defaultDemoDataDir();
+        options.seedFrom = seedFiles;
+        if (!QDir().mkpath(options.dataDir)) {
+            exitCode = report(Error{ErrorKind::Io, QStringLiteral("cannot create the demo org's folder"), options.dataDir});
+            return std::nullopt;
+        }
+        auto demo = demoorg::DemoOrg::start(options);
+        if (!demo) {
+            exitCode = report(demo.error());
+            return std::nullopt;
+        }
+        target.session = {(*demo)->instanceUrl(), (*demo)->issueAccessToken().toLatin1()};
+        target.scale = scale;
+        target.demoDataDir = QFileInfo(options.dataDir).absoluteFilePath();
+        target.name = QStringLiteral("demo:") + target.demoDataDir;
+        // The demo org hands out a fresh token whenever one runs out (it may be told to expire them).
+        std::shared_ptr<demoorg::DemoOrg> shared(std::move(*demo));
+        std::weak_ptr<demoorg::DemoOrg> weak = shared;
+        target.renew = [weak]() -> Result<OrgSession> {
+            auto running = weak.lock();
+            if (!running)
+                return fail(ErrorKind::Network, QStringLiteral("the demo org has stopped"));
+            return OrgSession{running->instanceUrl(), running->issueAccessToken().toLatin1()};
+        };
+        target.demo = std::move(shared);
+        return target;
+#else
+        exitCode = usageError(QStringLiteral("this build has no demo org"), command);
+        return std::nullopt;
+#endif
+    }
+    if (scale <= 0 || scale > 1) {
+        exitCode = usageError(QStringLiteral("--scale for an org given by URL is its time scale: 1 for Salesforce, the scale a served demo "
+                                             "org was started with (above 0)"),
+                              command);
+        return std::nullopt;
+    }
+    if (auto ok = checkOrgUrl(org); !ok) {
+        exitCode = usageError(ok.error().message, command);
+        return std::nullopt;
+    }
+    target.scale = scale;
+    const QByteArray token = qgetenv("LOCKSTEP_ACCESS_TOKEN");
+    const QString username = qEnvironmentVariable("LOCKSTEP_USERNAME");
+    auto login = [=]() {
+        return OrgClient::loginWithPassword(qEnvironmentVariable("LOCKSTEP_LOGIN_URL", org), qEnvironmentVariable("LOCKSTEP_CLIENT_ID"),
+                                            qgetenv("LOCKSTEP_CLIENT_SECRET"), username, qgetenv("LOCKSTEP_PASSWORD"));
+    };
+    if (!token.isEmpty()) {
+        target.session = {org, token};
+    } else if (!username.isEmpty()) {
+        auto session = login();
+        if (!session) {
+            exitCode = report(session.error());
+            return std::nullopt;
+        }
+        target.session = *session;
+    } else {
+        exitCode = usageError(QStringLiteral("no session for %1: set LOCKSTEP_ACCESS_TOKEN, or LOCKSTEP_USERNAME, LOCKSTEP_PASSWORD, "
+                                             "LOCKSTEP_CLIENT_ID and LOCKSTEP_CLIENT_SECRET (and LOCKSTEP_LOGIN_URL)").arg(org),
+                              command);
+        return std::nullopt;
+    }
+    if (!username.isEmpty())
+        target.renew = login;
+    return target;
+}
+
+void restoreAbandonedChanges(JobStore &store, const OrgConnection &org, bool quiet)
+{
+    auto client = org.client();
+    if (!client)
+        return;
+    auto restored = DuplicateRuleSwitch::restoreAbandoned(store, *client, org.name);
+    if (!restored) {
+        err() << "warning: " << restored.error().message << Qt::endl;
+        return;
+    }
+    if (!quiet)
+        for (const QString &rule : *restored)
+            err() << "restored duplicate rule " << rule << ", left switched off by a job that did not finish" << Qt::endl;
+}
+
+} // namespace lockstep::cli

@@ -1,0 +1,81 @@
+#pragma once
+
+#include "common/Error.h"
+#include "common/Progress.h"
+#include "load/LoadFile.h"
+#include "locks/Operation.h"
+#include "org/OrgClient.h"
+#include "plan/Api.h"
+#include "store/JobStore.h"
+
+#include <QSet>
+
+#include <chrono>
+#include <functional>
+#include <span>
+
+namespace lockstep {
+
+// Settles rows whose answer never came — "sent" when a run was killed, "unknown" when a
+// connection dropped or the org answered 5xx — from what the org itself says, so that no row is
+// written twice and none is lost (architecture.md, "every row accounted for"):
+//  - rows of a Bulk API 1.0 batch: the batch's results (a batch the org took but never named to
+//    us is found in its job's batch list, in upload order);
+//  - rows of a Bulk API 2.0 job: the job's results, matched back by their columns (a job still
+//    Open never ran: it is aborted and its rows go again);
+//  - rows of a REST call: the records themselves — by Id (update, delete) or by external id
+//    (upsert); a record that holds every value the row sent was written by it.
+// A row the org did not write goes back to pending (the next pass sends it); one nothing can
+// settle (a REST insert without an external id) stays unknown and is shown as such.
+class Reconciler {
+public:
+    struct Job {
+        qint64 id = 0;
+        QString object;
+        Operation operation = Operation::Update;
+        Api api = Api::RestCollections;
+        QString externalIdField;
+    };
+    struct Outcome {
+        qint64 written = 0;      // the org has them: succeeded (or failed, per its results)
+        qint64 notWritten = 0;   // back to pending
+        qint64 unsettled = 0;    // still unknown
+    };
+
+    // Where settled outcomes go (default: the store); the runner counts them on their way.
+    using Sink = std::function<Result<void>(std::span<const qint64> rows, std::span<const RowRecord> outcomes)>;
+
+    Reconciler(JobStore &store, const LoadFile &file, Job job, OrgClient &client);
+    // Bulk jobs still running are polled from `first`, backing off to `most` (wall time).
+    void setPolling(std::chrono::milliseconds first, std::chrono::milliseconds most);
+    void setSink(Sink sink);
+
+    // `settle`: wall time a REST request the org may still be running gets before its records
+    // are read (the lock timeout it may wait on, and its work).
+    Result<Outcome> reconcile(std::chrono::milliseconds settle, const CancelToken &cancel = {});
+
+    // A finished Bulk API 1.0 batch's results for `rows` (in upload order); a lost answer is
+    // asked again, and after that the rows stay as they are.
+    Result<Outcome> recordBulkBatch(const QString &remoteJob, const BulkBatchInfo &info, std::span<const qint64> rows);
+    // A finished Bulk API 2.0 ingest job's results for `rows`; rows it does not name are pending.
+    Result<Outcome> recordIngestJob(const QString &remoteJob, std::span<const qint64> rows);
+
+private:
+    Result<Outcome> reconcileBulk1(const std::vector<JobBatchSpec> &batches, const QSet<qint64> &open, const CancelToken &cancel);
+    Result<Outcome> reconcileBulk2(const std::vector<JobBatchSpec> &batches, const QSet<qint64> &open, const CancelToken &cancel);
+    Result<Outcome> reconcileRecords(std::vector<qint64> rows);
+    template <class F>
+    auto retried(F &&call) -> decltype(call());
+    Result<void> store(std::span<const qint64> rows, std::span<const RowRecord> outcomes);
+
+    JobStore &m_store;
+    const LoadFile &m_file;
+    Job m_job;
+    OrgClient &m_client;
+    Sink m_sink;
+    std::chrono::milliseconds m_firstPoll{500}, m_maxPoll{5000};
+};
+
+Reconciler::Outcome &operator+=(Reconciler::Outcome &a, const Reconciler::Outcome &b);
+
+} // namespace lockstep
