@@ -9,6 +9,11 @@
 #endif
 
 #include <QDir>
+#include <QEventLoop>
+
+#include <thread>
+#include <QJsonArray>
+#include <QJsonObject>
 #include <QFileInfo>
 
 namespace lockstep::cli {
@@ -108,12 +113,32 @@ std::optional<OrgConnection> connectOrg(const QString &org, double scale, const 
     return target;
 }
 
+namespace {
+
+// Calls to the org from the command's own thread: the demo org started in this process answers
+// on this thread's event loop, so the call runs on a pool thread while the loop turns.
+template <class F>
+auto whileServing(F &&call) -> decltype(call())
+{
+    std::optional<decltype(call())> result;
+    QEventLoop loop;
+    std::thread worker([&] {
+        result.emplace(call());
+        QMetaObject::invokeMethod(&loop, &QEventLoop::quit, Qt::QueuedConnection);   // runs once exec() has begun
+    });
+    loop.exec();
+    worker.join();
+    return std::move(*result);
+}
+
+} // namespace
+
 void restoreAbandonedChanges(JobStore &store, const OrgConnection &org, bool quiet)
 {
     auto client = org.client();
     if (!client)
         return;
-    auto restored = DuplicateRuleSwitch::restoreAbandoned(store, *client, org.name);
+    auto restored = whileServing([&] { return DuplicateRuleSwitch::restoreAbandoned(store, *client, org.name); });
     if (!restored) {
         err() << "warning: " << restored.error().message << Qt::endl;
         return;
@@ -121,6 +146,29 @@ void restoreAbandonedChanges(JobStore &store, const OrgConnection &org, bool qui
     if (!quiet)
         for (const QString &rule : *restored)
             err() << "restored duplicate rule " << rule << ", left switched off by a job that did not finish" << Qt::endl;
+}
+
+Result<void> checkTarget(const OrgConnection &org, const QString &object, const QString &externalIdField)
+{
+    auto client = org.client();
+    if (!client)
+        return std::unexpected(client.error());
+    auto described = whileServing([&] { return client->describe(object); });
+    if (!described)
+        return std::unexpected(described.error().toError());
+    if (externalIdField.isEmpty() || externalIdField.compare(QLatin1String("Id"), Qt::CaseInsensitive) == 0)
+        return {};
+    const QJsonArray fields = described->value(QStringLiteral("fields")).toArray();
+    for (const QJsonValue &f : fields) {
+        const QJsonObject field = f.toObject();
+        if (field.value(QStringLiteral("name")).toString().compare(externalIdField, Qt::CaseInsensitive) != 0)
+            continue;
+        if (field.value(QStringLiteral("externalId")).toBool() || field.value(QStringLiteral("idLookup")).toBool())
+            return {};
+        return fail(ErrorKind::Usage, QStringLiteral("%1.%2 is not an external id field: an upsert matches records on an "
+                                                     "External ID (or Id) field").arg(object, externalIdField));
+    }
+    return fail(ErrorKind::Usage, QStringLiteral("%1 has no field %2 (the --external-id of the upsert)").arg(object, externalIdField));
 }
 
 } // namespace lockstep::cli

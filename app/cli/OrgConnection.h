@@ -50,6 +50,10 @@ QString defaultDemoDataDir(const QString &storePath = {});
 std::optional<OrgConnection> connectOrg(const QString &org, double scale, const QString &dataDir, const QStringList &seedFiles,
                                         const OrgProfile &profile, const QString &command, int &exitCode);
 
+// One describe call before a job is recorded: the session, TLS and the object (and the upsert's
+// external id field) are good, or why not.
+Result<void> checkTarget(const OrgConnection &org, const QString &object, const QString &externalIdField);
+
 // Duplicate rules a killed job left switched off on this org are switched back on; says so.
 void restoreAbandonedChanges(JobStore &store, const OrgConnection &org, bool quiet);
 

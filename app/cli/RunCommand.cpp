@@ -69,6 +69,10 @@ int RunCommand::run(const QStringList &arguments)
     if (!plan)
         return report(plan.error());
 
+    // An org URL Lockstep would never send a session to is refused before anything is written.
+    if (orgName != QLatin1String("demo"))
+        if (auto ok = checkOrgUrl(orgName); !ok)
+            return usageError(ok.error().message, name());
     auto store = JobStore::open(storePath(parser));
     if (!store)
         return report(store.error());
@@ -92,6 +96,10 @@ int RunCommand::run(const QStringList &arguments)
     spec.plan = plan->toJson(&a.keys);
     spec.profile = input->options.profile.toJson();
     spec.run = QJsonObject{{QStringLiteral("timeScale"), org->scale}};
+    // One call before the job exists: the session works, TLS verifies, the object is there (and
+    // the external id field) — a job that could never send a row is not recorded as failed.
+    if (auto checked = checkTarget(*org, plan->object, spec.externalIdField); !checked)
+        return report(checked.error());
     const auto job = (*store)->createJob(spec, JobRunner::batchesOf(*plan), [&](qint64 row) {
         QStringList parents;
         for (const auto k : a.keys.keysOf(row))

@@ -96,6 +96,11 @@ TransportError classify(CURLcode code)
     case CURLE_URL_MALFORMAT:
     case CURLE_UNSUPPORTED_PROTOCOL:
         return TransportError::BadUrl;
+    case CURLE_PEER_FAILED_VERIFICATION:
+    case CURLE_SSL_CACERT_BADFILE:
+    case CURLE_SSL_CONNECT_ERROR:
+    case CURLE_SSL_CERTPROBLEM:
+        return TransportError::Tls;
     default:
         return TransportError::Other;
     }
@@ -112,6 +117,7 @@ QString transportErrorName(TransportError error)
     case TransportError::ConnectionLost: return QStringLiteral("connection lost");
     case TransportError::Cancelled: return QStringLiteral("cancelled");
     case TransportError::BadUrl: return QStringLiteral("bad URL");
+    case TransportError::Tls: return QStringLiteral("TLS not verified");
     case TransportError::Other: break;
     }
     return QStringLiteral("transfer failed");
@@ -125,17 +131,58 @@ QByteArray HttpResponse::header(const QByteArray &name) const
     return {};
 }
 
+// One easy handle (its connection kept alive between requests) driven by a multi handle: the
+// multi loop waits on the socket in short slices, so a cancel token is seen within ~50 ms even
+// while the server thinks, where a plain curl_easy_perform would only look at it from the
+// progress callback.
 struct HttpClient::Handle {
     CURL *curl = nullptr;
+    CURLM *multi = nullptr;
     Handle()
     {
         initCurlOnce();
         curl = curl_easy_init();
+        multi = curl_multi_init();
     }
     ~Handle()
     {
+        if (multi)
+            curl_multi_cleanup(multi);
         if (curl)
             curl_easy_cleanup(curl);
+    }
+
+    // Runs the transfer set up on `curl` to its end; the easy handle's result code.
+    CURLcode perform(const CancelToken &cancel)
+    {
+        if (!multi)
+            return curl_easy_perform(curl);
+        if (curl_multi_add_handle(multi, curl) != CURLM_OK)
+            return curl_easy_perform(curl);
+        CURLcode result = CURLE_OK;
+        for (bool done = false; !done;) {
+            int running = 0;
+            if (curl_multi_perform(multi, &running) != CURLM_OK) {
+                result = CURLE_SEND_ERROR;
+                break;
+            }
+            int queued = 0;
+            while (CURLMsg *m = curl_multi_info_read(multi, &queued)) {
+                if (m->msg == CURLMSG_DONE && m->easy_handle == curl) {
+                    result = m->data.result;
+                    done = true;
+                }
+            }
+            if (done || running == 0)
+                break;
+            if (cancel.isCancelled()) {
+                result = CURLE_ABORTED_BY_CALLBACK;
+                break;
+            }
+            curl_multi_poll(multi, nullptr, 0, 50, nullptr);
+        }
+        curl_multi_remove_handle(multi, curl);
+        return result;
     }
 };
 
@@ -168,6 +215,11 @@ HttpResult<HttpResponse> HttpClient::send(const HttpRequest &request, const Canc
     curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, long(request.timeout.count()));
     curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, long(request.connectTimeout.count()));
     curl_easy_setopt(c, CURLOPT_ACCEPT_ENCODING, "");   // every encoding libcurl decodes
+    // HTTP/2 where the server offers it over TLS (ALPN), HTTP/1.1 otherwise. Certificate and
+    // host-name checks stay libcurl's defaults (on): no option here or anywhere turns them off.
+    curl_easy_setopt(c, CURLOPT_HTTP_VERSION, long(CURL_HTTP_VERSION_2TLS));
+    char errorText[CURL_ERROR_SIZE] = {};
+    curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errorText);
     curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, onBody);
     curl_easy_setopt(c, CURLOPT_WRITEDATA, &transfer);
     curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, onHeader);
@@ -213,12 +265,20 @@ HttpResult<HttpResponse> HttpClient::send(const HttpRequest &request, const Canc
     headers = curl_slist_append(headers, "Expect:");
     curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers);
 
-    const CURLcode code = curl_easy_perform(c);
+    const CURLcode code = m_handle->perform(cancel);
     curl_slist_free_all(headers);
+    curl_easy_setopt(c, CURLOPT_ERRORBUFFER, nullptr);
     if (code != CURLE_OK) {
         if (cancel.isCancelled())
             return failure(TransportError::Cancelled, QStringLiteral("cancelled"));
-        return failure(classify(code), QString::fromUtf8(curl_easy_strerror(code)));
+        const TransportError kind = classify(code);
+        const QString detail = errorText[0] ? QString::fromUtf8(errorText).trimmed() : QString::fromUtf8(curl_easy_strerror(code));
+        if (kind == TransportError::Tls)
+            return failure(kind, QStringLiteral("the server's TLS certificate could not be verified (%1). Lockstep never sends a "
+                                                "session over an unverified connection; if your network inspects TLS, add its "
+                                                "certificate authority to the system's trusted store")
+                                     .arg(detail));
+        return failure(kind, detail);
     }
     long status = 0;
     curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);

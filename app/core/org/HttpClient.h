@@ -52,6 +52,7 @@ enum class TransportError {
     ConnectionLost,   // the server closed the connection or sent nothing back: outcome unknown
     Cancelled,        // the caller's token asked to stop
     BadUrl,
+    Tls,              // the certificate or host name could not be verified: never bypassed
     Other,
 };
 

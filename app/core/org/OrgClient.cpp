@@ -315,7 +315,10 @@ OrgResult<HttpResponse> OrgClient::call(HttpRequest request, Auth auth)
 {
     using Clock = std::chrono::steady_clock;
     const auto started = Clock::now();
-    bool renewed = false;
+    // A fresh session can be refused too (sessions revoked under a long run, an org that caps
+    // them): a few renewals, each a new session, before the call gives up.
+    constexpr int kMaxRenewals = 3;
+    int renewals = 0;
     for (;;) {
         HttpRequest r = request;
         r.timeout = m_requestTimeout;
@@ -338,8 +341,8 @@ OrgResult<HttpResponse> OrgClient::call(HttpRequest request, Auth auth)
         OrgError e = errorOf(*response);
         const bool sessionGone = e.code == QLatin1String("INVALID_SESSION_ID") || e.code == QLatin1String("InvalidSessionId");
         if (sessionGone) {
-            // Refused, so nothing was done: renew once and send the same request again.
-            if (renewed || !m_renew) {
+            // Refused, so nothing was done: renew and send the same request again.
+            if (renewals >= kMaxRenewals || !m_renew) {
                 e.kind = OrgError::Kind::Session;
                 return std::unexpected(e);
             }
@@ -357,7 +360,7 @@ OrgResult<HttpResponse> OrgClient::call(HttpRequest request, Auth auth)
                     m_session.instanceUrl.chop(1);
                 request.url.replace(0, old.size(), m_session.instanceUrl);
             }
-            renewed = true;
+            ++renewals;
             if (auth == Auth::SoapSession)   // the old token is inside the body: the caller rebuilds it
                 return std::unexpected(e);
             continue;
@@ -718,12 +721,12 @@ OrgResult<void> OrgClient::setDuplicateRuleActive(const DuplicateRuleState &rule
                body + "</soapenv:Body></soapenv:Envelope>";
     };
     auto soap = [&](const QByteArray &body) -> OrgResult<HttpResponse> {
-        for (int attempt = 0; attempt < 2; ++attempt) {
+        for (int attempt = 0; attempt < 4; ++attempt) {   // call() renews; up to three fresh sessions
             HttpRequest r;
             r.method = "POST";
             r.url = m_session.instanceUrl + QStringLiteral("/services/Soap/m/") + m_session.apiVersion;
             r.header("Content-Type", "text/xml; charset=UTF-8").header("SOAPAction", "\"\"");
-            r.body = envelope(body);   // rebuilt with the renewed token on the second attempt
+            r.body = envelope(body);   // rebuilt with the renewed token on each attempt
             auto response = call(std::move(r), Auth::SoapSession);
             if (response || response.error().kind != OrgError::Kind::Api ||
                 response.error().code != QLatin1String("INVALID_SESSION_ID"))
