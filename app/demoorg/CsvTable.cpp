@@ -6,18 +6,16 @@ namespace lockstep::demoorg {
 
 std::expected<CsvTable, QString> CsvTable::parse(const QByteArray &text, char delimiter)
 {
+    // Field by field rather than byte by byte: a plain field is one run of bytes converted at
+    // once, so a 90,000-row Bulk 2.0 upload is cut in a fraction of the time the platform's
+    // split takes (the demo org's own work counts as server time, scaled).
     CsvTable t;
     QStringList row;
-    QByteArray field;
-    bool quoted = false;     // inside quotes
-    bool wasQuoted = false;  // the field began with a quote
     qsizetype line = 1;
     qsizetype i = text.startsWith("\xEF\xBB\xBF") ? 3 : 0;
     const qsizetype n = text.size();
+    const char *data = text.constData();
     auto endRow = [&]() -> std::expected<void, QString> {
-        row << QString::fromUtf8(field);
-        field.clear();
-        wasQuoted = false;
         if (row.size() == 1 && row.front().isEmpty()) {   // a blank line
             row.clear();
             return {};
@@ -32,46 +30,59 @@ std::expected<CsvTable, QString> CsvTable::parse(const QByteArray &text, char de
         row.clear();
         return {};
     };
-    for (; i < n; ++i) {
-        const char c = text[i];
-        if (quoted) {
-            if (c == '"') {
-                if (i + 1 < n && text[i + 1] == '"') {
+    auto special = [delimiter](char c) { return c == delimiter || c == '\n' || c == '\r' || c == '"'; };
+    while (i < n) {
+        // At the start of a field.
+        if (data[i] == '"') {
+            QByteArray field;
+            const qsizetype firstLine = line;
+            for (++i;; ++i) {
+                if (i >= n)
+                    return std::unexpected(QStringLiteral("InvalidBatch : Failed to parse CSV. EOF reached before closing quote"));
+                const qsizetype run = i;
+                while (i < n && data[i] != '"') {
+                    line += data[i] == '\n';
+                    ++i;
+                }
+                field.append(data + run, i - run);
+                if (i >= n)
+                    return std::unexpected(QStringLiteral("InvalidBatch : Failed to parse CSV. EOF reached before closing quote"));
+                if (i + 1 < n && data[i + 1] == '"') {
                     field += '"';
                     ++i;
-                } else {
-                    quoted = false;
+                    continue;
                 }
-            } else {
-                if (c == '\n')
-                    ++line;
-                field += c;
+                ++i;   // past the closing quote
+                break;
             }
+            if (i < n && !special(data[i]))
+                return std::unexpected(QStringLiteral("InvalidBatch : Failed to parse CSV. Found text after a closing quote on line %1").arg(line));
+            if (i < n && data[i] == '"')
+                return std::unexpected(QStringLiteral("InvalidBatch : Failed to parse CSV. Found unescaped quote on line %1").arg(firstLine));
+            row << QString::fromUtf8(field);
+        } else {
+            const qsizetype run = i;
+            while (i < n && !special(data[i]))
+                ++i;
+            if (i < n && data[i] == '"')
+                return std::unexpected(QStringLiteral("InvalidBatch : Failed to parse CSV. Found unescaped quote on line %1").arg(line));
+            row << QString::fromUtf8(data + run, i - run);
+        }
+        if (i >= n)
+            break;
+        const char c = data[i++];
+        if (c == delimiter) {
+            if (i >= n)
+                row << QString();   // "a,b," ends with an empty field
             continue;
         }
-        if (c == '"') {
-            if (!field.isEmpty() || wasQuoted)
-                return std::unexpected(QStringLiteral("InvalidBatch : Failed to parse CSV. Found unescaped quote on line %1").arg(line));
-            quoted = wasQuoted = true;
-        } else if (c == delimiter) {
-            row << QString::fromUtf8(field);
-            field.clear();
-            wasQuoted = false;
-        } else if (c == '\n' || c == '\r') {
-            if (c == '\r' && i + 1 < n && text[i + 1] == '\n')
-                ++i;
-            if (auto r = endRow(); !r)
-                return std::unexpected(r.error());
-            ++line;
-        } else {
-            if (wasQuoted)
-                return std::unexpected(QStringLiteral("InvalidBatch : Failed to parse CSV. Found text after a closing quote on line %1").arg(line));
-            field += c;
-        }
+        if (c == '\r' && i < n && data[i] == '\n')
+            ++i;
+        if (auto r = endRow(); !r)
+            return std::unexpected(r.error());
+        ++line;
     }
-    if (quoted)
-        return std::unexpected(QStringLiteral("InvalidBatch : Failed to parse CSV. EOF reached before closing quote"));
-    if (!field.isEmpty() || !row.isEmpty() || wasQuoted)
+    if (!row.isEmpty())
         if (auto r = endRow(); !r)
             return std::unexpected(r.error());
     if (t.header.isEmpty())

@@ -187,7 +187,8 @@ void TestPlanCommand::badInput_data()
     QTest::newRow("unknown api") << QStringList{"plan", f, "-m", "parallel", "--api", "soap"} << 64 << "unknown API 'soap'";
     QTest::newRow("unknown client") << QStringList{"predict", f, "--client", "fast"} << 64 << "unknown client 'fast'";
     QTest::newRow("client pace too long") << QStringList{"plan", f, "-m", "parallel", "--client", "61"} << 64 << "unknown client '61'";
-    QTest::newRow("bulk2 serial") << QStringList{"plan", f, "-m", "serial", "--api", "bulk2"} << 64 << "no serial mode";
+    QTest::newRow("bulk2 serial job too large") << QStringList{"plan", f, "-m", "serial", "--api", "bulk2", "--batch-size", "20000"} << 64
+                                                << "limit of 10,000 rows a batch";
     QTest::newRow("seeds 0") << QStringList{"predict", f, "--seeds", "0"} << 64 << "--seeds";
     QTest::newRow("two mitigations") << QStringList{"predict", f, "-m", "serial", "-m", "lanes"} << 64 << "one --mitigation at a time";
     QTest::newRow("no file") << QStringList{"plan", "/nonexistent/file.csv", "-m", "lanes"} << 66 << "file.csv";

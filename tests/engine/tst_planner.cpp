@@ -79,8 +79,10 @@ void TestPlanner::refusesWhatCannotBePlanned_data()
     QTest::newRow("concurrency 0 lanes") << false << "lanes" << "" << none << std::optional<int>(0) << "at least 1 (got 0)";
     QTest::newRow("concurrency over limit") << false << "parallel" << "" << none << std::optional<int>(26) << "over the limit of 25";
     QTest::newRow("rest threads over limit") << false << "parallel" << "rest" << none << std::optional<int>(30) << "over the limit of 25";
-    QTest::newRow("bulk2 serial") << false << "serial" << "bulk2" << none << none << "no serial mode";
-    QTest::newRow("bulk2 lanes") << false << "lanes" << "bulk2" << none << none << "no serial mode";
+    // Bulk 2.0 orders batches by sending each as a job of its own: a job over one internal
+    // batch would run its batches side by side again.
+    QTest::newRow("bulk2 serial job over one batch") << false << "serial" << "bulk2" << std::optional<int>(20000) << none << "limit of 10,000 rows a batch";
+    QTest::newRow("bulk2 lanes job over one batch") << false << "lanes" << "bulk2" << std::optional<int>(10001) << none << "limit of 10,000 rows a batch";
     QTest::newRow("bulk1-serial parallel") << false << "parallel" << "bulk1-serial" << none << none << "that is the 'serial'";
     QTest::newRow("queue over bulk") << false << "queue" << "bulk1" << none << none << "one parent's rows per REST call";
     QTest::newRow("auto") << false << "auto" << "" << none << none << "AutoPlanner";
@@ -152,6 +154,10 @@ void TestPlanner::defaultsFollowTheApi_data()
     QTest::newRow("small on bulk if asked") << "small:50" << "bulk1" << int(Api::Bulk1Parallel) << 50 << 15;
     QTest::newRow("rest default call") << "parallel" << "rest" << int(Api::RestCollections) << 200 << 15;
     QTest::newRow("bulk2 cuts 10,000") << "parallel" << "bulk2" << int(Api::Bulk2) << 10000 << 15;
+    // Ordered plans on Bulk 2.0: a job per batch, Bulk 1.0's batch size by default.
+    QTest::newRow("bulk2 serial: a job per batch") << "serial" << "bulk2" << int(Api::Bulk2) << 2000 << 1;
+    QTest::newRow("bulk2 sort: a job per batch") << "sort" << "bulk2" << int(Api::Bulk2) << 2000 << 15;
+    QTest::newRow("bulk2 small batches") << "small:500" << "bulk2" << int(Api::Bulk2) << 500 << 15;
 }
 
 void TestPlanner::defaultsFollowTheApi()
@@ -170,6 +176,11 @@ void TestPlanner::defaultsFollowTheApi()
     QCOMPARE(plan->batchSize, batchSize);
     QCOMPARE(plan->concurrency, concurrency);
     QCOMPARE(qint64(plan->batches.size()), (qint64(90000) + batchSize - 1) / batchSize);
+    // Bulk 2.0 runs one job for parallel, a job per batch for every plan that orders batches.
+    if (plan->api == Api::Bulk2) {
+        QCOMPARE(plan->jobPerBatch, mitigation != QLatin1String("parallel"));
+        QCOMPARE(qint64(plan->jobCount()), plan->jobPerBatch ? qint64(plan->batches.size()) : qint64(1));
+    }
 }
 
 void TestPlanner::serialIsOneLane()
@@ -345,7 +356,8 @@ void TestPlanner::apiCallsPerApi()
     PlanOptions bulk2;
     bulk2.api = Api::Bulk2;
     const auto b2 = Planner::plan(g_caseA->keys, {}, bulk2);
-    QCOMPARE(b2->apiCalls(100, profile), qint64(6 + 20));
+    // One ingest job: create, upload, close, successful and failed results + 20 polls.
+    QCOMPARE(b2->apiCalls(100, profile), qint64(5 + 20));
 }
 
 void TestPlanner::jsonCarriesTheBatches()

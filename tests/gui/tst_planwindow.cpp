@@ -207,12 +207,12 @@ void TestPlanWindow::badProfileAndImpossiblePlansAreSaid()
     auto loaded = window.loadProfile(profile);
     QVERIFY(!loaded);
     QVERIFY2(loaded.error().toString().contains(profile), qPrintable(loaded.error().toString()));
-    // Bulk API 2.0 cannot run a serial plan: said in the prediction panel, no crash.
+    // A per-parent queue cannot go through Bulk API 1.0: said in the prediction panel, no crash.
     QSignalSpy failed(window.planner(), &PlanController::predictionFailed);
     auto *api = window.mitigationPanel()->findChild<QComboBox *>(QStringLiteral("api"));
     QVERIFY(api);
-    api->setCurrentIndex(api->findData(apiName(Api::Bulk2)));
-    choose(window, Scheduling::Serial);
+    api->setCurrentIndex(api->findData(apiName(Api::Bulk1Parallel)));
+    choose(window, Scheduling::ParentQueue);
     QVERIFY(failed.count() > 0 || failed.wait(5000));
     QVERIFY(window.predictionPanel()->predictionText().contains(QStringLiteral("Cannot plan")));
 }

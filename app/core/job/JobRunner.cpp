@@ -4,10 +4,12 @@
 #include "job/Reconciler.h"
 #include "load/CsvWriter.h"
 #include "plan/BatchQueue.h"
+#include "plan/PollSchedule.h"
 
 #include <QHash>
 
 #include <condition_variable>
+#include <ctime>
 #include <thread>
 #include <unistd.h>
 
@@ -86,6 +88,36 @@ auto createdAgain(F &&create) -> decltype(create())
 // sent, for a resume to look up).
 constexpr int kSilentPollsLimit = 30;
 
+// The CPU time of the calling thread: what it spent running, not waiting.
+Clock::duration threadCpu()
+{
+    timespec t{};
+    ::clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+    return std::chrono::seconds(t.tv_sec) + std::chrono::nanoseconds(t.tv_nsec);
+}
+
+// Time in Lockstep for one request, measured on the thread that sends it: the wall time from
+// taking the request to recording its outcome, less the wall time of the call to the org, plus
+// the CPU the thread spent inside that call (body serialized, answer parsed, curl) — so
+// everything but waiting for the org counts, store writes and waits for the store included.
+class RequestClock {
+public:
+    template <class F>
+    auto orgCall(F &&call)
+    {
+        const auto wall = Clock::now();
+        const auto cpu = threadCpu();
+        auto answer = call();
+        m_waited += (Clock::now() - wall) - (threadCpu() - cpu);
+        return answer;
+    }
+    qint64 lockstepNs() const { return std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - m_started - m_waited).count(); }
+
+private:
+    Clock::time_point m_started = Clock::now();
+    Clock::duration m_waited{};
+};
+
 std::chrono::milliseconds wallMs(double platformSeconds, double scale)
 {
     return std::chrono::milliseconds(std::max<qint64>(1, qint64(platformSeconds * scale * 1000)));
@@ -103,6 +135,7 @@ RunPlan RunPlan::of(const Plan &plan)
     p.uploadGapSeconds = plan.uploadGapSeconds;
     p.disableBatchRetry = plan.disableBatchRetry;
     p.duplicateRulesOff = plan.duplicateRulesOff;
+    p.jobPerBatch = plan.jobPerBatch;
     return p;
 }
 
@@ -120,6 +153,7 @@ Result<RunPlan> RunPlan::fromJson(const QJsonObject &plan)
     p.uploadGapSeconds = plan.value(QStringLiteral("uploadGapSeconds")).toDouble(0);
     p.disableBatchRetry = plan.value(QStringLiteral("disableBatchRetry")).toBool();
     p.duplicateRulesOff = plan.value(QStringLiteral("duplicateRulesOff")).toBool();
+    p.jobPerBatch = plan.value(QStringLiteral("jobPerBatch")).toBool();
     return p;
 }
 
@@ -382,6 +416,8 @@ Result<RunReport> JobRunner::run(const CancelToken &cancel)
     out.apiCalls = m_apiCalls.load();
     out.passes = passes;
     out.warnings = warnings;
+    out.requests = m_requests.load();
+    out.lockstepSeconds = double(m_lockstepNs.load()) / 1e9;
     return out;
 }
 
@@ -468,10 +504,15 @@ Result<void> JobRunner::runRest(const std::vector<JobBatchSpec> &batches, const 
                     return;   // done, cancelled or failed elsewhere
             }
             const auto &rows = batches[entry->batch].rows;
+            RequestClock clock;
             Result<void> outcome = m_store.markSent(m_job, rows);
             if (outcome) {
                 ++m_apiCalls;
-                auto answer = client->collections(m_plan.operation, m_plan.object, restRecords(rows), false, m_options.externalIdField);
+                ++m_requests;
+                const QJsonArray records = restRecords(rows);
+                auto answer = clock.orgCall([&] {
+                    return client->collections(m_plan.operation, m_plan.object, records, false, m_options.externalIdField);
+                });
                 if (answer && answer->size() == rows.size()) {
                     std::vector<RowRecord> outcomes;
                     outcomes.reserve(answer->size());
@@ -493,6 +534,7 @@ Result<void> JobRunner::runRest(const std::vector<JobBatchSpec> &batches, const 
                     outcome = recordFailure(rows, answer.error());
                 }
             }
+            m_lockstepNs += clock.lockstepNs();
             std::lock_guard lock(mutex);
             queue.release(entry->lane);
             if (!outcome && !fatal)
@@ -600,6 +642,7 @@ Result<void> JobRunner::runBulk1(const std::vector<JobBatchSpec> &batches, const
             jobs.insert(lane, job->id);
         }
         const QString jobId = jobs.value(lane);
+        RequestClock clock;
         // The job is written before the rows go: a batch whose answer is lost is found in it.
         if (auto r = m_store.setBatchRemote(m_job, batch.number, jobId, {}); !r) {
             fatal = r.error();
@@ -609,14 +652,18 @@ Result<void> JobRunner::runBulk1(const std::vector<JobBatchSpec> &batches, const
             fatal = r.error();
             break;
         }
-        auto added = call([&] { return client->addBulkBatch(jobId, bulkCsv(batch.rows), m_plan.disableBatchRetry); });
+        const QByteArray csv = bulkCsv(batch.rows);
+        ++m_requests;
+        auto added = clock.orgCall([&] { return call([&] { return client->addBulkBatch(jobId, csv, m_plan.disableBatchRetry); }); });
         if (!added) {
             if (auto r = recordFailure(batch.rows, added.error()); !r)
                 fatal = r.error();
+            m_lockstepNs += clock.lockstepNs();
             continue;
         }
         (void)m_store.setBatchRemote(m_job, batch.number, jobId, added->id);
         open.insert(added->id, {i, jobId});
+        m_lockstepNs += clock.lockstepNs();   // the upload's side; results are read as they finish
     }
     // Cancelled: what is queued will not run; what runs finishes, and is recorded.
     if (cancel.isCancelled())
@@ -637,38 +684,103 @@ Result<void> JobRunner::runBulk1(const std::vector<JobBatchSpec> &batches, const
 
 Result<void> JobRunner::runBulk2(const std::vector<JobBatchSpec> &batches, const CancelToken &cancel)
 {
+    if (m_plan.jobPerBatch)
+        return runBulk2Jobs(batches, cancel);
+    if (cancel.isCancelled() || rowsIn(batches) == 0)
+        return {};
     auto client = m_connect();
     if (!client)
         return std::unexpected(client.error());
-    std::vector<qint64> rows;
+    // One ingest job for every pending row: the platform cuts it into internal batches and runs
+    // them side by side (parallel).
+    std::vector<const JobBatchSpec *> carried;
     for (const auto &b : batches)
-        rows.insert(rows.end(), b.rows.begin(), b.rows.end());
-    if (cancel.isCancelled() || rows.empty())
+        carried.push_back(&b);
+    return sendIngestJob(*client, carried);
+}
+
+Result<void> JobRunner::runBulk2Jobs(const std::vector<JobBatchSpec> &batches, const CancelToken &cancel)
+{
+    // A job per batch, at most `concurrency` open at once, a lane's jobs one after another: the
+    // next goes out once the last is seen done, so the platform never runs two of a lane together.
+    BatchQueue queue;
+    for (std::uint32_t i = 0; i < batches.size(); ++i)
+        queue.push({0, i, i, 0, 0, batches[i].lane});
+    std::mutex mutex;
+    std::condition_variable changed;
+    std::optional<Error> fatal;
+    auto worker = [&] {
+        auto client = m_connect();
+        if (!client) {
+            std::lock_guard lock(mutex);
+            fatal = client.error();
+            changed.notify_all();
+            return;
+        }
+        for (;;) {
+            std::optional<BatchQueue::Entry> entry;
+            {
+                std::unique_lock lock(mutex);
+                // Cancel stops new jobs at once; jobs already out finish and are recorded.
+                changed.wait(lock, [&] { return fatal || cancel.isCancelled() || queue.empty() || (entry = queue.take(0)).has_value(); });
+                if (!entry)
+                    return;
+            }
+            const Result<void> sent = sendIngestJob(*client, {&batches[entry->batch]});
+            std::lock_guard lock(mutex);
+            queue.release(entry->lane);
+            if (!sent && !fatal)
+                fatal = sent.error();
+            changed.notify_all();
+        }
+    };
+    std::vector<std::jthread> threads;
+    for (int t = 0; t < std::max(1, std::min<int>(m_plan.concurrency, int(batches.size()))); ++t)
+        threads.emplace_back(worker);
+    threads.clear();   // joins
+    if (fatal)
+        return std::unexpected(*fatal);
+    return {};
+}
+
+Result<void> JobRunner::sendIngestJob(OrgClient &client, const std::vector<const JobBatchSpec *> &carried)
+{
+    std::vector<qint64> rows;
+    for (const JobBatchSpec *b : carried)
+        rows.insert(rows.end(), b->rows.begin(), b->rows.end());
+    if (rows.empty())
         return {};
     const double scale = m_options.timeScale > 0 ? m_options.timeScale : 1.0;
     auto job = createdAgain([&] {
         ++m_apiCalls;
-        return client->createIngestJob(m_plan.object, m_plan.operation, m_options.externalIdField);
+        return client.createIngestJob(m_plan.object, m_plan.operation, m_options.externalIdField);
     });
     if (!job)
         return std::unexpected(job.error().toError());
-    // One ingest job a pass, kept on the job's first batch: a lost answer is looked up in it.
-    if (auto r = m_store.setBatchRemote(m_job, 0, job->id, {}); !r)
-        return r;
+    // The job is written on every batch it carries before any row goes: rows whose answer is
+    // lost are looked up in it (Reconciler).
+    for (const JobBatchSpec *b : carried)
+        if (auto r = m_store.setBatchRemote(m_job, b->number, job->id, {}); !r)
+            return r;
     if (auto r = m_store.markSent(m_job, rows); !r)
         return r;
+    {
+        const QByteArray csv = bulkCsv(rows);
+        ++m_apiCalls;
+        if (auto up = client.uploadIngestData(job->id, csv); !up)
+            return recordFailure(rows, up.error());
+    }
     ++m_apiCalls;
-    if (auto up = client->uploadIngestData(job->id, bulkCsv(rows)); !up)
-        return recordFailure(rows, up.error());
-    ++m_apiCalls;
-    if (auto done = client->setIngestState(job->id, QStringLiteral("UploadComplete")); !done)
+    if (auto done = client.setIngestState(job->id, QStringLiteral("UploadComplete")); !done)
         return recordFailure(rows, done.error());
-    const double minPoll = 0.002 / scale;
-    double interval = std::max(minPoll, m_options.firstPollSeconds);
+    // Polled until done, even after a cancel: the platform finishes what it took.
+    const double minPoll = 0.002 / scale;   // no closer than 2 ms of wall time
+    const PollSchedule schedule{std::max(minPoll, m_options.firstPollSeconds), std::max(minPoll, m_options.maxPollSeconds)};
+    double interval = schedule.first;
     for (int silent = 0;;) {
         sleepUntil(Clock::now() + wallSeconds(interval, scale), {});
         ++m_apiCalls;
-        auto info = client->ingestJob(job->id);
+        auto info = client.ingestJob(job->id);
         if (info && info->finished())
             break;
         if (!info && neverDone(info.error()) && info.error().kind != OrgError::Kind::Transport)
@@ -677,14 +789,13 @@ Result<void> JobRunner::runBulk2(const std::vector<JobBatchSpec> &batches, const
         if (silent >= kSilentPollsLimit)
             return fail(ErrorKind::Network, QStringLiteral("the org stopped answering about ingest job %1; its rows stay sent until "
                                                            "'lockstep-cli resume' looks them up").arg(job->id));
-        interval = std::min(std::max(minPoll, m_options.maxPollSeconds), interval * 1.5);
+        interval = schedule.next(interval);
     }
-    Reconciler results(m_store, m_file, {m_job, m_plan.object, m_plan.operation, m_plan.api, m_options.externalIdField}, *client);
+    Reconciler results(m_store, m_file, {m_job, m_plan.object, m_plan.operation, m_plan.api, m_options.externalIdField}, client);
     results.setPolling(wallMs(m_options.firstPollSeconds, scale), wallMs(m_options.maxPollSeconds, scale));
     results.setSink([this](std::span<const qint64> r, std::span<const RowRecord> outcomes) { return record(r, outcomes); });
-    m_apiCalls += 2;
-    auto recorded = results.recordIngestJob(job->id, rows);
-    if (!recorded)
+    m_apiCalls += 2;   // successful and failed records
+    if (auto recorded = results.recordIngestJob(job->id, rows); !recorded)
         return std::unexpected(recorded.error());
     return {};
 }

@@ -5,6 +5,7 @@
 #include "load/LoadFile.h"
 #include "org/OrgClient.h"
 #include "plan/Plan.h"
+#include "plan/PollSchedule.h"
 #include "store/JobStore.h"
 
 #include <functional>
@@ -28,6 +29,11 @@ struct RunReport : RunProgress {
     qint64 apiCalls = 0;
     int passes = 0;                           // sends of pending rows (reconciled rows go again)
     qint64 reconciled = 0;                    // rows whose lost answer the org's records settled
+    // Write requests sent (REST calls, Bulk 1.0 batch uploads) and the time Lockstep spent on
+    // them: everything around a request — store writes, the body, the answer's parsing, the
+    // outcome — but the wait for the org (tests/bench/runner holds it under 2 ms a request).
+    qint64 requests = 0;
+    double lockstepSeconds = 0;
     QStringList warnings;                     // org changes that could not be undone, …
     qint64 lockErrors() const
     {
@@ -46,6 +52,7 @@ struct RunPlan {
     double uploadGapSeconds = 0;
     bool disableBatchRetry = false;
     bool duplicateRulesOff = false;
+    bool jobPerBatch = false;            // Bulk 2.0: an ingest job per batch (Plan::jobPerBatch)
 
     static RunPlan of(const Plan &plan);
     // From a job's Plan::toJson (what the store keeps): a resumed run runs as the first did.
@@ -54,8 +61,10 @@ struct RunPlan {
 
 struct RunOptions {
     QString externalIdField;             // upsert
-    double firstPollSeconds = 0.5;       // Bulk status polls start here and back off ...
-    double maxPollSeconds = 5.0;         // ... to this while nothing changes (platform seconds)
+    // Bulk status polls start here and back off to the most while nothing changes (platform
+    // seconds): PollSchedule, which the predictor plays too.
+    double firstPollSeconds = PollSchedule::kFirstSeconds;
+    double maxPollSeconds = 5.0;
     // Wall seconds per platform second: 1 for a real org; the demo org's scale for the demo
     // org, whose time runs faster — the plan's pace and the polls keep the same proportions.
     double timeScale = 1.0;
@@ -74,7 +83,9 @@ struct RunOptions {
 //  - Bulk API 1.0: one Parallel job for the shared queue and one Serial job per lane; batches
 //    uploaded in plan order at the plan's pace (plan.uploadGapSeconds); jobs polled with backoff
 //    only while they have work; every finished batch's results read at once;
-//  - Bulk API 2.0: one ingest job.
+//  - Bulk API 2.0: one ingest job (parallel), or a job per batch with plan.concurrency open at
+//    once and a lane's jobs one after another (serial, lanes, sort, small batches); each job
+//    polled until done and its results read before its worker takes the next.
 // Every request's rows are written "sent" in the JobStore before it goes out and their outcome
 // after its answer; an answer that never came leaves them "unknown" (never resent blindly) until
 // the Reconciler settles them from the org's records.
@@ -114,6 +125,11 @@ private:
     Result<void> runRest(const std::vector<JobBatchSpec> &batches, const CancelToken &cancel);
     Result<void> runBulk1(const std::vector<JobBatchSpec> &batches, const CancelToken &cancel);
     Result<void> runBulk2(const std::vector<JobBatchSpec> &batches, const CancelToken &cancel);
+    // Bulk 2.0, a job per batch (RunPlan::jobPerBatch): `concurrency` jobs open, lanes in order.
+    Result<void> runBulk2Jobs(const std::vector<JobBatchSpec> &batches, const CancelToken &cancel);
+    // One ingest job carrying these batches: created, recorded on them, rows sent, uploaded,
+    // closed, polled until done (even after a cancel) and its results recorded.
+    Result<void> sendIngestJob(OrgClient &client, const std::vector<const JobBatchSpec *> &carried);
     Result<void> reconcile(OrgClient &client, const CancelToken &cancel);
     Result<void> record(std::span<const qint64> rows, std::span<const RowRecord> outcomes);
     Result<void> recordFailure(std::span<const qint64> rows, const OrgError &error);
@@ -132,6 +148,8 @@ private:
     qint64 m_doneAtStart = 0;                       // rows already answered when this run began
     std::chrono::steady_clock::time_point m_started;
     std::atomic<qint64> m_apiCalls{0};
+    std::atomic<qint64> m_requests{0};
+    std::atomic<qint64> m_lockstepNs{0};
 };
 
 } // namespace lockstep

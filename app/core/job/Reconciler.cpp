@@ -368,9 +368,31 @@ Result<Reconciler::Outcome> Reconciler::recordBulkBatch(const QString &remoteJob
 Result<Reconciler::Outcome> Reconciler::reconcileBulk2(const std::vector<JobBatchSpec> &batches, const QSet<qint64> &open,
                                                        const CancelToken &cancel)
 {
-    std::vector<qint64> rows(open.begin(), open.end());
-    std::sort(rows.begin(), rows.end());
-    const QString jobId = batches.empty() ? QString() : batches.front().remoteJob;
+    // The ingest job of each open row is the one recorded on its batch before the row was sent
+    // (one job for a whole pass, or one per batch). Stores written before jobs were recorded
+    // per batch kept a pass's one job on the first batch only: a batch without a job belongs
+    // to it.
+    const QString firstJob = batches.empty() ? QString() : batches.front().remoteJob;
+    QHash<QString, std::vector<qint64>> byJob;
+    for (const JobBatchSpec &b : batches) {
+        const QString &job = b.remoteJob.isEmpty() ? firstJob : b.remoteJob;
+        for (const qint64 r : b.rows)
+            if (open.contains(r))
+                byJob[job].push_back(r);
+    }
+    Outcome total;
+    for (auto it = byJob.begin(); it != byJob.end(); ++it) {
+        std::sort(it->begin(), it->end());
+        auto settled = reconcileIngestJob(it.key(), *it, cancel);
+        if (!settled)
+            return std::unexpected(settled.error());
+        total += *settled;
+    }
+    return total;
+}
+
+Result<Reconciler::Outcome> Reconciler::reconcileIngestJob(const QString &jobId, const std::vector<qint64> &rows, const CancelToken &cancel)
+{
     Outcome out;
     auto pending = [&]() -> Result<Outcome> {
         if (auto r = m_store.markPending(m_job.id, rows); !r)

@@ -21,8 +21,9 @@ namespace lockstep {
 // written twice and none is lost (architecture.md, "every row accounted for"):
 //  - rows of a Bulk API 1.0 batch: the batch's results (a batch the org took but never named to
 //    us is found in its job's batch list, in upload order);
-//  - rows of a Bulk API 2.0 job: the job's results, matched back by their columns (a job still
-//    Open never ran: it is aborted and its rows go again);
+//  - rows of a Bulk API 2.0 job (the one recorded on their batch: a pass's one job, or a job
+//    per batch): the job's results, matched back by their columns (a job still Open never ran:
+//    it is aborted and its rows go again);
 //  - rows of a REST call: the records themselves — by Id (update, delete) or by external id
 //    (upsert); a record that holds every value the row sent was written by it.
 // A row the org did not write goes back to pending (the next pass sends it); one nothing can
@@ -63,6 +64,7 @@ public:
 private:
     Result<Outcome> reconcileBulk1(const std::vector<JobBatchSpec> &batches, const QSet<qint64> &open, const CancelToken &cancel);
     Result<Outcome> reconcileBulk2(const std::vector<JobBatchSpec> &batches, const QSet<qint64> &open, const CancelToken &cancel);
+    Result<Outcome> reconcileIngestJob(const QString &jobId, const std::vector<qint64> &rows, const CancelToken &cancel);
     Result<Outcome> reconcileRecords(std::vector<qint64> rows);
     template <class F>
     auto retried(F &&call) -> decltype(call());

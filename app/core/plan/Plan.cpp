@@ -10,6 +10,8 @@ int Plan::jobCount() const
 {
     if (api == Api::RestCollections)
         return 0;
+    if (jobPerBatch)
+        return int(batches.size());
     bool shared = false;
     for (const auto &b : batches)
         shared |= b.lane == PlanBatch::kSharedQueue;
@@ -26,7 +28,7 @@ qint64 Plan::apiCalls(const std::vector<double> &jobActiveSeconds, const OrgProf
     case Api::RestCollections: return qint64(batches.size());
     case Api::Bulk1Parallel:
     case Api::Bulk1Serial: return 2 * jobs + polls + 2 * qint64(batches.size());
-    case Api::Bulk2: return 6 * jobs + polls;
+    case Api::Bulk2: return kBulk2CallsPerJob * jobs + polls;
     }
     return 0;
 }
@@ -76,6 +78,7 @@ QJsonObject Plan::toJson(const LockKeys *keys, bool withRows) const
         {QStringLiteral("concurrency"), concurrency},
         {QStringLiteral("availableConcurrency"), availableConcurrency},
         {QStringLiteral("jobs"), jobCount()},
+        {QStringLiteral("jobPerBatch"), jobPerBatch},
         {QStringLiteral("duplicateRulesActive"), duplicateRulesActive},
         {QStringLiteral("duplicateRulesOff"), duplicateRulesOff},
         {QStringLiteral("disableBatchRetry"), disableBatchRetry},

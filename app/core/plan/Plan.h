@@ -58,6 +58,12 @@ struct Plan {
     bool duplicateRulesActive = false;   // on the object in the org, and left on by this plan
     bool duplicateRulesOff = false;      // the plan switches them off for the job
     bool disableBatchRetry = false;      // Sforce-Disable-Batch-Retry: true
+    // Bulk API 2.0 has no serial mode and cuts a job into internal batches itself, so a plan
+    // that must order its batches (serial, lanes, sort, small batches) sends every batch as an
+    // ingest job of its own, no larger than one internal batch: the platform runs it as one
+    // batch, chunk after chunk in order, and the client keeps `concurrency` jobs open at once
+    // (a lane's jobs one after another). false: one job for every row (parallel).
+    bool jobPerBatch = false;
 
     std::vector<std::uint32_t> rows;     // file row indices (0-based) in send order
     std::vector<PlanBatch> batches;      // in upload / send order
@@ -91,11 +97,15 @@ struct Plan {
 
     qint64 rowCount() const { return qint64(rows.size()); }
     std::span<const std::uint32_t> rowsOf(const PlanBatch &b) const { return {rows.data() + b.begin, b.rows}; }
-    // Bulk jobs the plan opens: one per dedicated lane plus one for the shared queue (REST: 0).
+    // Bulk jobs the plan opens: one per dedicated lane plus one for the shared queue (REST: 0);
+    // a job per batch (jobPerBatch).
     int jobCount() const;
+    // Calls a Bulk API 2.0 job costs besides its polls: create, upload, close, two result files.
+    static constexpr int kBulk2CallsPerJob = 5;
     // API calls of a run: REST one per call; Bulk 1.0 per job create + close + a status poll
     // every statusPollSeconds while the job is active, per batch upload + result download;
-    // Bulk 2.0 per job create, upload, close, three result downloads and the polls.
+    // Bulk 2.0 per job create, upload, close, two result downloads (successful and failed
+    // records: together they name every processed row) and the polls.
     // `jobActiveSeconds[j]`: how long job j (lane j; the last one is the shared queue's) had
     // batches queued or running — the predictor measures it.
     qint64 apiCalls(const std::vector<double> &jobActiveSeconds, const OrgProfile &profile) const;

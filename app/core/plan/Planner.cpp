@@ -165,6 +165,31 @@ void computeBound(Plan &plan, const LockKeys &keys, const std::vector<std::uint3
     plan.lowerBoundSeconds = std::max(plan.totalWorkSeconds / std::max(1, plan.availableConcurrency), plan.hottestKeyHoldSeconds);
 }
 
+// A plan of Bulk 2.0 jobs: what each job costs, and the org's daily allocation of Bulk batches
+// (shared by both Bulk APIs; a Bulk 2.0 job uses at least one).
+Result<void> describeBulk2Jobs(Plan &plan, const OrgProfile &profile)
+{
+    const qint64 jobs = plan.jobCount();
+    if (jobs > profile.bulkDailyBatches)
+        return fail(ErrorKind::Usage, QStringLiteral("%1 Bulk API 2.0 jobs of up to %2 rows are over the org's %3 Bulk batches a "
+                                                     "day (each job uses at least one); use larger batches, Bulk API 1.0 or REST")
+                                          .arg(grouped(jobs), grouped(plan.batchSize), grouped(qint64(profile.bulkDailyBatches))));
+    plan.notes << QStringLiteral("Bulk API 2.0 runs a job's internal batches side by side, so each batch goes as an ingest job of "
+                                 "its own (%1 jobs, %2 at a time): the platform runs each as one batch, chunk after chunk in "
+                                 "order. Every job costs %3 calls and status polls, and a lane's next job starts only once a "
+                                 "poll has seen the last one finish.")
+                      .arg(grouped(jobs))
+                      .arg(plan.concurrency)
+                      .arg(Plan::kBulk2CallsPerJob);
+    if (jobs * 10 > profile.bulkDailyBatches)
+        plan.notes << QStringLiteral("%1 jobs use %2 % of the org's %3 Bulk batches a day (shared with Bulk API 1.0 and every "
+                                     "other integration). Salesforce advises REST for jobs under 2,000 records.")
+                          .arg(grouped(jobs))
+                          .arg(qRound(100.0 * double(jobs) / profile.bulkDailyBatches))
+                          .arg(grouped(qint64(profile.bulkDailyBatches)));
+    return {};
+}
+
 } // namespace
 
 std::vector<std::uint32_t> Planner::childrenInFile(const LockKeys &keys)
@@ -192,9 +217,10 @@ Result<PlanSettings> PlanSettings::resolve(const Mitigation &m, const PlanOption
     if (api == Api::Bulk1Serial && m.scheduling == Scheduling::Parallel)
         return fail(ErrorKind::Usage, QStringLiteral("Bulk API 1.0 serial runs one batch at a time: that is the 'serial' "
                                                      "mitigation, not parallel"));
-    if (api == Api::Bulk2 && m.scheduling != Scheduling::Parallel)
-        return fail(ErrorKind::Usage, QStringLiteral("Bulk API 2.0 has no serial mode and cuts batches itself, so it cannot "
-                                                     "run %1; use Bulk API 1.0 (bulk1) or REST").arg(schedulingName(m.scheduling)));
+    // Bulk API 2.0 cuts one job into internal batches and runs them side by side in no order the
+    // client controls. A mitigation that orders batches (serial, lanes, sort, small batches)
+    // therefore sends each batch as a job of its own, no larger than one internal batch.
+    const bool jobPerBatch = api == Api::Bulk2 && (m.scheduling != Scheduling::Parallel || m.sortByParent || m.smallBatchRows > 0);
 
     // Batch size: small batches, else the user's, else the API's default. A Bulk-sized batch
     // size the user gave with the API left to us does not apply where the mitigation itself
@@ -204,16 +230,24 @@ Result<PlanSettings> PlanSettings::resolve(const Mitigation &m, const PlanOption
                                         options.batchSize && *options.batchSize > profile.restMaxBatchRows;
     const bool batchGiven = m.smallBatchRows > 0 || (options.batchSize.has_value() && !bulkSizeForImpliedRest);
     int batchRows = m.smallBatchRows > 0 ? m.smallBatchRows : bulkSizeForImpliedRest ? 0 : options.batchSize.value_or(0);
+    // Bulk 2.0 jobs default to Bulk 1.0's batch: 10,000-row jobs would leave a 90,000-row file
+    // as 9 jobs, fewer than the W the org runs at once.
     if (!batchGiven)
-        batchRows = api == Api::RestCollections ? profile.restMaxBatchRows
-                    : api == Api::Bulk2         ? profile.bulk2BatchRows
-                                                : profile.bulkBatchRows;
+        batchRows = api == Api::RestCollections      ? profile.restMaxBatchRows
+                    : api == Api::Bulk2 && !jobPerBatch ? profile.bulk2BatchRows
+                                                        : profile.bulkBatchRows;
     if (batchRows < 1)
         return fail(ErrorKind::Usage, QStringLiteral("the batch size must be at least 1 row (got %1)").arg(batchRows));
     if (batchRows > maxBatchRows(api, profile))
         return fail(ErrorKind::Usage, QStringLiteral("a batch of %1 rows is over the %2 limit of %3 rows a %4")
                                           .arg(grouped(batchRows), apiLabel(api), grouped(maxBatchRows(api, profile)),
                                                api == Api::RestCollections ? QStringLiteral("call") : QStringLiteral("batch")));
+    // A larger job would be cut into several internal batches, run side by side: the order the
+    // mitigation is for would be lost.
+    if (jobPerBatch && batchRows > profile.bulk2BatchRows)
+        return fail(ErrorKind::Usage, QStringLiteral("a Bulk API 2.0 job of %1 rows is over one internal batch (%2 rows): the "
+                                                     "platform would run its batches side by side, out of the plan's order")
+                                          .arg(grouped(batchRows), grouped(profile.bulk2BatchRows)));
 
     // Concurrency W: what the org runs at once (Bulk), or client threads capped by the org's
     // concurrent-request limit (REST).
@@ -228,8 +262,9 @@ Result<PlanSettings> PlanSettings::resolve(const Mitigation &m, const PlanOption
 
     PlanSettings s;
     s.api = api;
-    s.batchRows = api == Api::Bulk2 ? profile.bulk2BatchRows : batchRows;
+    s.batchRows = api == Api::Bulk2 && !jobPerBatch ? profile.bulk2BatchRows : batchRows;
     s.batchRowsGiven = batchGiven;
+    s.jobPerBatch = jobPerBatch;
     s.availableConcurrency = workers;
     s.concurrency = m.scheduling == Scheduling::Serial ? 1 : workers;
     s.duplicateRulesActive = profile.hasDuplicateRules(options.object) && !m.duplicateRulesOff;
@@ -283,6 +318,7 @@ Result<Plan> Planner::plan(const Mitigation &m) const
     plan.duplicateRulesOff = m.duplicateRulesOff;
     plan.duplicateRulesActive = settings->duplicateRulesActive;
     plan.disableBatchRetry = m_options.disableBatchRetry;
+    plan.jobPerBatch = settings->jobPerBatch;
 
     const TransactionModel model(profile, {plan.object, plan.operation, plan.duplicateRulesActive});
     plan.rowSeconds = model.expectedSeconds(1);
@@ -297,7 +333,7 @@ Result<Plan> Planner::plan(const Mitigation &m) const
     plan.largestComponentKey = m_components.count() ? m_components.mainKey(0) : LockKeys::npos;
     plan.largestComponentSeconds = double(plan.largestComponentRows) * plan.rowSeconds;
 
-    if (api == Api::Bulk2 && batchGiven && m.smallBatchRows == 0)
+    if (api == Api::Bulk2 && !plan.jobPerBatch && batchGiven)
         plan.notes << QStringLiteral("Bulk API 2.0 cuts the upload into batches of %1 rows itself; the batch size is ignored.")
                           .arg(grouped(profile.bulk2BatchRows));
     if (m.duplicateRulesOff) {
@@ -347,6 +383,10 @@ Result<Plan> Planner::plan(const Mitigation &m) const
         params.targetSeconds = plan.lowerBoundSeconds;
         params.sharedApi = api;
         params.laneApi = api == Api::Bulk1Parallel ? Api::Bulk1Serial : api;
+        // Each Bulk 2.0 batch is a job with calls and a poll around it: no tail job smaller
+        // than one transaction.
+        if (plan.jobPerBatch)
+            params.minBatchRows = profile.chunkRows;
         LaneScheduler::layout(m_components, m_keys, params, plan);
         if (m.sortByParent)
             plan.notes << QStringLiteral("Lanes group rows by parent already; sorting adds nothing.");
@@ -358,6 +398,9 @@ Result<Plan> Planner::plan(const Mitigation &m) const
     case Scheduling::Auto: break;
     }
     addHoldsToBatches(plan, m_keys, hold, profile.chunkRows);
+    if (plan.jobPerBatch)
+        if (auto r = describeBulk2Jobs(plan, profile); !r)
+            return std::unexpected(r.error());
     if (plan.hottestKey != LockKeys::npos && hold[plan.hottestKey] > 0)
         plan.notes << QStringLiteral("%1 has %2 children: every transaction that locks it holds it about %3 s longer "
                                      "while its roll-ups work over them (an assumption with no field constant: nothing public measures how long). "

@@ -31,8 +31,9 @@ struct PlanOptions {
 // shows the numbers of the plan it would build.
 struct PlanSettings {
     Api api = Api::Bulk1Parallel;
-    int batchRows = 0;            // rows per batch (Bulk 2.0: the platform's internal batch)
+    int batchRows = 0;            // rows per batch (Bulk 2.0, one job: the platform's internal batch)
     bool batchRowsGiven = false;  // chosen by the user or the mitigation, not a default
+    bool jobPerBatch = false;     // Bulk 2.0: each batch an ingest job of its own (Plan::jobPerBatch)
     int availableConcurrency = 1; // W
     int concurrency = 1;          // what the plan uses (serial: 1)
     bool duplicateRulesActive = false;

@@ -1,5 +1,6 @@
 #include "predict/InstantEstimate.h"
 
+#include "plan/PollSchedule.h"
 #include "sim/TransactionModel.h"
 
 #include <cmath>
@@ -124,7 +125,14 @@ Result<InstantEstimate> InstantEstimator::estimate(const Mitigation &m, const Pl
     // A per-parent queue makes at least a call per parent.
     const double calls = std::max(std::ceil(double(m_rows) / settings->batchRows),
                                   concrete.scheduling == Scheduling::ParentQueue ? double(m_parents) : 0.0);
-    const double overhead = calls * perCall;
+    // A Bulk 2.0 job per batch pays its calls and the wait for the poll that sees it done
+    // (PollSchedule) before its worker sends the next.
+    double perJob = 0;
+    if (settings->jobPerBatch) {
+        const double jobSeconds = model.expectedSeconds(settings->batchRows);
+        perJob = Plan::kBulk2CallsPerJob * p.restRoundTripSeconds + PollSchedule::of(p).seen(0, jobSeconds).at - jobSeconds;
+    }
+    const double overhead = calls * (perCall + perJob);
     const double largest = double(m_largestComponent) * model.expectedSeconds(1);
     const double gap = options.uploadGapSeconds.value_or(p.bulkUploadGapSeconds);
     const double uploads = isBulk(settings->api) && settings->api != Api::Bulk2 ? calls * gap : 0.0;
@@ -140,7 +148,11 @@ Result<InstantEstimate> InstantEstimator::estimate(const Mitigation &m, const Pl
         e.apiCalls = qint64(calls);
     } else {
         const qint64 polls = qint64(std::ceil(e.durationSeconds / p.statusPollSeconds));
-        e.apiCalls = settings->api == Api::Bulk2 ? 6 + polls : 2 + polls + 2 * qint64(calls);
+        if (settings->jobPerBatch)
+            e.apiCalls = qint64(calls) * (Plan::kBulk2CallsPerJob +
+                                          PollSchedule::of(p).seen(0, model.expectedSeconds(settings->batchRows)).polls);
+        else
+            e.apiCalls = settings->api == Api::Bulk2 ? Plan::kBulk2CallsPerJob + polls : 2 + polls + 2 * qint64(calls);
     }
     return e;
 }

@@ -4,6 +4,7 @@
 #include "common/Random.h"
 #include "plan/BatchQueue.h"
 #include "plan/Planner.h"
+#include "plan/PollSchedule.h"
 #include "sim/LockTable.h"
 #include "sim/SavePolicy.h"
 #include "sim/TransactionModel.h"
@@ -16,6 +17,11 @@
 namespace lockstep {
 
 namespace {
+
+// A Bulk 2.0 job's calls, each one round trip: create, upload and close before the platform
+// runs it; the successful and failed results after it is seen done.
+constexpr int kBulk2CallsBeforeRun = 3;
+constexpr int kBulk2ResultCalls = 2;
 
 enum class EventKind : std::uint8_t {
     Step,          // the worker's transaction reaches its next lock request, or its commit
@@ -53,14 +59,16 @@ struct Worker {
     double waitStart = 0;
     std::uint32_t gen = 0;
     bool idle = false;
-    int releaseLane = -1;              // REST: the lane to free when the response is back
+    int releaseLane = -1;              // REST, Bulk 2.0 jobs: the lane to free when the client knows
+    double closedAt = 0;               // Bulk 2.0 jobs: when the client closed the job it waits on
 };
 
 class Simulation {
 public:
     Simulation(const Plan &plan, const LockKeys &keys, const PredictOptions &options, const Progress &progress)
         : m_plan(plan), m_keys(keys), m_options(options), m_profile(options.profile), m_progress(progress),
-          m_model(options.profile, {plan.object, plan.operation, plan.duplicateRulesActive}), m_policy(m_profile)
+          m_model(options.profile, {plan.object, plan.operation, plan.duplicateRulesActive}), m_policy(m_profile),
+          m_poll(PollSchedule::of(options.profile))
     {
     }
 
@@ -69,6 +77,10 @@ public:
 private:
     std::span<const LockKey> keysOf(std::uint32_t row) const { return m_keys.keysOf(row); }
     bool isRest() const { return m_plan.api == Api::RestCollections; }
+    // Bulk 2.0, a job per batch: a worker is one of the client's open jobs, which the platform
+    // runs as one internal batch on a server worker of its own (no more jobs are open than W).
+    bool jobPerBatch() const { return m_plan.api == Api::Bulk2 && m_plan.jobPerBatch; }
+    double roundTrip() const { return m_profile.restRoundTripSeconds; }
 
     void schedule(std::uint32_t w, double time, EventKind kind)
     {
@@ -105,6 +117,7 @@ private:
     const Progress &m_progress;
     const TransactionModel m_model;
     const SavePolicy m_policy;
+    const PollSchedule m_poll;
 
     LockTable m_table;
     std::vector<Worker> m_workers;
@@ -118,6 +131,7 @@ private:
     std::vector<bool> m_failed;
     std::vector<std::uint32_t> m_children;   // per key: children in the org (the plan's, else the file's)
     Prediction m_result;
+    qint64 m_polls = 0;                     // Bulk 2.0: status calls until each job was seen done
     qint64 m_rowsDone = 0;
     double m_end = 0;
 };
@@ -170,10 +184,16 @@ void Simulation::startPass(std::uint32_t w, const BatchQueue::Entry &p, double n
     ++run.passes;
     if (run.start < 0)
         run.start = now;
-    if (isRest())
-        schedule(w, now + m_profile.restRoundTripSeconds / 2, EventKind::CallArrives);
-    else
+    if (isRest()) {
+        schedule(w, now + roundTrip() / 2, EventKind::CallArrives);
+    } else if (jobPerBatch()) {
+        // Create, upload, close: the platform queues the job's one batch when the close lands.
+        worker.closedAt = now + kBulk2CallsBeforeRun * roundTrip();
+        run.uploaded = worker.closedAt;
+        schedule(w, worker.closedAt, EventKind::CallArrives);
+    } else {
         startChunk(w, now);
+    }
 }
 
 void Simulation::startChunk(std::uint32_t w, double now)
@@ -343,6 +363,18 @@ void Simulation::chunkDone(std::uint32_t w, double now)
         }
         break;
     case SavePolicy::BulkNext::Requeue:
+        if (worker.cursor < batch.rows && jobPerBatch()) {
+            // The job's only batch goes back on the org's queue, where a server worker is free
+            // (no more jobs are open than workers): its next pass starts at once.
+            ++worker.requeues;
+            worker.pass = worker.requeues;
+            worker.passFailed = 0;
+            ++m_result.batches[size_t(worker.batch)].passes;
+            ++m_result.requeues;
+            note(TimelineEvent::Kind::Requeue, w, now, 0, LockTable::noKey);
+            startChunk(w, now);
+            return;
+        }
         if (worker.cursor < batch.rows) {
             m_queue.push({now, m_pendingSeq++, std::uint32_t(worker.batch), worker.cursor, worker.requeues + 1, batch.lane});
             ++m_result.requeues;
@@ -366,6 +398,18 @@ void Simulation::batchDone(std::uint32_t w, double now)
     BatchRun &run = m_result.batches[size_t(worker.batch)];
     run.end = now;
     run.worker = int(w);
+    if (jobPerBatch()) {
+        // The client sees the job done at its next poll, reads the two result files, and only
+        // then sends the lane's next job.
+        const PollSchedule::Seen seen = m_poll.seen(worker.closedAt, now);
+        m_polls += seen.polls;
+        const double known = seen.at + kBulk2ResultCalls * roundTrip();
+        m_end = std::max(m_end, known);
+        worker.releaseLane = m_plan.batches[size_t(worker.batch)].lane;
+        worker.batch = -1;
+        schedule(w, known, EventKind::Wake);
+        return;
+    }
     m_end = std::max(m_end, now);
     m_queue.release(m_plan.batches[size_t(worker.batch)].lane);
     worker.batch = -1;
@@ -399,12 +443,16 @@ Result<Prediction> Simulation::run()
     m_workers.resize(size_t(m_plan.concurrency));
 
     m_children = m_plan.parentChildren ? *m_plan.parentChildren : Planner::childrenInFile(m_keys);
-    // Uploads: Bulk 1.0 batches one gap apart (the client's pace) in plan order; Bulk 2.0 and
-    // REST all at once.
+    // Uploads: Bulk 1.0 batches one gap apart (the client's pace) in plan order; REST and Bulk
+    // 2.0 jobs as workers take them; one Bulk 2.0 job's internal batches all at once, when the
+    // client has created the job, uploaded its rows and closed it.
     const double gap = (m_plan.api == Api::Bulk1Parallel || m_plan.api == Api::Bulk1Serial) ? m_plan.uploadGapSeconds : 0.0;
+    const bool oneBulk2Job = m_plan.api == Api::Bulk2 && !m_plan.jobPerBatch;
+    const double closed = oneBulk2Job ? kBulk2CallsBeforeRun * roundTrip() : 0.0;
     for (std::uint32_t i = 0; i < m_plan.batches.size(); ++i) {
-        m_result.batches[i].uploaded = gap * i;
-        m_queue.push({gap * i, m_pendingSeq++, i, 0, 0, m_plan.batches[i].lane});
+        const double at = oneBulk2Job ? closed : gap * i;
+        m_result.batches[i].uploaded = at;
+        m_queue.push({at, m_pendingSeq++, i, 0, 0, m_plan.batches[i].lane});
     }
     for (std::uint32_t w = 0; w < m_workers.size(); ++w)
         schedule(w, 0, EventKind::Wake);
@@ -447,6 +495,12 @@ Result<Prediction> Simulation::run()
                                                         "transactions (a bug)")
                                              .arg(m_rowsDone).arg(rowCount).arg(m_table.activeTransactions()));
 
+    if (oneBulk2Job) {
+        // The job is seen done at a poll after its last batch, then its results are read.
+        const PollSchedule::Seen seen = m_poll.seen(closed, m_end);
+        m_polls += seen.polls;
+        m_end = seen.at + kBulk2ResultCalls * roundTrip();
+    }
     m_result.durationSeconds = m_end;
     m_result.lowerBoundSeconds = m_plan.lowerBoundSeconds;
     m_result.ratioToBound = m_plan.lowerBoundSeconds > 0 ? m_end / m_plan.lowerBoundSeconds : 0;
@@ -468,7 +522,8 @@ Result<Prediction> Simulation::run()
     for (size_t j = 0; j < first.size(); ++j)
         if (j < size_t(lanes) || shared)
             active.push_back(first[j] == BatchQueue::never ? 0.0 : last[j] - first[j]);
-    m_result.apiCalls = m_plan.apiCalls(active, m_profile);
+    m_result.apiCalls = m_plan.api == Api::Bulk2 ? Plan::kBulk2CallsPerJob * qint64(m_plan.jobCount()) + m_polls
+                                                 : m_plan.apiCalls(active, m_profile);
     m_result.computeSeconds = double(timer.nsecsElapsed()) / 1e9;
     m_progress(rowCount, rowCount, QStringLiteral("Predicting"));
     return std::move(m_result);

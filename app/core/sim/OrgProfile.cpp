@@ -58,6 +58,7 @@ const std::vector<Field> &fields()
         {"bulkRequeueThreshold", IntField{&OrgProfile::bulkRequeueThreshold, 0, 1000000}},
         {"bulkMaxRequeues", IntField{&OrgProfile::bulkMaxRequeues, 0, 1000}},
         {"bulk2BatchRows", IntField{&OrgProfile::bulk2BatchRows, 1, 1000000}},
+        {"bulkDailyBatches", IntField{&OrgProfile::bulkDailyBatches, 1, 100000000}},
         {"restMaxBatchRows", IntField{&OrgProfile::restMaxBatchRows, 1, 10000}},
         {"restRoundTripSeconds", DoubleField{&OrgProfile::restRoundTripSeconds, 0, 3600, false}},
         {"restConcurrentRequests", IntField{&OrgProfile::restConcurrentRequests, 1, 1000}},

@@ -103,6 +103,10 @@ struct OrgProfile {
     int bulkMaxRequeues = 10;
     // Bulk API 2.0 cuts the upload into internal batches of this size, processed like 1.0.
     int bulk2BatchRows = 10000;
+    // Bulk batches an org may submit per rolling 24 hours, Bulk API 1.0 and 2.0 together
+    // (documentation: 15,000; a Bulk 2.0 ingest job uses one per internal batch). A plan that
+    // sends a job per batch must stay under it.
+    int bulkDailyBatches = 15000;
 
     // ---- REST (sObject Collections) -----------------------------------------------------------
     // Records per collections call (documentation; jsforce's MAX_DML_COUNT).
