@@ -141,6 +141,12 @@ int executeJob(JobStore &store, qint64 job, const FileAnalysis &source, const Ru
                       {QStringLiteral("passes"), r.passes},
                       {QStringLiteral("reconciled"), r.reconciled},
                       {QStringLiteral("wallSeconds"), wallSeconds},
+                      // The runner's own pace (from its start to its last answer) and what it
+                      // spent per request besides waiting for the org (tests/bench/runner).
+                      {QStringLiteral("runSeconds"), r.elapsedSeconds},
+                      {QStringLiteral("rowsPerSecond"), r.rowsPerSecond},
+                      {QStringLiteral("requests"), r.requests},
+                      {QStringLiteral("msPerRequest"), r.requests > 0 ? 1000 * r.lockstepSeconds / double(r.requests) : 0.0},
                       {QStringLiteral("observedSeconds"), observedSeconds},
                       {QStringLiteral("warnings"), QJsonArray::fromStringList(r.warnings)},
                       {QStringLiteral("resultFiles"), QJsonArray::fromStringList(resultPaths)}};

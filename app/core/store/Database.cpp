@@ -87,6 +87,26 @@ void Statement::bind(int index, const QVariant &value)
     }
 }
 
+void Statement::bindInt(int index, qint64 value)
+{
+    sqlite3_bind_int64(m_stmt, index, value);
+}
+
+void Statement::bindText(int index, const QString &text)
+{
+    if (text.isEmpty()) {
+        sqlite3_bind_null(m_stmt, index);
+        return;
+    }
+    const QByteArray utf8 = text.toUtf8();
+    sqlite3_bind_text(m_stmt, index, utf8.constData(), int(utf8.size()), SQLITE_TRANSIENT);
+}
+
+void Statement::bindNull(int index)
+{
+    sqlite3_bind_null(m_stmt, index);
+}
+
 void Statement::bindAll(const std::vector<QVariant> &values)
 {
     for (size_t i = 0; i < values.size(); ++i)
@@ -164,6 +184,11 @@ Result<std::unique_ptr<Database>> Database::open(const QString &path)
         return std::unexpected(writer.error());
     d->m_writer = std::move(*writer);
     if (auto r = d->m_writer->exec(QStringLiteral("PRAGMA wal_autocheckpoint=0")); !r)
+        return std::unexpected(r.error());
+    // A WAL grows to the largest transaction between checkpoints (creating a 1,000,000-row job
+    // writes ~100 MB at once) and SQLite keeps the file that size: cut it back once a checkpoint
+    // has let it restart, so the store on disk is about its data.
+    if (auto r = d->m_writer->exec(QStringLiteral("PRAGMA journal_size_limit=16777216")); !r)
         return std::unexpected(r.error());
     d->m_checkpointer = std::thread([raw = d.get()] { raw->checkpointLoop(); });
     return d;

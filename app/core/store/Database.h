@@ -54,6 +54,10 @@ public:
     ~Statement();
 
     void bind(int index, const QVariant &value);
+    // Typed binds for the hot write paths (no QVariant, no copy of the text's bytes beyond one).
+    void bindInt(int index, qint64 value);
+    void bindText(int index, const QString &text);   // empty: NULL
+    void bindNull(int index);
     // Binds values in order from index 1.
     void bindAll(const std::vector<QVariant> &values);
     // true: a row is ready; false: done. Errors come back as values.
