@@ -5,6 +5,7 @@
 #include "demoorg/WriteEngine.h"
 
 #include <expected>
+#include <functional>
 
 namespace lockstep::demoorg {
 
@@ -34,6 +35,9 @@ private:
     ServerResponse collectionWrite(const ServerRequest &request, Operation operation, const QString &object, const QString &externalField);
     ServerResponse collectionDelete(const ServerRequest &request);
     ServerResponse collectionRetrieve(const ServerRequest &request, const QString &version, const QString &object);
+
+    // Runs a write with the call's time outside its transaction around it (see the .cpp).
+    ServerResponse paced(const std::function<ServerResponse()> &call) const;
 
     std::expected<QJsonObject, ServerResponse> recordJson(const ObjectDef &object, const QString &id, const QStringList &fields, const QString &version);
 

@@ -7,6 +7,7 @@
 #include "sim/TransactionModel.h"
 
 #include <numeric>
+#include <utility>
 #include <thread>
 #include <unordered_map>
 
@@ -74,8 +75,21 @@ std::vector<RowOutcome> WriteEngine::write(const WriteBatch &batch)
     return out;
 }
 
+namespace {
+thread_local double t_transactionSeconds = 0;
+} // namespace
+
+double WriteEngine::takeThreadTransactionSeconds()
+{
+    return std::exchange(t_transactionSeconds, 0.0);
+}
+
 std::vector<RowOutcome> WriteEngine::transaction(const WriteBatch &batch, size_t begin, size_t end, ServerTimeChain *chain)
 {
+    struct Timed {
+        std::chrono::steady_clock::time_point start = std::chrono::steady_clock::now();
+        ~Timed() { t_transactionSeconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(); }
+    } timed;
     const ObjectDef &object = *batch.object;
     const Schema &schema = m_store.schema();
     const size_t n = end - begin;

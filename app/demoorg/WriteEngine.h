@@ -68,6 +68,10 @@ public:
     // One transaction over rows [begin, end); `chain` (optional) links it to the previous one.
     std::vector<RowOutcome> transaction(const WriteBatch &batch, size_t begin, size_t end, ServerTimeChain *chain = nullptr);
 
+    // Wall seconds the calling thread spent in transaction() since it last asked: what a REST
+    // call's handler tells its own handling from its transactions with (SObjectApi::paced).
+    static double takeThreadTransactionSeconds();
+
     // Holds locks on `ids` for `platformSeconds` (scaled), as a long Apex transaction would.
     // Returns the Id that could not be locked, or an empty string.
     QString hold(const QStringList &ids, double platformSeconds);
