@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <csignal>
 #include <cstdlib>
 #include <fcntl.h>
 #include <filesystem>
@@ -39,6 +40,90 @@ Run runCommand(const std::vector<std::string> &argv, const std::string &stdoutPa
     run.exitCode = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
     posix_spawn_file_actions_destroy(&actions);
     return run;
+}
+
+namespace {
+
+double monotonicSeconds()
+{
+    return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
+}
+
+} // namespace
+
+Child::Child(const std::vector<std::string> &argv, const std::string &stdoutPath, const std::string &stderrPath)
+{
+    std::vector<char *> args;
+    for (const auto &a : argv)
+        args.push_back(const_cast<char *>(a.c_str()));
+    args.push_back(nullptr);
+    int pipeFds[2];
+    if (::pipe2(pipeFds, O_CLOEXEC) != 0)
+        return;
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_adddup2(&actions, pipeFds[0], STDIN_FILENO);
+    posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, stdoutPath.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    if (!stderrPath.empty())
+        posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, stderrPath.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    m_started = monotonicSeconds();
+    pid_t pid = 0;
+    if (posix_spawnp(&pid, args[0], &actions, nullptr, args.data(), environ) == 0)
+        m_pid = pid;
+    posix_spawn_file_actions_destroy(&actions);
+    ::close(pipeFds[0]);
+    m_stdin = pipeFds[1];
+}
+
+Child::~Child()
+{
+    if (m_pid > 0 && !m_reaped) {
+        ::kill(m_pid, SIGKILL);
+        wait();
+    }
+    if (m_stdin >= 0)
+        ::close(m_stdin);
+}
+
+double Child::secondsSinceStart() const
+{
+    return monotonicSeconds() - m_started;
+}
+
+void Child::reap(int status, long peakRssKb)
+{
+    m_reaped = true;
+    m_run.seconds = secondsSinceStart();
+    m_run.peakRssKb = peakRssKb;
+    m_run.exitCode = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+bool Child::running()
+{
+    if (m_pid <= 0 || m_reaped)
+        return false;
+    int status = 0;
+    rusage usage{};
+    if (wait4(m_pid, &status, WNOHANG, &usage) == m_pid)
+        reap(status, usage.ru_maxrss);
+    return !m_reaped;
+}
+
+void Child::signal(int sig)
+{
+    if (m_pid > 0 && !m_reaped)
+        ::kill(m_pid, sig);
+}
+
+Run Child::wait()
+{
+    if (m_pid > 0 && !m_reaped) {
+        int status = 0;
+        rusage usage{};
+        if (wait4(m_pid, &status, 0, &usage) == m_pid)
+            reap(status, usage.ru_maxrss);
+    }
+    return m_run;
 }
 
 double median(std::vector<double> values)
