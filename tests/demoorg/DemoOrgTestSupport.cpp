@@ -25,6 +25,17 @@ bool DemoOrgProcess::start(const QStringList &extraArguments)
     return true;
 }
 
+QProcessEnvironment DemoOrgProcess::cliEnvironment() const
+{
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.insert(QStringLiteral("LOCKSTEP_USERNAME"), username);
+    env.insert(QStringLiteral("LOCKSTEP_PASSWORD"), password);
+    env.insert(QStringLiteral("LOCKSTEP_CLIENT_ID"), clientId);
+    env.insert(QStringLiteral("LOCKSTEP_CLIENT_SECRET"), clientSecret);
+    env.insert(QStringLiteral("LOCKSTEP_LOGIN_URL"), url);
+    return env;
+}
+
 OrgClient DemoOrgProcess::client() const
 {
     auto client = connection().client();

@@ -7,6 +7,7 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QProcessEnvironment>
 #include <QString>
 #include <QStringList>
 
@@ -26,6 +27,9 @@ public:
     const DemoOrgConnection &connection() const { return m_process.connection(); }
     // Core's client of this org (what a load uses), on this org's first session.
     OrgClient client() const;
+    // The environment lockstep-cli signs in to this org from: a username-password login (which
+    // also renews a session the org expires), no secret on the command line.
+    QProcessEnvironment cliEnvironment() const;
 
     QString url;            // instance_url
     QString token;          // access_token

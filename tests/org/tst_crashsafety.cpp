@@ -63,13 +63,7 @@ class TestCrashSafety : public QObject {
     {
         // The session comes from the environment, never the command line; a username-password
         // login lets the runner sign in again when the org expires its session.
-        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-        env.insert(QStringLiteral("LOCKSTEP_USERNAME"), org.username);
-        env.insert(QStringLiteral("LOCKSTEP_PASSWORD"), org.password);
-        env.insert(QStringLiteral("LOCKSTEP_CLIENT_ID"), org.clientId);
-        env.insert(QStringLiteral("LOCKSTEP_CLIENT_SECRET"), org.clientSecret);
-        env.insert(QStringLiteral("LOCKSTEP_LOGIN_URL"), org.url);
-        return env;
+        return org.cliEnvironment();
     }
 
     // Starts lockstep-cli with `arguments`; kills it with SIGKILL after `killAfterMs` unless it

@@ -34,13 +34,7 @@ class TestOrgSafety : public QObject {
 
     QProcessEnvironment environment() const
     {
-        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-        env.insert(QStringLiteral("LOCKSTEP_USERNAME"), org.username);
-        env.insert(QStringLiteral("LOCKSTEP_PASSWORD"), org.password);
-        env.insert(QStringLiteral("LOCKSTEP_CLIENT_ID"), org.clientId);
-        env.insert(QStringLiteral("LOCKSTEP_CLIENT_SECRET"), org.clientSecret);
-        env.insert(QStringLiteral("LOCKSTEP_LOGIN_URL"), org.url);
-        return env;
+        return org.cliEnvironment();
     }
 
     std::unique_ptr<QProcess> start(const QStringList &arguments, const QProcessEnvironment &env)

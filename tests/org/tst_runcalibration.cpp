@@ -91,23 +91,10 @@ class TestRunCalibration : public QObject {
         return o.get();
     }
 
-    static QProcessEnvironment environment(const test::DemoOrgProcess &o)
-    {
-        // A username-password login from the environment: the runner signs in again when a
-        // session runs out, and no secret is on the command line.
-        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-        env.insert(QStringLiteral("LOCKSTEP_USERNAME"), o.username);
-        env.insert(QStringLiteral("LOCKSTEP_PASSWORD"), o.password);
-        env.insert(QStringLiteral("LOCKSTEP_CLIENT_ID"), o.clientId);
-        env.insert(QStringLiteral("LOCKSTEP_CLIENT_SECRET"), o.clientSecret);
-        env.insert(QStringLiteral("LOCKSTEP_LOGIN_URL"), o.url);
-        return env;
-    }
-
     static test::ProcessResult cli(const test::DemoOrgProcess &o, const QStringList &arguments, int timeoutMs = 600000)
     {
         QProcess p;
-        p.setProcessEnvironment(environment(o));
+        p.setProcessEnvironment(o.cliEnvironment());   // username-password: the runner renews, no secret on the command line
         p.start(qEnvironmentVariable("LOCKSTEP_CLI"), arguments);
         test::ProcessResult r;
         r.timedOut = !p.waitForFinished(timeoutMs);
