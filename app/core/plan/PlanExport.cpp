@@ -497,7 +497,7 @@ QJsonObject manifestOf(const PlanExportResult &r, const LoadFile &file, const Pl
 }
 
 // README.txt: the manifest for people. Built by concatenation, never .arg() chains: a lane's
-// reason or a file name must not be read as a placeholder.
+// reason or a file name that holds "%1" must not be read as an argument marker.
 QString readmeOf(const PlanExportResult &r, const LoadFile &file, const Plan &plan, const QString &externalId,
                  const std::vector<LoadInstructions> &how)
 {
