@@ -10,6 +10,7 @@
 
 #include <condition_variable>
 #include <ctime>
+#include <future>
 #include <thread>
 #include <unistd.h>
 
@@ -476,7 +477,8 @@ Result<void> JobRunner::send(const std::vector<JobBatchSpec> &batches, const Can
     return {};
 }
 
-Result<void> JobRunner::runRest(const std::vector<JobBatchSpec> &batches, const CancelToken &cancel)
+Result<void> JobRunner::runLanes(const std::vector<JobBatchSpec> &batches, const CancelToken &cancel, CallsOnCancel onCancel,
+                                 const SendBatch &sendBatch)
 {
     BatchQueue queue;
     for (std::uint32_t i = 0; i < batches.size(); ++i)
@@ -492,49 +494,21 @@ Result<void> JobRunner::runRest(const std::vector<JobBatchSpec> &batches, const 
             changed.notify_all();
             return;
         }
-        client->setCancelToken(cancel);
+        if (onCancel == CallsOnCancel::Stop)
+            client->setCancelToken(cancel);
         for (;;) {
             std::optional<BatchQueue::Entry> entry;
             {
                 std::unique_lock lock(mutex);
+                // A cancel stops taking batches at once; what is out finishes (or is stopped, by
+                // the client's token) and is recorded.
                 changed.wait(lock, [&] {
                     return fatal || cancel.isCancelled() || queue.empty() || (entry = queue.take(0)).has_value();
                 });
                 if (!entry)
                     return;   // done, cancelled or failed elsewhere
             }
-            const auto &rows = batches[entry->batch].rows;
-            RequestClock clock;
-            Result<void> outcome = m_store.markSent(m_job, rows);
-            if (outcome) {
-                ++m_apiCalls;
-                ++m_requests;
-                const QJsonArray records = restRecords(rows);
-                auto answer = clock.orgCall([&] {
-                    return client->collections(m_plan.operation, m_plan.object, records, false, m_options.externalIdField);
-                });
-                if (answer && answer->size() == rows.size()) {
-                    std::vector<RowRecord> outcomes;
-                    outcomes.reserve(answer->size());
-                    for (const auto &r : *answer)
-                        outcomes.push_back(recordOf(r));
-                    outcome = record(rows, outcomes);
-                } else if (answer) {
-                    OrgError unreadable;
-                    unreadable.kind = OrgError::Kind::Transport;
-                    unreadable.transport = TransportError::ConnectionLost;
-                    unreadable.message = QStringLiteral("the org answered %1 results for %2 records").arg(answer->size()).arg(rows.size());
-                    outcome = recordFailure(rows, unreadable);
-                } else if (answer.error().transport == TransportError::Cancelled) {
-                    // Stopped mid-call: the org may have taken it — looked up afterwards.
-                    OrgError lost = answer.error();
-                    lost.transport = TransportError::ConnectionLost;
-                    outcome = recordFailure(rows, lost);
-                } else {
-                    outcome = recordFailure(rows, answer.error());
-                }
-            }
-            m_lockstepNs += clock.lockstepNs();
+            const Result<void> outcome = sendBatch(*client, batches[entry->batch]);
             std::lock_guard lock(mutex);
             queue.release(entry->lane);
             if (!outcome && !fatal)
@@ -543,12 +517,51 @@ Result<void> JobRunner::runRest(const std::vector<JobBatchSpec> &batches, const 
         }
     };
     std::vector<std::jthread> threads;
-    for (int t = 0; t < std::max(1, m_plan.concurrency); ++t)
+    for (int t = 0; t < std::max(1, std::min<int>(m_plan.concurrency, int(batches.size()))); ++t)
         threads.emplace_back(worker);
     threads.clear();   // joins
     if (fatal)
         return std::unexpected(*fatal);
     return {};
+}
+
+Result<void> JobRunner::runRest(const std::vector<JobBatchSpec> &batches, const CancelToken &cancel)
+{
+    return runLanes(batches, cancel, CallsOnCancel::Stop, [this](OrgClient &client, const JobBatchSpec &batch) -> Result<void> {
+        const auto &rows = batch.rows;
+        RequestClock clock;
+        Result<void> outcome = m_store.markSent(m_job, rows);
+        if (outcome) {
+            ++m_apiCalls;
+            ++m_requests;
+            const QJsonArray records = restRecords(rows);
+            auto answer = clock.orgCall([&] {
+                return client.collections(m_plan.operation, m_plan.object, records, false, m_options.externalIdField);
+            });
+            if (answer && answer->size() == rows.size()) {
+                std::vector<RowRecord> outcomes;
+                outcomes.reserve(answer->size());
+                for (const auto &r : *answer)
+                    outcomes.push_back(recordOf(r));
+                outcome = record(rows, outcomes);
+            } else if (answer) {
+                OrgError unreadable;
+                unreadable.kind = OrgError::Kind::Transport;
+                unreadable.transport = TransportError::ConnectionLost;
+                unreadable.message = QStringLiteral("the org answered %1 results for %2 records").arg(answer->size()).arg(rows.size());
+                outcome = recordFailure(rows, unreadable);
+            } else if (answer.error().transport == TransportError::Cancelled) {
+                // Stopped mid-call: the org may have taken it — looked up afterwards.
+                OrgError lost = answer.error();
+                lost.transport = TransportError::ConnectionLost;
+                outcome = recordFailure(rows, lost);
+            } else {
+                outcome = recordFailure(rows, answer.error());
+            }
+        }
+        m_lockstepNs += clock.lockstepNs();
+        return outcome;
+    });
 }
 
 Result<void> JobRunner::runBulk1(const std::vector<JobBatchSpec> &batches, const CancelToken &cancel)
@@ -702,45 +715,10 @@ Result<void> JobRunner::runBulk2(const std::vector<JobBatchSpec> &batches, const
 Result<void> JobRunner::runBulk2Jobs(const std::vector<JobBatchSpec> &batches, const CancelToken &cancel)
 {
     // A job per batch, at most `concurrency` open at once, a lane's jobs one after another: the
-    // next goes out once the last is seen done, so the platform never runs two of a lane together.
-    BatchQueue queue;
-    for (std::uint32_t i = 0; i < batches.size(); ++i)
-        queue.push({0, i, i, 0, 0, batches[i].lane});
-    std::mutex mutex;
-    std::condition_variable changed;
-    std::optional<Error> fatal;
-    auto worker = [&] {
-        auto client = m_connect();
-        if (!client) {
-            std::lock_guard lock(mutex);
-            fatal = client.error();
-            changed.notify_all();
-            return;
-        }
-        for (;;) {
-            std::optional<BatchQueue::Entry> entry;
-            {
-                std::unique_lock lock(mutex);
-                // Cancel stops new jobs at once; jobs already out finish and are recorded.
-                changed.wait(lock, [&] { return fatal || cancel.isCancelled() || queue.empty() || (entry = queue.take(0)).has_value(); });
-                if (!entry)
-                    return;
-            }
-            const Result<void> sent = sendIngestJob(*client, {&batches[entry->batch]});
-            std::lock_guard lock(mutex);
-            queue.release(entry->lane);
-            if (!sent && !fatal)
-                fatal = sent.error();
-            changed.notify_all();
-        }
-    };
-    std::vector<std::jthread> threads;
-    for (int t = 0; t < std::max(1, std::min<int>(m_plan.concurrency, int(batches.size()))); ++t)
-        threads.emplace_back(worker);
-    threads.clear();   // joins
-    if (fatal)
-        return std::unexpected(*fatal);
-    return {};
+    // next goes out once the last is seen done, so the platform never runs two of a lane
+    // together. A job out when the user cancels is polled until done and recorded.
+    return runLanes(batches, cancel, CallsOnCancel::Finish,
+                    [this](OrgClient &client, const JobBatchSpec &batch) { return sendIngestJob(client, {&batch}); });
 }
 
 Result<void> JobRunner::sendIngestJob(OrgClient &client, const std::vector<const JobBatchSpec *> &carried)
@@ -773,6 +751,9 @@ Result<void> JobRunner::sendIngestJob(OrgClient &client, const std::vector<const
     ++m_apiCalls;
     if (auto done = client.setIngestState(job->id, QStringLiteral("UploadComplete")); !done)
         return recordFailure(rows, done.error());
+    // The results are matched to rows by their values: the index is built while the job runs,
+    // not after it is seen done.
+    auto index = std::async(std::launch::async, [&] { return Reconciler::indexIngestRows(m_file, rows); });
     // Polled until done, even after a cancel: the platform finishes what it took.
     const double minPoll = 0.002 / scale;   // no closer than 2 ms of wall time
     const PollSchedule schedule{std::max(minPoll, m_options.firstPollSeconds), std::max(minPoll, m_options.maxPollSeconds)};
@@ -795,7 +776,7 @@ Result<void> JobRunner::sendIngestJob(OrgClient &client, const std::vector<const
     results.setPolling(wallMs(m_options.firstPollSeconds, scale), wallMs(m_options.maxPollSeconds, scale));
     results.setSink([this](std::span<const qint64> r, std::span<const RowRecord> outcomes) { return record(r, outcomes); });
     m_apiCalls += 2;   // successful and failed records
-    if (auto recorded = results.recordIngestJob(job->id, rows); !recorded)
+    if (auto recorded = results.recordIngestJob(job->id, rows, index.get()); !recorded)
         return std::unexpected(recorded.error());
     return {};
 }

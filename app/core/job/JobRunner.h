@@ -122,6 +122,13 @@ private:
     // The store's batches cut down to their pending rows (empty batches left out).
     Result<std::vector<JobBatchSpec>> pendingBatches();
     Result<void> send(const std::vector<JobBatchSpec> &batches, const CancelToken &cancel);
+    // W threads, each with its own client, take the next ready batch (a lane's in order, never
+    // two of one lane at once) and send it with `sendBatch`. On a cancel no batch is taken;
+    // a call out is stopped (Stop: its rows are looked up later) or left to finish (Finish).
+    enum class CallsOnCancel { Stop, Finish };
+    using SendBatch = std::function<Result<void>(OrgClient &, const JobBatchSpec &)>;
+    Result<void> runLanes(const std::vector<JobBatchSpec> &batches, const CancelToken &cancel, CallsOnCancel onCancel,
+                          const SendBatch &sendBatch);
     Result<void> runRest(const std::vector<JobBatchSpec> &batches, const CancelToken &cancel);
     Result<void> runBulk1(const std::vector<JobBatchSpec> &batches, const CancelToken &cancel);
     Result<void> runBulk2(const std::vector<JobBatchSpec> &batches, const CancelToken &cancel);

@@ -430,16 +430,28 @@ Result<Reconciler::Outcome> Reconciler::reconcileIngestJob(const QString &jobId,
     return recordIngestJob(jobId, rows);
 }
 
-Result<Reconciler::Outcome> Reconciler::recordIngestJob(const QString &remoteJob, std::span<const qint64> rows)
+namespace {
+QByteArray ingestKeyOf(const QStringList &values)
+{
+    return values.join(QChar(0x1f)).toUtf8();
+}
+} // namespace
+
+Reconciler::IngestRowIndex Reconciler::indexIngestRows(const LoadFile &file, std::span<const qint64> rows)
+{
+    IngestRowIndex byValues;
+    byValues.reserve(qsizetype(rows.size()));
+    // Backwards: each key's rows are taken from the back, so the first in the file goes first.
+    for (auto it = rows.rbegin(); it != rows.rend(); ++it)
+        byValues[ingestKeyOf(file.fields(*it))].push_back(*it);
+    return byValues;
+}
+
+Result<Reconciler::Outcome> Reconciler::recordIngestJob(const QString &remoteJob, std::span<const qint64> rows, IngestRowIndex index)
 {
     Outcome out;
-    // Bulk API 2.0 results carry no row numbers: match them back by their original columns
-    // (identical rows are taken in file order).
-    QHash<QByteArray, std::vector<qint64>> byValues;
+    IngestRowIndex byValues = index.isEmpty() && !rows.empty() ? indexIngestRows(m_file, rows) : std::move(index);
     const qsizetype columns = m_file.header().size();
-    auto keyOf = [](const QStringList &values) { return values.join(QChar(0x1f)).toUtf8(); };
-    for (auto it = rows.rbegin(); it != rows.rend(); ++it)
-        byValues[keyOf(m_file.fields(*it))].push_back(*it);
     std::vector<qint64> answeredRows;
     std::vector<RowRecord> outcomes;
     for (const QString &which : {QStringLiteral("successfulResults"), QStringLiteral("failedResults")}) {
@@ -461,7 +473,7 @@ Result<Reconciler::Outcome> Reconciler::recordIngestJob(const QString &remoteJob
             const QStringList &line = table[i];
             if (line.size() < 2 + columns)
                 continue;
-            auto match = byValues.find(keyOf(line.mid(2, columns)));
+            auto match = byValues.find(ingestKeyOf(line.mid(2, columns)));
             if (match == byValues.end() || match->empty())
                 continue;
             const qint64 row = match->back();

@@ -8,11 +8,14 @@
 #include "plan/Api.h"
 #include "store/JobStore.h"
 
+#include <QByteArray>
+#include <QHash>
 #include <QSet>
 
 #include <chrono>
 #include <functional>
 #include <span>
+#include <vector>
 
 namespace lockstep {
 
@@ -58,8 +61,14 @@ public:
     // A finished Bulk API 1.0 batch's results for `rows` (in upload order); a lost answer is
     // asked again, and after that the rows stay as they are.
     Result<Outcome> recordBulkBatch(const QString &remoteJob, const BulkBatchInfo &info, std::span<const qint64> rows);
+    // Bulk API 2.0 results carry no row numbers: they are matched back to rows by their original
+    // columns (identical rows taken in file order). The index of `rows` by those values; a
+    // runner builds it while the job runs, off the path from "done" to recorded.
+    using IngestRowIndex = QHash<QByteArray, std::vector<qint64>>;
+    static IngestRowIndex indexIngestRows(const LoadFile &file, std::span<const qint64> rows);
     // A finished Bulk API 2.0 ingest job's results for `rows`; rows it does not name are pending.
-    Result<Outcome> recordIngestJob(const QString &remoteJob, std::span<const qint64> rows);
+    // `index`: indexIngestRows(rows) when the caller has it (else it is built here).
+    Result<Outcome> recordIngestJob(const QString &remoteJob, std::span<const qint64> rows, IngestRowIndex index = {});
 
 private:
     Result<Outcome> reconcileBulk1(const std::vector<JobBatchSpec> &batches, const QSet<qint64> &open, const CancelToken &cancel);
