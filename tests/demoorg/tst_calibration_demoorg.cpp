@@ -99,7 +99,7 @@ std::map<QString, double> timingOf(OrgClient &status)
 class TestCalibrationDemoOrg : public QObject {
     Q_OBJECT
     Scratch scratch;
-    LoadFileUnderTest caseAFile, caseDFile;
+    LoadFileUnderTest caseDFile;
 
     static bool load(const Scratch &scratch, const QString &name, const SampleOptions &sample, LoadFileUnderTest &out)
     {
@@ -281,22 +281,11 @@ class TestCalibrationDemoOrg : public QObject {
 private slots:
     void initTestCase()
     {
-        QVERIFY(load(scratch, QStringLiteral("case-a.csv"), test::caseA(), caseAFile));
         QVERIFY(load(scratch, QStringLiteral("case-d.csv"), test::caseA(12000), caseDFile));
     }
 
-    void caseAAgreesWithThePredictor()
-    {
-        compare(caseAFile,
-                QStringLiteral("\nCalibration case A on the demo org: 90,000 Opportunities over 5,000 Accounts (Zipf 0.6, random order), "
-                               "every column sent (%1), Bulk API 1.0, scale %2 (serial %3); predictor means over seeds until their "
-                               "standard error is under 5 %, demo-org means of its runs; durations in platform seconds")
-                    .arg(QString::fromUtf8(caseAFile.header))
-                    .arg(kParallelScale)
-                    .arg(kSerialScale),
-                {Case{Mitigation{}, kRuns}, Case{Mitigation{Scheduling::Parallel, true}, kRuns}, Case{Mitigation{Scheduling::Lanes}, 2},
-                 Case{Mitigation{Scheduling::Serial}, 1}});
-    }
+    // Case A (no house account) runs through the product itself — lockstep-cli run, every API
+    // and mitigation, row by row — in tests/org/tst_runcalibration; this harness keeps case D.
 
     void caseDAgreesWithThePredictor()
     {

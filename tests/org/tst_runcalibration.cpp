@@ -41,7 +41,13 @@ constexpr int kRunsWithErrors = 5;
 struct Case {
     QString mitigation;   // as `-m` takes it
     int runs = 1;
+    double scale = 0;     // 0: kScale (serial: kSerialScale)
 };
+
+// Bulk API 2.0 parallel is one job whose 90,000 results the runner downloads and matches back to
+// rows after it is done: about a second of real work, which at 0.05 counts as 20 platform seconds
+// (7 % of the run). At 0.1 it counts half as much.
+constexpr double kOneJobScale = 0.1;
 
 struct RunOutcome {
     int exitCode = -1;
@@ -274,18 +280,19 @@ class TestRunCalibration : public QObject {
     void runApi(const QString &api, const QString &format, const std::vector<Case> &cases)
     {
         QStringList table{QStringLiteral("\n`lockstep-cli run` of calibration case A (90,000 Opportunity updates over 5,000 Accounts) through %1 "
-                                         "against the demo org over HTTP (scale %2, serial %3); durations in platform seconds, means of the runs")
+                                         "against the demo org over HTTP (scale %2, serial %3%4); durations in platform seconds, means of the runs")
                               .arg(api)
                               .arg(kScale)
-                              .arg(kSerialScale),
+                              .arg(kSerialScale)
+                              .arg(api == QLatin1String("bulk2") ? QStringLiteral(", parallel %1").arg(kOneJobScale) : QString()),
                           QStringLiteral("| mitigation | predicted errors | observed errors | predicted duration | observed duration | API calls "
                                          "(predicted / observed) | runs | agree |"),
                           QStringLiteral("|---|---|---|---|---|---|---|---|")};
         QStringList failures;
-        std::map<QString, double> wall, errorsOf;
+        std::map<QString, double> duration, errorsOf;
         for (const Case &c : cases) {
-            const double scale = c.mitigation.startsWith(QLatin1String("serial")) ? kSerialScale : kScale;
-            double errors = 0, seconds = 0, wallMean = 0, calls = 0;
+            const double scale = c.scale > 0 ? c.scale : c.mitigation.startsWith(QLatin1String("serial")) ? kSerialScale : kScale;
+            double errors = 0, seconds = 0, calls = 0;
             QJsonObject predicted;
             for (int i = 0; i < c.runs; ++i) {
                 const RunOutcome r = runOnce(api, c.mitigation, scale, format);
@@ -296,7 +303,6 @@ class TestRunCalibration : public QObject {
                 QVERIFY2(!predicted.isEmpty(), "the run's report has no prediction beside it");
                 errors += r.lockErrors / c.runs;
                 seconds += r.observedSeconds / c.runs;
-                wallMean += r.wallSeconds / c.runs;
                 calls += r.report.value(QStringLiteral("apiCalls")).toDouble() / c.runs;
                 qInfo("%s %s: %.0f lock errors in %.0f s (wall %.1f s)", qPrintable(api), qPrintable(c.mitigation), r.lockErrors,
                       r.observedSeconds, r.wallSeconds);
@@ -318,7 +324,7 @@ class TestRunCalibration : public QObject {
                          .arg(agree ? QStringLiteral("yes") : QStringLiteral("NO"));
             if (!agree)
                 failures << c.mitigation;
-            wall[c.mitigation] = wallMean;
+            duration[c.mitigation] = seconds;   // platform seconds: cases may run at different scales
             errorsOf[c.mitigation] = errors;
         }
         for (const QString &l : std::as_const(table))
@@ -328,8 +334,8 @@ class TestRunCalibration : public QObject {
         // Parallel fails rows on locks; lanes none, in at most 1.05× parallel's wall time.
         QVERIFY2(errorsOf[QStringLiteral("parallel")] > 0, "parallel had no lock error: the demo org did not contend");
         QCOMPARE(errorsOf[QStringLiteral("lanes")], 0.0);
-        QVERIFY2(wall[QStringLiteral("lanes")] <= 1.05 * wall[QStringLiteral("parallel")],
-                 qPrintable(QStringLiteral("lanes took %1 s, parallel %2 s").arg(wall[QStringLiteral("lanes")]).arg(wall[QStringLiteral("parallel")])));
+        QVERIFY2(duration[QStringLiteral("lanes")] <= 1.05 * duration[QStringLiteral("parallel")],
+                 qPrintable(QStringLiteral("lanes took %1 s, parallel %2 s").arg(duration[QStringLiteral("lanes")]).arg(duration[QStringLiteral("parallel")])));
         QVERIFY2(failures.isEmpty(), qPrintable(QStringLiteral("%1: outside calibration.md's tolerances: %2").arg(api, failures.join(QStringLiteral(", ")))));
     }
 
@@ -357,17 +363,17 @@ private slots:
                {{QStringLiteral("parallel"), kRunsWithErrors},
                 {QStringLiteral("lanes"), 1},
                 {QStringLiteral("sort"), 1},
-                {QStringLiteral("small:500"), 1},
+                {QStringLiteral("small:500"), kRunsWithErrors},
                 {QStringLiteral("serial"), 1}});
     }
 
     void bulk2()
     {
         runApi(QStringLiteral("bulk2"), QStringLiteral("bulkv2"),
-               {{QStringLiteral("parallel"), kRunsWithErrors},
+               {{QStringLiteral("parallel"), kRunsWithErrors, kOneJobScale},
                 {QStringLiteral("lanes"), 1},
                 {QStringLiteral("sort"), 1},
-                {QStringLiteral("small:500"), 1},
+                {QStringLiteral("small:500"), kRunsWithErrors},
                 {QStringLiteral("serial"), 1}});
     }
 
