@@ -23,6 +23,9 @@ struct ServerRequest {
     QList<QPair<QByteArray, QByteArray>> headers; // names lower-case
     QByteArray body;
     std::uint64_t sequence = 0;                   // 1, 2, ... in arrival order (fault injection)
+    // When the whole request had been read: the start of the server's time for it, queueing for a
+    // worker included (SObjectApi paces REST writes from here).
+    std::chrono::steady_clock::time_point received = std::chrono::steady_clock::now();
     // Set when the client closed its connection; long handlers may look, none must.
     std::shared_ptr<std::atomic_bool> clientGone = std::make_shared<std::atomic_bool>(false);
 

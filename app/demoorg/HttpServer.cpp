@@ -418,6 +418,7 @@ void HttpServer::dispatch(HttpConnection *connection, ServerRequest request)
     request.path = normalisePath(request.target);
     request.query = parseQuery(request.target);
     request.sequence = ++m_sequence;
+    request.received = std::chrono::steady_clock::now();
     const QByteArray acceptEncoding = request.header("accept-encoding").toLower();
     const bool keepAlive = connection->keepAlive();
     // The connection stays alive until finish() runs (it is never deleted while busy), so

@@ -97,62 +97,62 @@ std::expected<WriteRow, ServerResponse> SObjectApi::rowFromJson(const ObjectDef 
     return row;
 }
 
-ServerResponse SObjectApi::paced(const std::function<ServerResponse()> &call) const
+ServerResponse SObjectApi::paced(const ServerRequest &request, const std::function<ServerResponse()> &call) const
 {
     // A REST write spends time outside its transaction on the way in and out (the profile's
     // restRoundTripSeconds, which the predictor charges every call): half before the call, the
-    // rest after it less what this server spent handling the call besides its transactions
-    // (parsing, checks, the answer), scaled. On loopback a call would otherwise cost next to
-    // nothing, and plans of many small calls (small batches, a per-parent queue) would run
-    // faster here than on an org.
+    // rest after it, scaled. Both halves count from when the request had been read, so this
+    // server's own time — waiting for a worker, parsing, checks, the answer — is part of the
+    // round trip, not added to it: at scale 0.05 every millisecond of it would otherwise count
+    // as 20 platform milliseconds, and plans of many small calls (small batches, a per-parent
+    // queue) would run slower here than on an org, more so on a slower machine. On loopback a
+    // call would otherwise cost next to nothing, and such plans would run faster than on an org.
     using Clock = std::chrono::steady_clock;
     const double roundTrip = m_org.profile ? m_org.profile->org.restRoundTripSeconds * m_org.profile->scale : 0.0;
     if (roundTrip <= 0)
         return call();
     auto seconds = [](double s) { return std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(s)); };
-    std::this_thread::sleep_for(seconds(roundTrip / 2));
+    std::this_thread::sleep_until(request.received + seconds(roundTrip / 2));
     (void)WriteEngine::takeThreadTransactionSeconds();
-    const auto started = Clock::now();
     ServerResponse response = call();
-    const double handling = std::chrono::duration<double>(Clock::now() - started).count() - WriteEngine::takeThreadTransactionSeconds();
-    if (const double rest = roundTrip / 2 - handling; rest > 0)
-        std::this_thread::sleep_for(seconds(rest));
+    // The transactions last what the model says (lock waits included) and come on top.
+    std::this_thread::sleep_until(request.received + seconds(roundTrip + WriteEngine::takeThreadTransactionSeconds()));
     return response;
 }
 
 void SObjectApi::registerRoutes(Router &router)
 {
     const QString so = QStringLiteral("/services/data/{version}/sobjects/{object}");
-    router.add("POST", so, Access::Session, versioned([this](const ServerRequest &r, const RouteParams &p, const QString &) { return paced([&] { return create(r, p.value(QStringLiteral("object"))); }); }));
+    router.add("POST", so, Access::Session, versioned([this](const ServerRequest &r, const RouteParams &p, const QString &) { return paced(r, [&] { return create(r, p.value(QStringLiteral("object"))); }); }));
     router.add("GET", so + QStringLiteral("/{id}"), Access::Session, versioned([this](const ServerRequest &r, const RouteParams &p, const QString &v) {
                    return retrieve(r, v, p.value(QStringLiteral("object")), p.value(QStringLiteral("id")));
                }));
     router.add("PATCH", so + QStringLiteral("/{id}"), Access::Session, versioned([this](const ServerRequest &r, const RouteParams &p, const QString &) {
-                   return paced([&] { return update(r, p.value(QStringLiteral("object")), p.value(QStringLiteral("id"))); });
+                   return paced(r, [&] { return update(r, p.value(QStringLiteral("object")), p.value(QStringLiteral("id"))); });
                }));
-    router.add("DELETE", so + QStringLiteral("/{id}"), Access::Session, versioned([this](const ServerRequest &, const RouteParams &p, const QString &) {
-                   return paced([&] { return remove(p.value(QStringLiteral("object")), p.value(QStringLiteral("id"))); });
+    router.add("DELETE", so + QStringLiteral("/{id}"), Access::Session, versioned([this](const ServerRequest &r, const RouteParams &p, const QString &) {
+                   return paced(r, [&] { return remove(p.value(QStringLiteral("object")), p.value(QStringLiteral("id"))); });
                }));
     router.add("PATCH", so + QStringLiteral("/{field}/{value}"), Access::Session, versioned([this](const ServerRequest &r, const RouteParams &p, const QString &) {
-                   return paced([&] { return upsert(r, p.value(QStringLiteral("object")), p.value(QStringLiteral("field")), p.value(QStringLiteral("value"))); });
+                   return paced(r, [&] { return upsert(r, p.value(QStringLiteral("object")), p.value(QStringLiteral("field")), p.value(QStringLiteral("value"))); });
                }));
     router.add("GET", so + QStringLiteral("/{field}/{value}"), Access::Session, versioned([this](const ServerRequest &, const RouteParams &p, const QString &v) {
                    return retrieveByExternalId(v, p.value(QStringLiteral("object")), p.value(QStringLiteral("field")), p.value(QStringLiteral("value")));
                }));
     const QString co = QStringLiteral("/services/data/{version}/composite/sobjects");
-    router.add("POST", co, Access::Session, versioned([this](const ServerRequest &r, const RouteParams &, const QString &) { return paced([&] { return collectionWrite(r, Operation::Insert, {}, {}); }); }));
-    router.add("PATCH", co, Access::Session, versioned([this](const ServerRequest &r, const RouteParams &, const QString &) { return paced([&] { return collectionWrite(r, Operation::Update, {}, {}); }); }));
-    router.add("DELETE", co, Access::Session, versioned([this](const ServerRequest &r, const RouteParams &, const QString &) { return paced([&] { return collectionDelete(r); }); }));
+    router.add("POST", co, Access::Session, versioned([this](const ServerRequest &r, const RouteParams &, const QString &) { return paced(r, [&] { return collectionWrite(r, Operation::Insert, {}, {}); }); }));
+    router.add("PATCH", co, Access::Session, versioned([this](const ServerRequest &r, const RouteParams &, const QString &) { return paced(r, [&] { return collectionWrite(r, Operation::Update, {}, {}); }); }));
+    router.add("DELETE", co, Access::Session, versioned([this](const ServerRequest &r, const RouteParams &, const QString &) { return paced(r, [&] { return collectionDelete(r); }); }));
     router.add("GET", co + QStringLiteral("/{object}"), Access::Session, versioned([this](const ServerRequest &r, const RouteParams &p, const QString &v) {
                    return collectionRetrieve(r, v, p.value(QStringLiteral("object")));
                }));
     router.add("PATCH", co + QStringLiteral("/{object}/{field}"), Access::Session, versioned([this](const ServerRequest &r, const RouteParams &p, const QString &) {
                    // Data Loader's REST mode updates through this path with ?updateOnly=true.
                    const bool updateOnly = r.queryValue(QStringLiteral("updateOnly")) == QLatin1String("true");
-                   return paced([&] { return collectionWrite(r, updateOnly ? Operation::Update : Operation::Upsert, p.value(QStringLiteral("object")), p.value(QStringLiteral("field"))); });
+                   return paced(r, [&] { return collectionWrite(r, updateOnly ? Operation::Update : Operation::Upsert, p.value(QStringLiteral("object")), p.value(QStringLiteral("field"))); });
                }));
     router.add("DELETE", co + QStringLiteral("/{object}/{field}"), Access::Session, versioned([this](const ServerRequest &r, const RouteParams &, const QString &) {
-                   return paced([&] { return collectionDelete(r); });
+                   return paced(r, [&] { return collectionDelete(r); });
                }));
 }
 

@@ -37,7 +37,7 @@ private:
     ServerResponse collectionRetrieve(const ServerRequest &request, const QString &version, const QString &object);
 
     // Runs a write with the call's time outside its transaction around it (see the .cpp).
-    ServerResponse paced(const std::function<ServerResponse()> &call) const;
+    ServerResponse paced(const ServerRequest &request, const std::function<ServerResponse()> &call) const;
 
     std::expected<QJsonObject, ServerResponse> recordJson(const ObjectDef &object, const QString &id, const QStringList &fields, const QString &version);
 
