@@ -147,6 +147,7 @@ int executeJob(JobStore &store, qint64 job, const FileAnalysis &source, const Ru
                       {QStringLiteral("rowsPerSecond"), r.rowsPerSecond},
                       {QStringLiteral("requests"), r.requests},
                       {QStringLiteral("msPerRequest"), r.requests > 0 ? 1000 * r.lockstepSeconds / double(r.requests) : 0.0},
+                      {QStringLiteral("cpuMsPerRequest"), r.requests > 0 ? 1000 * r.lockstepCpuSeconds / double(r.requests) : 0.0},
                       {QStringLiteral("observedSeconds"), observedSeconds},
                       {QStringLiteral("warnings"), QJsonArray::fromStringList(r.warnings)},
                       {QStringLiteral("resultFiles"), QJsonArray::fromStringList(resultPaths)}};

@@ -10,6 +10,7 @@
 #include <QtTest>
 
 #include <csignal>
+#include <map>
 #include <random>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -103,6 +104,65 @@ private slots:
         QCOMPARE((*store)->rowsWithStatus(id, RowStatus::Unknown)->size(), size_t(1));
         QVERIFY(!(*store)->row(id, 5000));
         QVERIFY(!(*store)->job(id + 100));
+    }
+
+    // Status writes go by the rows table's key where the store knows it (after creating the job
+    // or reading its batches) and by row number where it does not (another process's job): the
+    // same rows change either way — a whole batch, a scattered subset, rows of two batches.
+    void statusWritesReachTheirRowsByKeyOrByNumber()
+    {
+        const QString path = dir.filePath(QStringLiteral("places/jobs.sqlite"));
+        const auto batches = plan(1000, 200);   // batch 0 holds rows 999..800, batch 1 799..600, ...
+        qint64 id = 0;
+        std::map<qint64, RowStatus> expected;
+        auto sent = [&](JobStore &store, const std::vector<qint64> &rows) {
+            QVERIFY(store.markSent(id, rows).has_value());
+            for (const qint64 r : rows)
+                expected[r] = RowStatus::Sent;
+        };
+        auto answered = [&](JobStore &store, const std::vector<qint64> &rows) {
+            std::vector<RowRecord> outcomes(rows.size());
+            for (size_t i = 0; i < rows.size(); ++i) {
+                outcomes[i].status = rows[i] % 2 ? RowStatus::Failed : RowStatus::Succeeded;
+                outcomes[i].recordId = QStringLiteral("006%1").arg(rows[i]);
+                expected[rows[i]] = outcomes[i].status;
+            }
+            QVERIFY(store.recordOutcomes(id, rows, outcomes).has_value());
+        };
+        {
+            auto store = JobStore::open(path);
+            QVERIFY(store.has_value());
+            id = *(*store)->createJob(spec(), batches, {});
+            sent(**store, batches[0].rows);                                  // one range
+            answered(**store, batches[0].rows);
+            sent(**store, {700, 650, 649, 648, 10, 999 - 200 - 5});           // scattered, two batches
+            answered(**store, {650, 649});
+        }
+        {
+            auto store = JobStore::open(path);   // knows no places: writes by row number
+            QVERIFY(store.has_value());
+            sent(**store, {400, 399, 398});
+            answered(**store, {400, 398});
+            const auto pending = (*store)->batches(id, RowStatus::Pending);   // learns them
+            QVERIFY(pending.has_value());
+            QCOMPARE(qsizetype(pending->size()), qsizetype(5));
+            QVERIFY(pending->front().rows.empty());                           // batch 0: all answered
+            QCOMPARE(qint64((*pending)[1].rows.size()), qint64(200 - 5));
+            sent(**store, (*pending)[4].rows);
+            answered(**store, {(*pending)[4].rows.front(), (*pending)[4].rows.back()});
+        }
+        auto store = JobStore::open(path);
+        const auto all = (*store)->rows(id);
+        QVERIFY(all.has_value());
+        for (qint64 r = 0; r < 1000; ++r) {
+            const auto it = expected.find(r);
+            const RowStatus want = it == expected.end() ? RowStatus::Pending : it->second;
+            QVERIFY2((*all)[size_t(r)].status == want, qPrintable(QStringLiteral("row %1").arg(r)));
+            if (want == RowStatus::Succeeded || want == RowStatus::Failed)
+                QCOMPARE((*all)[size_t(r)].recordId, QStringLiteral("006%1").arg(r));
+        }
+        QCOMPARE((*store)->row(id, 10)->attempts, 1);   // sent once: no longer pending with its batch
+        QCOMPARE((*store)->row(id, 500)->attempts, 0);
     }
 
     void aRowTwiceInAPlanIsRefused()

@@ -6,6 +6,7 @@
 #include "plan/BatchQueue.h"
 #include "plan/PollSchedule.h"
 
+#include <QSet>
 #include <QHash>
 
 #include <condition_variable>
@@ -113,9 +114,12 @@ public:
         return answer;
     }
     qint64 lockstepNs() const { return std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - m_started - m_waited).count(); }
+    // Of that, the time the thread was on a CPU (the rest: waiting for the store or for a CPU).
+    qint64 cpuNs() const { return std::chrono::duration_cast<std::chrono::nanoseconds>(threadCpu() - m_startedCpu).count(); }
 
 private:
     Clock::time_point m_started = Clock::now();
+    Clock::duration m_startedCpu = threadCpu();
     Clock::duration m_waited{};
 };
 
@@ -161,6 +165,15 @@ Result<RunPlan> RunPlan::fromJson(const QJsonObject &plan)
 JobRunner::JobRunner(JobStore &store, const LoadFile &file, RunPlan plan, qint64 job, Connect connect, RunOptions options)
     : m_store(store), m_file(file), m_plan(std::move(plan)), m_job(job), m_connect(std::move(connect)), m_options(std::move(options))
 {
+    // A column named twice is sent once (its first cell that is not empty would be ambiguous);
+    // an unnamed column is never sent. Both leave an empty name here.
+    QSet<QString> seen;
+    for (const QString &name : m_file.header()) {
+        const QString key = name.trimmed().toLower();
+        m_headerUtf8.push_back(key.isEmpty() || seen.contains(key) ? QByteArray() : name.toUtf8());
+        seen.insert(key);
+    }
+    m_idColumn = m_file.columnIndex(QStringLiteral("Id"));
 }
 
 std::vector<JobBatchSpec> JobRunner::batchesOf(const Plan &plan)
@@ -195,24 +208,32 @@ QByteArray JobRunner::bulkCsv(std::span<const qint64> rows) const
     return csv;
 }
 
-QJsonArray JobRunner::restRecords(std::span<const qint64> rows) const
+CollectionBody JobRunner::restRecords(std::span<const qint64> rows) const
 {
-    const QStringList header = m_file.header();
-    QJsonArray records;
+    CollectionBody body(m_plan.operation, m_plan.object);
+    const auto columns = int(m_headerUtf8.size());
     for (const qint64 r : rows) {
-        const QStringList values = m_file.fields(r);
         if (m_plan.operation == Operation::Delete) {
-            const int id = m_file.columnIndex(QStringLiteral("Id"));
-            records.append(id >= 0 && id < values.size() ? values[id] : QString());
+            bool found = false;
+            m_file.forEachField(r, [&](int column, std::string_view value) {
+                if (column == m_idColumn) {
+                    body.addId(value);
+                    found = true;
+                }
+            });
+            if (!found)
+                body.addId({});
             continue;
         }
-        QJsonObject o;
-        for (qsizetype c = 0; c < header.size() && c < values.size(); ++c)
-            if (!values[c].isEmpty() && !header[c].isEmpty())   // an empty cell leaves the field as it is
-                o.insert(header[c], values[c]);
-        records.append(o);
+        body.beginRecord();
+        m_file.forEachField(r, [&](int column, std::string_view value) {
+            // An empty cell leaves the field as it is.
+            if (column < columns && !value.empty() && !m_headerUtf8[size_t(column)].isEmpty())
+                body.field(std::string_view(m_headerUtf8[size_t(column)].constData(), size_t(m_headerUtf8[size_t(column)].size())), value);
+        });
+        body.endRecord();
     }
-    return records;
+    return body;
 }
 
 void JobRunner::report()
@@ -293,21 +314,11 @@ Result<void> JobRunner::reloadCounts()
 
 Result<std::vector<JobBatchSpec>> JobRunner::pendingBatches()
 {
-    auto batches = m_store.batches(m_job);
+    auto batches = m_store.batches(m_job, RowStatus::Pending);
     if (!batches)
         return std::unexpected(batches.error());
-    auto pending = m_store.rowsWithStatus(m_job, RowStatus::Pending);
-    if (!pending)
-        return std::unexpected(pending.error());
-    std::vector<char> isPending;
-    for (const qint64 r : *pending) {
-        if (r >= qint64(isPending.size()))
-            isPending.resize(size_t(r) + 1, 0);
-        isPending[size_t(r)] = 1;
-    }
     std::vector<JobBatchSpec> out;
     for (JobBatchSpec &b : *batches) {
-        std::erase_if(b.rows, [&](qint64 r) { return r >= qint64(isPending.size()) || !isPending[size_t(r)]; });
         if (b.rows.empty())
             continue;
         b.remoteJob.clear();
@@ -419,6 +430,7 @@ Result<RunReport> JobRunner::run(const CancelToken &cancel)
     out.warnings = warnings;
     out.requests = m_requests.load();
     out.lockstepSeconds = double(m_lockstepNs.load()) / 1e9;
+    out.lockstepCpuSeconds = double(m_lockstepCpuNs.load()) / 1e9;
     return out;
 }
 
@@ -534,10 +546,8 @@ Result<void> JobRunner::runRest(const std::vector<JobBatchSpec> &batches, const 
         if (outcome) {
             ++m_apiCalls;
             ++m_requests;
-            const QJsonArray records = restRecords(rows);
-            auto answer = clock.orgCall([&] {
-                return client.collections(m_plan.operation, m_plan.object, records, false, m_options.externalIdField);
-            });
+            const CollectionBody records = restRecords(rows);
+            auto answer = clock.orgCall([&] { return client.collections(m_plan.object, records, m_options.externalIdField); });
             if (answer && answer->size() == rows.size()) {
                 std::vector<RowRecord> outcomes;
                 outcomes.reserve(answer->size());
@@ -560,6 +570,7 @@ Result<void> JobRunner::runRest(const std::vector<JobBatchSpec> &batches, const 
             }
         }
         m_lockstepNs += clock.lockstepNs();
+        m_lockstepCpuNs += clock.cpuNs();
         return outcome;
     });
 }
@@ -672,11 +683,13 @@ Result<void> JobRunner::runBulk1(const std::vector<JobBatchSpec> &batches, const
             if (auto r = recordFailure(batch.rows, added.error()); !r)
                 fatal = r.error();
             m_lockstepNs += clock.lockstepNs();
+            m_lockstepCpuNs += clock.cpuNs();
             continue;
         }
         (void)m_store.setBatchRemote(m_job, batch.number, jobId, added->id);
         open.insert(added->id, {i, jobId});
         m_lockstepNs += clock.lockstepNs();   // the upload's side; results are read as they finish
+        m_lockstepCpuNs += clock.cpuNs();
     }
     // Cancelled: what is queued will not run; what runs finishes, and is recorded.
     if (cancel.isCancelled())

@@ -3,6 +3,7 @@
 #include "common/Error.h"
 #include "common/Progress.h"
 #include "load/LoadFile.h"
+#include "org/CollectionBody.h"
 #include "org/OrgClient.h"
 #include "plan/Plan.h"
 #include "plan/PollSchedule.h"
@@ -34,6 +35,7 @@ struct RunReport : RunProgress {
     // outcome — but the wait for the org (tests/bench/runner holds it under 2 ms a request).
     qint64 requests = 0;
     double lockstepSeconds = 0;
+    double lockstepCpuSeconds = 0;            // of which the sending threads were on a CPU
     QStringList warnings;                     // org changes that could not be undone, …
     qint64 lockErrors() const
     {
@@ -116,7 +118,7 @@ public:
     // The body of one REST call or Bulk batch: the file's columns for `rows`, as the API wants
     // them (a Bulk CSV keeps the source's text; REST sends strings, empty cells left out).
     QByteArray bulkCsv(std::span<const qint64> rows) const;
-    QJsonArray restRecords(std::span<const qint64> rows) const;
+    CollectionBody restRecords(std::span<const qint64> rows) const;
 
 private:
     // The store's batches cut down to their pending rows (empty batches left out).
@@ -146,6 +148,8 @@ private:
 
     JobStore &m_store;
     const LoadFile &m_file;
+    std::vector<QByteArray> m_headerUtf8;   // the file's column names, as request bodies name fields
+    int m_idColumn = -1;
     RunPlan m_plan;
     qint64 m_job;
     Connect m_connect;
@@ -157,6 +161,7 @@ private:
     std::atomic<qint64> m_apiCalls{0};
     std::atomic<qint64> m_requests{0};
     std::atomic<qint64> m_lockstepNs{0};
+    std::atomic<qint64> m_lockstepCpuNs{0};
 };
 
 } // namespace lockstep

@@ -747,6 +747,26 @@ QStringList LoadFile::fields(qint64 row) const
     return out;
 }
 
+void LoadFile::forEachField(qint64 row, const std::function<void(int column, std::string_view value)> &visit) const
+{
+    if (row < 0 || row >= rowCount())
+        return;
+    const std::string_view raw = rawRecord(row);
+    const std::uint64_t begin = std::uint64_t(raw.data() - m_file->data());
+    std::string scratch;
+    const char *data = m_file->data();
+    csv::scanRecords(
+        data, begin + raw.size(), begin, begin + 1, m_dialect,
+        [&](const csv::RecordInfo &rec) {
+            for (size_t i = 0; i < rec.fieldCount(); ++i) {
+                const std::uint64_t b = rec.fieldBegin(i);
+                visit(int(i), csv::decodeField(std::string_view(data + b, size_t(rec.fieldEnds[i] - b)), m_dialect.quote, scratch));
+            }
+            return false;
+        },
+        [](std::uint64_t) {});
+}
+
 qint64 LoadFile::lineOfRow(qint64 row) const
 {
     if (m_simpleLines)

@@ -9,6 +9,8 @@
 
 #include <QStringList>
 
+#include <functional>
+
 #include <cstdint>
 #include <memory>
 #include <span>
@@ -95,6 +97,9 @@ public:
     // Row access by 0-based index (after scan).
     std::string_view rawRecord(qint64 row) const;
     QStringList fields(qint64 row) const;
+    // The row's fields as UTF-8 bytes of the file, quotes undone, without making strings of
+    // them (the runner writes request bodies from these). A view lasts until the next call.
+    void forEachField(qint64 row, const std::function<void(int column, std::string_view value)> &visit) const;
     // Where the row starts and where the next one does (the data's end after the last row): the
     // record, its line end and any blank lines after it. Reads no byte of the file.
     std::pair<std::uint64_t, std::uint64_t> recordExtent(qint64 row) const;

@@ -1,5 +1,7 @@
 #include "org/OrgClient.h"
 
+#include "org/CollectionBody.h"
+
 #include <QJsonDocument>
 #include <QRegularExpression>
 #include <QUrl>
@@ -460,27 +462,47 @@ OrgResult<std::vector<QJsonObject>> OrgClient::query(const QString &soql, bool a
 OrgResult<std::vector<RecordResult>> OrgClient::collections(Operation operation, const QString &object, const QJsonArray &records,
                                                              bool allOrNone, const QString &externalIdField)
 {
+    CollectionBody body(operation, object, allOrNone);
+    auto utf8 = [](const QString &s) { return s.toUtf8(); };
+    for (const auto &v : records) {
+        if (operation == Operation::Delete) {
+            const QByteArray id = utf8(v.isString() ? v.toString() : v.toObject().value(QStringLiteral("Id")).toString());
+            body.addId(std::string_view(id.constData(), size_t(id.size())));
+            continue;
+        }
+        body.beginRecord();
+        const QJsonObject o = v.toObject();
+        for (auto it = o.begin(); it != o.end(); ++it) {
+            const QByteArray name = utf8(it.key());
+            if (it->isString()) {
+                const QByteArray value = utf8(it->toString());
+                body.field(std::string_view(name.constData(), size_t(name.size())), std::string_view(value.constData(), size_t(value.size())));
+            } else {
+                QByteArray json = QJsonDocument(QJsonArray{*it}).toJson(QJsonDocument::Compact);
+                json = json.mid(1, json.size() - 2);   // the value without the array around it
+                body.rawField(std::string_view(name.constData(), size_t(name.size())), std::string_view(json.constData(), size_t(json.size())));
+            }
+        }
+        body.endRecord();
+    }
+    return collections(object, body, externalIdField);
+}
+
+OrgResult<std::vector<RecordResult>> OrgClient::collections(const QString &object, const CollectionBody &records, const QString &externalIdField)
+{
+    const Operation operation = records.operation();
+    const bool allOrNone = records.allOrNone();
     HttpRequest r;
     if (operation == Operation::Delete) {
-        QStringList ids;
-        for (const auto &v : records)
-            ids << (v.isString() ? v.toString() : v.toObject().value(QStringLiteral("Id")).toString());
         r.method = "DELETE";
         r.url = restBase() + QStringLiteral("/composite/sobjects?ids=%1&allOrNone=%2")
-                                 .arg(ids.join(QLatin1Char(',')), allOrNone ? QStringLiteral("true") : QStringLiteral("false"));
+                                 .arg(QString::fromLatin1(records.ids()), allOrNone ? QStringLiteral("true") : QStringLiteral("false"));
     } else {
-        QJsonArray typed;
-        for (const auto &v : records) {
-            QJsonObject o = v.toObject();
-            o.insert(QStringLiteral("attributes"), QJsonObject{{QStringLiteral("type"), object}});
-            typed.append(o);
-        }
         r.method = operation == Operation::Insert ? "POST" : "PATCH";
         r.url = restBase() + QStringLiteral("/composite/sobjects");
         if (operation == Operation::Upsert)
             r.url += QStringLiteral("/%1/%2").arg(object, externalIdField.isEmpty() ? QStringLiteral("Id") : externalIdField);
-        r.body = QJsonDocument(QJsonObject{{QStringLiteral("allOrNone"), allOrNone}, {QStringLiteral("records"), typed}})
-                     .toJson(QJsonDocument::Compact);
+        r.body = records.json();
         r.header("Content-Type", "application/json");
     }
     auto response = call(std::move(r), Auth::Bearer);

@@ -16,6 +16,8 @@
 
 namespace lockstep {
 
+class CollectionBody;
+
 // Where an org is and the session to use there. The token is a secret: it never appears in a
 // message, a log line or toString() (see OrgError).
 struct OrgSession {
@@ -142,6 +144,8 @@ public:
     // update; the external id field for upsert); delete takes Ids only.
     OrgResult<std::vector<RecordResult>> collections(Operation operation, const QString &object, const QJsonArray &records,
                                                      bool allOrNone = false, const QString &externalIdField = {});
+    // The same, from records already written as the request wants them (the runner's way).
+    OrgResult<std::vector<RecordResult>> collections(const QString &object, const CollectionBody &records, const QString &externalIdField = {});
 
     // Bulk API 1.0
     OrgResult<BulkJobInfo> createBulkJob(const QString &object, Operation operation, bool serial,

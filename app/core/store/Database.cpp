@@ -141,6 +141,11 @@ int Statement::columnCount() const
     return sqlite3_column_count(m_stmt);
 }
 
+qint64 Statement::columnInt(int index) const
+{
+    return qint64(sqlite3_column_int64(m_stmt, index));
+}
+
 QVariant Statement::column(int index) const
 {
     switch (sqlite3_column_type(m_stmt, index)) {

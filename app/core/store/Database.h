@@ -78,6 +78,7 @@ public:
     }
     int columnCount() const;
     QVariant column(int index) const;
+    qint64 columnInt(int index) const;   // the hot read paths: no QVariant
     QString columnName(int index) const;
 
 private:

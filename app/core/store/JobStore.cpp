@@ -144,7 +144,7 @@ Result<qint64> JobStore::createJob(const JobSpec &spec, const std::vector<JobBat
     qint64 rowCount = 0;
     for (const auto &b : batches)
         rowCount += qint64(b.rows.size());
-    return m_db->write([&](Connection &c) -> Result<qint64> {
+    auto created = m_db->write([&](Connection &c) -> Result<qint64> {
         auto job = c.prepare(QStringLiteral(
             "INSERT INTO jobs(created_at, updated_at, state, object, operation, external_id_field, api, mitigation, org_url, "
             "source_path, source_size, source_sha256, plan_json, profile_json, row_count, run_json) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"));
@@ -185,6 +185,18 @@ Result<qint64> JobStore::createJob(const JobSpec &spec, const std::vector<JobBat
         }
         return jobId;
     });
+    if (created) {
+        std::unique_lock lock(m_places.mutex);
+        qint64 rows = 0;
+        for (const JobBatchSpec &b : batches)
+            for (const qint64 r : b.rows)
+                rows = std::max(rows, r + 1);
+        m_places.reset(*created, rows);
+        for (size_t b = 0; b < batches.size(); ++b)
+            for (size_t seq = 0; seq < batches[b].rows.size(); ++seq)
+                m_places.set(batches[b].rows[seq], qint64(b), qint64(seq));
+    }
+    return created;
 }
 
 Result<void> JobStore::setJobState(qint64 job, JobState state)
@@ -200,20 +212,69 @@ Result<void> JobStore::setJobState(qint64 job, JobState state)
 
 Result<void> JobStore::setStatus(qint64 job, std::span<const qint64> rows, RowStatus status, bool countAttempt)
 {
+    std::shared_lock places(m_places.mutex);
+    const bool placed = m_places.job == job;
+    auto placeOf = [&](qint64 r) -> std::optional<std::pair<qint64, qint64>> {
+        if (!placed || r < 0 || r >= qint64(m_places.batch.size()) || m_places.batch[size_t(r)] < 0)
+            return std::nullopt;
+        return std::pair<qint64, qint64>{m_places.batch[size_t(r)], m_places.seq[size_t(r)]};
+    };
     return m_db->write([&](Connection &c) -> Result<void> {
-        auto st = c.prepare(countAttempt ? QStringLiteral("UPDATE rows SET status=?, attempts=attempts+1 WHERE job_id=? AND row_no=?")
-                                         : QStringLiteral("UPDATE rows SET status=? WHERE job_id=? AND row_no=?"));
-        if (!st)
-            return std::unexpected(st.error());
-        for (const qint64 r : rows) {
-            st->bindInt(1, int(status));
-            st->bindInt(2, job);
-            st->bindInt(3, r);
-            if (auto done = st->run(); !done)
+        const QString set = countAttempt ? QStringLiteral("UPDATE rows SET status=?, attempts=attempts+1 ") : QStringLiteral("UPDATE rows SET status=? ");
+        // A request carries a batch's rows in order: one range of the key, one statement.
+        auto byRange = c.prepare(set + QStringLiteral("WHERE job_id=? AND batch_no=? AND seq BETWEEN ? AND ?"));
+        auto byRow = c.prepare(set + QStringLiteral("WHERE job_id=? AND row_no=?"));
+        if (!byRange)
+            return std::unexpected(byRange.error());
+        if (!byRow)
+            return std::unexpected(byRow.error());
+        for (size_t i = 0; i < rows.size();) {
+            const auto first = placeOf(rows[i]);
+            if (!first) {
+                byRow->bindInt(1, qint64(status));
+                byRow->bindInt(2, job);
+                byRow->bindInt(3, rows[i]);
+                if (auto done = byRow->run(); !done)
+                    return done;
+                ++i;
+                continue;
+            }
+            size_t end = i + 1;
+            for (qint64 next = first->second + 1; end < rows.size(); ++end, ++next) {
+                const auto p = placeOf(rows[end]);
+                if (!p || p->first != first->first || p->second != next)
+                    break;
+            }
+            byRange->bindInt(1, qint64(status));
+            byRange->bindInt(2, job);
+            byRange->bindInt(3, first->first);
+            byRange->bindInt(4, first->second);
+            byRange->bindInt(5, first->second + qint64(end - i) - 1);
+            if (auto done = byRange->run(); !done)
                 return done;
+            i = end;
         }
         return {};
     });
+}
+
+void JobStore::RowPlaces::reset(qint64 forJob, qint64 rows)
+{
+    job = forJob;
+    batch.assign(size_t(std::max<qint64>(0, rows)), -1);
+    seq.assign(size_t(std::max<qint64>(0, rows)), -1);
+}
+
+void JobStore::RowPlaces::set(qint64 row, qint64 b, qint64 s)
+{
+    if (row < 0)
+        return;
+    if (row >= qint64(batch.size())) {
+        batch.resize(size_t(row) + 1, -1);
+        seq.resize(size_t(row) + 1, -1);
+    }
+    batch[size_t(row)] = std::int32_t(b);
+    seq[size_t(row)] = std::int32_t(s);
 }
 
 Result<void> JobStore::markSent(qint64 job, std::span<const qint64> rows)
@@ -230,23 +291,36 @@ Result<void> JobStore::recordOutcomes(qint64 job, std::span<const qint64> rows, 
 {
     if (rows.size() != outcomes.size())
         return fail(ErrorKind::Internal, QStringLiteral("%1 outcomes for %2 rows").arg(outcomes.size()).arg(rows.size()));
+    std::shared_lock places(m_places.mutex);
+    const bool placed = m_places.job == job;
     return m_db->write([&](Connection &c) -> Result<void> {
-        auto st = c.prepare(QStringLiteral("UPDATE rows SET status=?, record_id=?, created=?, code=?, message=?, fields=? "
-                                           "WHERE job_id=? AND row_no=?"));
-        if (!st)
-            return std::unexpected(st.error());
+        const QString set = QStringLiteral("UPDATE rows SET status=?, record_id=?, created=?, code=?, message=?, fields=? ");
+        auto byKey = c.prepare(set + QStringLiteral("WHERE job_id=? AND batch_no=? AND seq=?"));
+        auto byRow = c.prepare(set + QStringLiteral("WHERE job_id=? AND row_no=?"));
+        if (!byKey)
+            return std::unexpected(byKey.error());
+        if (!byRow)
+            return std::unexpected(byRow.error());
         qint64 ok = 0, failed = 0, unknown = 0, lock = 0;
         for (size_t i = 0; i < rows.size(); ++i) {
             const RowRecord &o = outcomes[i];
-            st->bindInt(1, int(o.status));
-            st->bindText(2, o.recordId);
-            st->bindInt(3, o.created ? 1 : 0);
-            st->bindText(4, o.statusCode);
-            st->bindText(5, o.message);
-            st->bindText(6, o.fields.isEmpty() ? QString() : joinedFields(o.fields));
-            st->bindInt(7, job);
-            st->bindInt(8, rows[i]);
-            if (auto done = st->run(); !done)
+            const qint64 r = rows[i];
+            const bool byPlace = placed && r >= 0 && r < qint64(m_places.batch.size()) && m_places.batch[size_t(r)] >= 0;
+            Statement &st = byPlace ? *byKey : *byRow;
+            st.bindInt(1, int(o.status));
+            st.bindText(2, o.recordId);
+            st.bindInt(3, o.created ? 1 : 0);
+            st.bindText(4, o.statusCode);
+            st.bindText(5, o.message);
+            st.bindText(6, o.fields.isEmpty() ? QString() : joinedFields(o.fields));
+            st.bindInt(7, job);
+            if (byPlace) {
+                st.bindInt(8, m_places.batch[size_t(r)]);
+                st.bindInt(9, m_places.seq[size_t(r)]);
+            } else {
+                st.bindInt(8, r);
+            }
+            if (auto done = st.run(); !done)
                 return done;
             ok += o.status == RowStatus::Succeeded;
             failed += o.status == RowStatus::Failed;
@@ -335,7 +409,19 @@ Result<std::vector<JobSummary>> JobStore::loadJobs(qint64 only)
 
 Result<std::vector<JobBatchSpec>> JobStore::batches(qint64 job)
 {
-    return m_db->read([&](Connection &c) -> Result<std::vector<JobBatchSpec>> {
+    return readBatches(job, std::nullopt);
+}
+
+Result<std::vector<JobBatchSpec>> JobStore::batches(qint64 job, RowStatus status)
+{
+    return readBatches(job, status);
+}
+
+Result<std::vector<JobBatchSpec>> JobStore::readBatches(qint64 job, std::optional<RowStatus> only)
+{
+    RowPlaces places;
+    places.reset(job, 0);
+    auto result = m_db->read([&](Connection &c) -> Result<std::vector<JobBatchSpec>> {
         auto lanes = c.prepare(QStringLiteral("SELECT batch_no, lane, remote_job, remote_batch FROM batches WHERE job_id=? ORDER BY batch_no"));
         if (!lanes)
             return std::unexpected(lanes.error());
@@ -350,18 +436,29 @@ Result<std::vector<JobBatchSpec>> JobStore::batches(qint64 job)
             out.push_back(std::move(b));
             }); !read)
             return std::unexpected(read.error());
-        auto rows = c.prepare(QStringLiteral("SELECT batch_no, row_no FROM rows WHERE job_id=? ORDER BY batch_no, seq"));
+        auto rows = c.prepare(QStringLiteral("SELECT batch_no, seq, row_no, status FROM rows WHERE job_id=? ORDER BY batch_no, seq"));
         if (!rows)
             return std::unexpected(rows.error());
         rows->bindAll({job});
-        if (auto read = rows->forEachRow([&](Statement &) {
-            const qint64 b = rows->column(0).toLongLong();
+        if (auto read = rows->forEachRow([&](Statement &st) {
+            const qint64 b = st.columnInt(0);
+            const qint64 row = st.columnInt(2);
+            places.set(row, b, st.columnInt(1));
+            if (only && st.columnInt(3) != qint64(*only))
+                return;
             if (b >= 0 && b < qint64(out.size()))
-                out[size_t(b)].rows.push_back(rows->column(1).toLongLong());
+                out[size_t(b)].rows.push_back(row);
             }); !read)
             return std::unexpected(read.error());
         return out;
     });
+    if (result) {
+        std::unique_lock lock(m_places.mutex);
+        std::swap(m_places.job, places.job);
+        std::swap(m_places.batch, places.batch);
+        std::swap(m_places.seq, places.seq);
+    }
+    return result;
 }
 
 Result<RowRecord> JobStore::row(qint64 job, qint64 row)

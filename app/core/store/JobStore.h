@@ -8,8 +8,11 @@
 #include <QJsonObject>
 #include <QString>
 
+#include <cstdint>
 #include <map>
 #include <memory>
+#include <optional>
+#include <shared_mutex>
 #include <span>
 #include <vector>
 
@@ -88,6 +91,8 @@ public:
     Result<JobSummary> job(qint64 job);
     Result<std::vector<JobSummary>> jobs();
     Result<std::vector<JobBatchSpec>> batches(qint64 job);
+    // The same, each batch holding only its rows in `status` (one pass over the rows).
+    Result<std::vector<JobBatchSpec>> batches(qint64 job, RowStatus status);
 
     // A request is about to carry `rows`: they become sent, their attempts grow by one.
     Result<void> markSent(qint64 job, std::span<const qint64> rows);
@@ -127,6 +132,20 @@ private:
     Result<void> migrate();
     Result<std::vector<JobSummary>> loadJobs(qint64 only);   // 0: all
     Result<void> setStatus(qint64 job, std::span<const qint64> rows, RowStatus status, bool countAttempt);
+    Result<std::vector<JobBatchSpec>> readBatches(qint64 job, std::optional<RowStatus> only);
+
+    // Where each row of one job sits in the rows table: (batch_no, seq), its primary key. A
+    // status write by key goes straight to the row; by row_no it would look the key up in
+    // rows_by_row first — twice the B-tree work, on every request's two writes. Filled when
+    // the job is created or its batches are read; a row not known here is written by row_no.
+    struct RowPlaces {
+        std::shared_mutex mutex;
+        qint64 job = 0;
+        std::vector<std::int32_t> batch, seq;   // by row_no; -1: not known
+        void reset(qint64 job, qint64 rows);
+        void set(qint64 row, qint64 batch, qint64 seq);
+    };
+    RowPlaces m_places;
 
     std::unique_ptr<Database> m_db;
 };
