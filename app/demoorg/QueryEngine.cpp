@@ -6,6 +6,8 @@
 #include <QDate>
 #include <QTimeZone>
 
+#include <algorithm>
+
 namespace lockstep::demoorg {
 
 namespace {
@@ -302,7 +304,15 @@ std::expected<CompiledQuery, QueryError> QueryEngine::compile(const QString &soq
         if (!r)
             return std::unexpected(r.error());
         const FieldDef *f = r->field;
-        const bool text = !f->isNumeric() && f->type != FieldType::Boolean;
+        // Ids are compared as the canonical 18 characters they are stored as (bindValue makes a
+        // 15-character Id canonical), so the primary key and the reference indexes answer
+        // `Id IN (…)` — NOCASE would scan the whole table for every query. A value that is no
+        // valid Id keeps the case-blind comparison.
+        const bool idField = f->type == FieldType::Id || f->type == FieldType::Reference;
+        const bool canonical = idField && std::all_of(cond.values.begin(), cond.values.end(), [](const SoqlValue &v) {
+                                   return v.kind == SoqlValue::Kind::Null || !FieldValue::canonicalId(v.text).isEmpty();
+                               });
+        const bool text = !f->isNumeric() && f->type != FieldType::Boolean && !canonical;
         auto bindValue = [&](const SoqlValue &v) -> QVariant {
             switch (v.kind) {
             case SoqlValue::Kind::Null: return {};

@@ -8,7 +8,14 @@
 
 namespace lockstep::test {
 
-Scratch::Scratch() : m_dir(std::make_unique<QTemporaryDir>()) {}
+// LOCKSTEP_KEEP_SCRATCH=1 keeps a test's files (stores, orgs, result files) to look at after it.
+Scratch::Scratch() : m_dir(std::make_unique<QTemporaryDir>())
+{
+    if (qEnvironmentVariableIsSet("LOCKSTEP_KEEP_SCRATCH")) {
+        m_dir->setAutoRemove(false);
+        qInfo("scratch: %s", qPrintable(m_dir->path()));
+    }
+}
 
 QString Scratch::path(const QString &name) const
 {

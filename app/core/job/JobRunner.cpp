@@ -333,6 +333,7 @@ Result<void> JobRunner::reconcile(OrgClient &client, const CancelToken &cancel)
     const double scale = m_options.timeScale > 0 ? m_options.timeScale : 1.0;
     Reconciler reconciler(m_store, m_file, {m_job, m_plan.object, m_plan.operation, m_plan.api, m_options.externalIdField}, client);
     reconciler.setPolling(wallMs(m_options.firstPollSeconds, scale), wallMs(m_options.maxPollSeconds, scale));
+    reconciler.setLookupClients(m_connect, m_plan.concurrency);   // as many connections as the plan sends on
     auto settled = reconciler.reconcile(wallMs(m_options.settleSeconds, scale), cancel);
     if (!settled)
         return std::unexpected(settled.error());

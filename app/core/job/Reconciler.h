@@ -53,6 +53,9 @@ public:
     // Bulk jobs still running are polled from `first`, backing off to `most` (wall time).
     void setPolling(std::chrono::milliseconds first, std::chrono::milliseconds most);
     void setSink(Sink sink);
+    // Rows whose REST answer was lost are read back 200 a query; with this, up to `most`
+    // queries at once, each on a client of its own (the first on the reconciler's).
+    void setLookupClients(std::function<Result<OrgClient>()> connect, int most);
 
     // `settle`: wall time a REST request the org may still be running gets before its records
     // are read (the lock timeout it may wait on, and its work).
@@ -84,6 +87,8 @@ private:
     Job m_job;
     OrgClient &m_client;
     Sink m_sink;
+    std::function<Result<OrgClient>()> m_connectLookup;
+    int m_mostLookups = 1;
     std::chrono::milliseconds m_firstPoll{500}, m_maxPoll{5000};
 };
 
