@@ -269,10 +269,15 @@ void BulkProcessor::uploadComplete(const std::shared_ptr<BulkJob> &job)
     {
         std::lock_guard lock(m_mutex);
         const auto now = std::chrono::steady_clock::now();
+        // Aborted while its data was being read: its batches exist, and never run.
+        const bool aborted = job->state == QLatin1String("Aborted");
         for (auto &b : batches) {
             b->id = newId(QStringLiteral("751"));
             job->batches.push_back(b);
-            enqueue(b, now);
+            if (aborted)
+                b->state = BulkBatch::State::NotProcessed;
+            else
+                enqueue(b, now);
         }
     }
     m_wake.notify_all();

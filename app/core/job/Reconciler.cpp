@@ -411,6 +411,7 @@ Result<Reconciler::Outcome> Reconciler::reconcileIngestJob(const QString &jobId,
     if (jobId.isEmpty())
         return pending();   // no ingest job was created: nothing left
     auto poll = m_firstPoll;
+    int refusedAborts = 0;
     for (;;) {
         auto info = retried([&] { return m_client.ingestJob(jobId); });
         if (!info) {
@@ -418,13 +419,19 @@ Result<Reconciler::Outcome> Reconciler::reconcileIngestJob(const QString &jobId,
             return out;
         }
         if (info->state == QLatin1String("Open")) {
-            // Its upload was never completed: the org has run nothing of it.
+            // Its upload was never completed: abort it so that it never runs. An abort also
+            // stops a job that moved on meanwhile (the killed run's UploadComplete reaching the
+            // org after the look above) — and that job may have written rows by then. So the
+            // job is read again, finished (Aborted), and its results say which rows it wrote;
+            // only the rest go back to pending.
             auto aborted = retried([&] { return m_client.setIngestState(jobId, QStringLiteral("Aborted")); });
-            if (!aborted && !worthAgain(aborted.error())) {
-                // It moved on meanwhile (UploadComplete reached it): look again.
-                continue;
+            if (!aborted && (worthAgain(aborted.error()) || ++refusedAborts > 3)) {
+                // Unknown whether it was aborted (or it keeps refusing): the rows stay as they
+                // are for the next look.
+                out.unsettled = qint64(rows.size());
+                return out;
             }
-            return pending();
+            continue;   // aborted, or refused because it moved on: look again
         }
         if (info->finished())
             break;
