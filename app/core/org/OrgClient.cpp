@@ -1,6 +1,7 @@
 #include "org/OrgClient.h"
 
 #include "org/CollectionBody.h"
+#include "org/CollectionResults.h"
 
 #include <QJsonDocument>
 #include <QRegularExpression>
@@ -508,6 +509,9 @@ OrgResult<std::vector<RecordResult>> OrgClient::collections(const QString &objec
     auto response = call(std::move(r), Auth::Bearer);
     if (!response)
         return std::unexpected(response.error());
+    if (auto read = parseCollectionResults(std::string_view(response->body.constData(), size_t(response->body.size())), operation);
+        response->ok() && read && qsizetype(read->size()) == records.size())
+        return std::move(*read);
     auto array = jsonOf<QJsonArray>(*response);
     if (!array)
         return std::unexpected(array.error());
