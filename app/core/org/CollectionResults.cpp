@@ -171,6 +171,23 @@ private:
     size_t m_pos = 0;
 };
 
+// `[item, item, …]` (or null), each item read by `item()`.
+template <class F>
+bool readArray(Reader &in, F &&item)
+{
+    if (in.literal("null"))
+        return true;
+    if (!in.take('['))
+        return false;
+    if (in.take(']'))
+        return true;
+    do {
+        if (!item())
+            return false;
+    } while (in.take(','));
+    return in.take(']');
+}
+
 std::optional<RecordError> readError(Reader &in)
 {
     RecordError error;
@@ -188,20 +205,14 @@ std::optional<RecordError> readError(Reader &in)
                 return std::nullopt;
             (*key == QLatin1String("statusCode") ? error.statusCode : error.message) = std::move(*text);
         } else if (*key == QLatin1String("fields")) {
-            if (in.literal("null"))
-                continue;
-            if (!in.take('['))
-                return std::nullopt;
-            if (!in.take(']')) {
-                do {
-                    auto field = in.string();
-                    if (!field)
-                        return std::nullopt;
+            const bool read = readArray(in, [&] {
+                auto field = in.string();
+                if (field)
                     error.fields << *field;
-                } while (in.take(','));
-                if (!in.take(']'))
-                    return std::nullopt;
-            }
+                return field.has_value();
+            });
+            if (!read)
+                return std::nullopt;
         } else if (!in.skipValue()) {
             return std::nullopt;
         }
@@ -236,20 +247,14 @@ std::optional<RecordResult> readResult(Reader &in, Operation operation)
                 else
                     created = *value;
             } else if (*key == QLatin1String("errors")) {
-                if (in.literal("null"))
-                    continue;
-                if (!in.take('['))
-                    return std::nullopt;
-                if (!in.take(']')) {
-                    do {
-                        auto error = readError(in);
-                        if (!error)
-                            return std::nullopt;
+                const bool read = readArray(in, [&] {
+                    auto error = readError(in);
+                    if (error)
                         result.errors.push_back(std::move(*error));
-                    } while (in.take(','));
-                    if (!in.take(']'))
-                        return std::nullopt;
-                }
+                    return error.has_value();
+                });
+                if (!read)
+                    return std::nullopt;
             } else if (!in.skipValue()) {
                 return std::nullopt;
             }
@@ -267,19 +272,13 @@ std::optional<std::vector<RecordResult>> parseCollectionResults(std::string_view
 {
     Reader in(json);
     std::vector<RecordResult> out;
-    if (!in.take('['))
-        return std::nullopt;
-    if (!in.take(']')) {
-        do {
-            auto result = readResult(in, operation);
-            if (!result)
-                return std::nullopt;
+    const bool read = in.peek('[') && readArray(in, [&] {
+        auto result = readResult(in, operation);
+        if (result)
             out.push_back(std::move(*result));
-        } while (in.take(','));
-        if (!in.take(']'))
-            return std::nullopt;
-    }
-    if (!in.atEnd())
+        return result.has_value();
+    });
+    if (!read || !in.atEnd())
         return std::nullopt;
     return out;
 }
