@@ -230,7 +230,8 @@ HttpResult<HttpResponse> HttpClient::send(const HttpRequest &request, const Canc
     curl_easy_setopt(c, CURLOPT_USERAGENT, m_userAgent.constData());
 
     const QByteArray method = request.method.toUpper();
-    transfer.rewindable = method == "GET" || method == "HEAD" || method == "PUT" || method == "DELETE" || method == "OPTIONS";
+    transfer.rewindable = !request.notIdempotent &&
+                          (method == "GET" || method == "HEAD" || method == "PUT" || method == "DELETE" || method == "OPTIONS");
     if (method == "HEAD") {
         curl_easy_setopt(c, CURLOPT_NOBODY, 1L);
     } else if (method != "GET" || !body.isEmpty()) {

@@ -22,6 +22,11 @@ struct HttpRequest {
     QByteArray body;
     bool gzipBody = false;              // compress the body and send Content-Encoding: gzip
     bool chunked = false;               // send the body with Transfer-Encoding: chunked (no length)
+    // libcurl sends a request again by itself when a reused connection dies before any answer —
+    // also when the server had taken it and then dropped the connection. That is safe for
+    // idempotent verbs only; POST and PATCH never go twice. Set this on a request whose verb says
+    // idempotent but which is not: a Bulk API 2.0 upload (PUT) adds its rows to the job each time.
+    bool notIdempotent = false;
     std::chrono::milliseconds timeout{120000};        // whole transfer
     std::chrono::milliseconds connectTimeout{10000};
 

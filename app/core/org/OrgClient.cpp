@@ -690,6 +690,7 @@ OrgResult<void> OrgClient::uploadIngestData(const QString &jobId, const QByteArr
     r.url = restBase() + QStringLiteral("/jobs/ingest/%1/batches").arg(jobId);
     r.header("Content-Type", "text/csv");
     r.body = csv;
+    r.notIdempotent = true;   // a second upload adds the rows again: a lost answer is looked up, never resent
     auto response = call(std::move(r), Auth::Bearer);
     if (!response)
         return std::unexpected(response.error());
