@@ -188,36 +188,42 @@ bool readArray(Reader &in, F &&item)
     return in.take(']');
 }
 
+// `{"key": value, …}`, each member's value read by `member(key)`.
+template <class F>
+bool readObject(Reader &in, F &&member)
+{
+    if (!in.take('{'))
+        return false;
+    if (in.take('}'))
+        return true;
+    do {
+        const auto key = in.string();
+        if (!key || !in.take(':') || !member(*key))
+            return false;
+    } while (in.take(','));
+    return in.take('}');
+}
+
 std::optional<RecordError> readError(Reader &in)
 {
     RecordError error;
-    if (!in.take('{'))
-        return std::nullopt;
-    if (in.take('}'))
-        return error;
-    do {
-        const auto key = in.string();
-        if (!key || !in.take(':'))
-            return std::nullopt;
-        if (*key == QLatin1String("statusCode") || *key == QLatin1String("message")) {
+    const bool read = readObject(in, [&](const QString &key) {
+        if (key == QLatin1String("statusCode") || key == QLatin1String("message")) {
             auto text = in.stringOrNull();
-            if (!text)
-                return std::nullopt;
-            (*key == QLatin1String("statusCode") ? error.statusCode : error.message) = std::move(*text);
-        } else if (*key == QLatin1String("fields")) {
-            const bool read = readArray(in, [&] {
+            if (text)
+                (key == QLatin1String("statusCode") ? error.statusCode : error.message) = std::move(*text);
+            return text.has_value();
+        }
+        if (key == QLatin1String("fields"))
+            return readArray(in, [&] {
                 auto field = in.string();
                 if (field)
                     error.fields << *field;
                 return field.has_value();
             });
-            if (!read)
-                return std::nullopt;
-        } else if (!in.skipValue()) {
-            return std::nullopt;
-        }
-    } while (in.take(','));
-    if (!in.take('}'))
+        return in.skipValue();
+    });
+    if (!read)
         return std::nullopt;
     return error;
 }
@@ -226,42 +232,30 @@ std::optional<RecordResult> readResult(Reader &in, Operation operation)
 {
     RecordResult result;
     std::optional<bool> created;
-    if (!in.take('{'))
-        return std::nullopt;
-    if (!in.take('}')) {
-        do {
-            const auto key = in.string();
-            if (!key || !in.take(':'))
-                return std::nullopt;
-            if (*key == QLatin1String("id")) {
-                auto id = in.stringOrNull();
-                if (!id)
-                    return std::nullopt;
+    const bool read = readObject(in, [&](const QString &key) {
+        if (key == QLatin1String("id")) {
+            auto id = in.stringOrNull();
+            if (id)
                 result.id = std::move(*id);
-            } else if (*key == QLatin1String("success") || *key == QLatin1String("created")) {
-                const auto value = in.boolean();
-                if (!value)
-                    return std::nullopt;
-                if (*key == QLatin1String("success"))
-                    result.success = *value;
-                else
-                    created = *value;
-            } else if (*key == QLatin1String("errors")) {
-                const bool read = readArray(in, [&] {
-                    auto error = readError(in);
-                    if (error)
-                        result.errors.push_back(std::move(*error));
-                    return error.has_value();
-                });
-                if (!read)
-                    return std::nullopt;
-            } else if (!in.skipValue()) {
-                return std::nullopt;
-            }
-        } while (in.take(','));
-        if (!in.take('}'))
-            return std::nullopt;
-    }
+            return id.has_value();
+        }
+        if (key == QLatin1String("success") || key == QLatin1String("created")) {
+            const auto value = in.boolean();
+            if (value)
+                (key == QLatin1String("success") ? result.success : created.emplace()) = *value;
+            return value.has_value();
+        }
+        if (key == QLatin1String("errors"))
+            return readArray(in, [&] {
+                auto error = readError(in);
+                if (error)
+                    result.errors.push_back(std::move(*error));
+                return error.has_value();
+            });
+        return in.skipValue();
+    });
+    if (!read)
+        return std::nullopt;
     result.created = created.value_or(operation == Operation::Insert && result.success);
     return result;
 }

@@ -213,12 +213,7 @@ Result<void> JobStore::setJobState(qint64 job, JobState state)
 Result<void> JobStore::setStatus(qint64 job, std::span<const qint64> rows, RowStatus status, bool countAttempt)
 {
     std::shared_lock places(m_places.mutex);
-    const bool placed = m_places.job == job;
-    auto placeOf = [&](qint64 r) -> std::optional<std::pair<qint64, qint64>> {
-        if (!placed || r < 0 || r >= qint64(m_places.batch.size()) || m_places.batch[size_t(r)] < 0)
-            return std::nullopt;
-        return std::pair<qint64, qint64>{m_places.batch[size_t(r)], m_places.seq[size_t(r)]};
-    };
+    auto placeOf = [&](qint64 r) { return m_places.find(job, r); };
     return m_db->write([&](Connection &c) -> Result<void> {
         const QString set = countAttempt ? QStringLiteral("UPDATE rows SET status=?, attempts=attempts+1 ") : QStringLiteral("UPDATE rows SET status=? ");
         // A request carries a batch's rows in order: one range of the key, one statement.
@@ -265,6 +260,13 @@ void JobStore::RowPlaces::reset(qint64 forJob, qint64 rows)
     seq.assign(size_t(std::max<qint64>(0, rows)), -1);
 }
 
+std::optional<std::pair<qint64, qint64>> JobStore::RowPlaces::find(qint64 forJob, qint64 row) const
+{
+    if (forJob != job || row < 0 || row >= qint64(batch.size()) || batch[size_t(row)] < 0)
+        return std::nullopt;
+    return std::pair<qint64, qint64>{batch[size_t(row)], seq[size_t(row)]};
+}
+
 void JobStore::RowPlaces::set(qint64 row, qint64 b, qint64 s)
 {
     if (row < 0)
@@ -292,7 +294,6 @@ Result<void> JobStore::recordOutcomes(qint64 job, std::span<const qint64> rows, 
     if (rows.size() != outcomes.size())
         return fail(ErrorKind::Internal, QStringLiteral("%1 outcomes for %2 rows").arg(outcomes.size()).arg(rows.size()));
     std::shared_lock places(m_places.mutex);
-    const bool placed = m_places.job == job;
     return m_db->write([&](Connection &c) -> Result<void> {
         const QString set = QStringLiteral("UPDATE rows SET status=?, record_id=?, created=?, code=?, message=?, fields=? ");
         auto byKey = c.prepare(set + QStringLiteral("WHERE job_id=? AND batch_no=? AND seq=?"));
@@ -305,8 +306,8 @@ Result<void> JobStore::recordOutcomes(qint64 job, std::span<const qint64> rows, 
         for (size_t i = 0; i < rows.size(); ++i) {
             const RowRecord &o = outcomes[i];
             const qint64 r = rows[i];
-            const bool byPlace = placed && r >= 0 && r < qint64(m_places.batch.size()) && m_places.batch[size_t(r)] >= 0;
-            Statement &st = byPlace ? *byKey : *byRow;
+            const auto place = m_places.find(job, r);
+            Statement &st = place ? *byKey : *byRow;
             st.bindInt(1, int(o.status));
             st.bindText(2, o.recordId);
             st.bindInt(3, o.created ? 1 : 0);
@@ -314,9 +315,9 @@ Result<void> JobStore::recordOutcomes(qint64 job, std::span<const qint64> rows, 
             st.bindText(5, o.message);
             st.bindText(6, o.fields.isEmpty() ? QString() : joinedFields(o.fields));
             st.bindInt(7, job);
-            if (byPlace) {
-                st.bindInt(8, m_places.batch[size_t(r)]);
-                st.bindInt(9, m_places.seq[size_t(r)]);
+            if (place) {
+                st.bindInt(8, place->first);
+                st.bindInt(9, place->second);
             } else {
                 st.bindInt(8, r);
             }

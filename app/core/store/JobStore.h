@@ -14,6 +14,7 @@
 #include <optional>
 #include <shared_mutex>
 #include <span>
+#include <utility>
 #include <vector>
 
 namespace lockstep {
@@ -144,6 +145,8 @@ private:
         std::vector<std::int32_t> batch, seq;   // by row_no; -1: not known
         void reset(qint64 job, qint64 rows);
         void set(qint64 row, qint64 batch, qint64 seq);
+        // (batch_no, seq) of `row` of `forJob`, when known (the caller holds `mutex`).
+        std::optional<std::pair<qint64, qint64>> find(qint64 forJob, qint64 row) const;
     };
     RowPlaces m_places;
 
