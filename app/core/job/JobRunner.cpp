@@ -6,8 +6,8 @@
 #include "plan/BatchQueue.h"
 #include "plan/PollSchedule.h"
 
-#include <QSet>
 #include <QHash>
+#include <QSet>
 
 #include <condition_variable>
 #include <ctime>
@@ -227,9 +227,10 @@ CollectionBody JobRunner::restRecords(std::span<const qint64> rows) const
         }
         body.beginRecord();
         m_file.forEachField(r, [&](int column, std::string_view value) {
-            // An empty cell leaves the field as it is.
-            if (column < columns && !value.empty() && !m_headerUtf8[size_t(column)].isEmpty())
-                body.field(std::string_view(m_headerUtf8[size_t(column)].constData(), size_t(m_headerUtf8[size_t(column)].size())), value);
+            if (column >= columns || value.empty())   // an empty cell leaves the field as it is
+                return;
+            if (const QByteArray &name = m_headerUtf8[size_t(column)]; !name.isEmpty())
+                body.field(std::string_view(name.constData(), size_t(name.size())), value);
         });
         body.endRecord();
     }
