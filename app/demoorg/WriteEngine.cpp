@@ -438,7 +438,7 @@ std::vector<RowOutcome> WriteEngine::transaction(const WriteBatch &batch, size_t
         if (attempts == 1)
             m_timing.prepareUs += usSince(began);
         const auto scriptStart = std::chrono::steady_clock::now();
-        // The commit point: draw a ticket while every lock is still held. The database write
+        // The commit point: draw a ticket once every lock is held. The database write
         // happens after the locks are released, in ticket order. SQLite's write time is real,
         // not scaled; inside the lock window it would widen a window that lasts 2.5 ms at
         // scale 0.02 several times over, and the demo org would collide far more than the
@@ -463,6 +463,7 @@ std::vector<RowOutcome> WriteEngine::transaction(const WriteBatch &batch, size_t
             chain->next = scriptEnd;
         m_timing.scriptUs += usSince(scriptStart);
         m_timing.waits += outcome.waits;
+        m_timing.walkLateUs += qint64(outcome.walkLateSeconds * 1e6);
         m_timing.deadlocks += outcome.failure == LockFailure::Deadlock;
         m_timing.timeouts += outcome.failure == LockFailure::Timeout;
         if (outcome.failure == LockFailure::None && outcome.waits == 0) {
@@ -480,12 +481,16 @@ std::vector<RowOutcome> WriteEngine::transaction(const WriteBatch &batch, size_t
             m_commitTurn.wait(lock, [&] { return m_nowServing == *ticket; });
             lock.unlock();
             m_timing.commitWaitUs += usSince(waitStart);
-            const auto writeStart = std::chrono::steady_clock::now();
-            committed = m_store.apply(writes, m_userId);
-            const qint64 writeUs = usSince(writeStart);
-            m_timing.writeUs += writeUs;
-            const qint64 estimate = m_writeEstimateUs.load();
-            m_writeEstimateUs.store(estimate + (writeUs - estimate) / 16);
+            // A transaction cancelled after its ticket (the server shutting down) rolls back:
+            // it writes nothing but still passes its turn on.
+            if (outcome.failure == LockFailure::None) {
+                const auto writeStart = std::chrono::steady_clock::now();
+                committed = m_store.apply(writes, m_userId);
+                const qint64 writeUs = usSince(writeStart);
+                m_timing.writeUs += writeUs;
+                const qint64 estimate = m_writeEstimateUs.load();
+                m_writeEstimateUs.store(estimate + (writeUs - estimate) / 16);
+            }
             lock.lock();
             ++m_nowServing;
             lock.unlock();

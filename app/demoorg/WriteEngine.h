@@ -91,7 +91,7 @@ public:
     // clock's own stretch: sleeps that wake late). And what the lock table did, to set beside the
     // predictor's counts: requests that waited, deadlocks, timeouts.
     struct Timing {
-        std::atomic<qint64> prepareUs{0}, childCountUs{0}, scriptUs{0}, commitWaitUs{0}, writeUs{0}, overrunUs{0}, lateUs{0};
+        std::atomic<qint64> prepareUs{0}, childCountUs{0}, scriptUs{0}, commitWaitUs{0}, writeUs{0}, overrunUs{0}, lateUs{0}, walkLateUs{0};
         std::atomic<qint64> waits{0}, deadlocks{0}, timeouts{0};
     };
     const Timing &timing() const { return m_timing; }

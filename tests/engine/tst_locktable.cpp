@@ -28,6 +28,8 @@ private slots:
     void randomWorkloadNeverLeaksOrDoubleGrants();
     void blockingAcquireTimesOut();
     void blockingAcquireIsGrantedOnRelease();
+    void scheduledReleaseHandsOnAtItsTimeNotAtEnd();
+    void rollbackBeforeScheduledReleaseFreesAtOnce();
     void blockingDeadlockIsRefused();
     void blockingAcquireCanBeCancelled();
     void guardReleasesOnScopeExit();
@@ -233,6 +235,62 @@ void TestLockTable::blockingAcquireIsGrantedOnRelease()
     waiter.join();
     QCOMPARE(result.load(), int(BlockingLockTable::Acquire::Granted));
     QCOMPARE(table.lockedKeyCount(), size_t(0));
+}
+
+void TestLockTable::scheduledReleaseHandsOnAtItsTimeNotAtEnd()
+{
+    // The holder says it commits in 40 ms and then oversleeps (its thread wakes up late): the
+    // waiter gets the lock at the commit's due time, as of that time, and so does a newcomer
+    // asking for another of its keys afterwards — without waiting for the holder's end().
+    BlockingLockTable table;
+    LockTableTransaction holder(table);
+    QCOMPARE(holder.acquire(5, BlockingLockTable::Clock::now() + 1s), BlockingLockTable::Acquire::Granted);
+    QCOMPARE(holder.acquire(6, BlockingLockTable::Clock::now() + 1s), BlockingLockTable::Acquire::Granted);
+    const auto commitDue = BlockingLockTable::Clock::now() + 40ms;
+    holder.releaseAt(commitDue);
+    bool queued = false;
+    BlockingLockTable::Clock::time_point grantedAt;
+    LockTableTransaction waiter(table);
+    waiter.releaseAt(BlockingLockTable::Clock::now());   // its schedule before the wait: stale once it waits
+    QCOMPARE(waiter.acquire(5, BlockingLockTable::Clock::now() + 5s, {}, &queued, &grantedAt), BlockingLockTable::Acquire::Granted);
+    const auto returned = BlockingLockTable::Clock::now();
+    QVERIFY(queued);
+    QVERIFY(grantedAt == commitDue);   // the model's clock resumes the waiter at the commit
+    QVERIFY(returned >= commitDue);     // never before it
+    QCOMPARE(table.holder(5), waiter.id());
+    QCOMPARE(table.holder(6), LockTable::noTx);
+    // The wait moved the waiter's commit: its old schedule does not take the key it just got.
+    LockTableTransaction other(table);
+    QCOMPARE(other.acquire(5, BlockingLockTable::Clock::now() + 30ms), BlockingLockTable::Acquire::Timeout);
+    QCOMPARE(table.holder(5), waiter.id());
+    other.end();
+    LockTableTransaction newcomer(table);
+    QCOMPARE(newcomer.acquire(6, BlockingLockTable::Clock::now() + 1s, {}, &queued), BlockingLockTable::Acquire::Granted);
+    QVERIFY(!queued);
+    QCOMPARE(table.activeTransactions(), size_t(3));   // the holder's id stays its own until end()
+    holder.end();
+    QCOMPARE(table.holder(5), waiter.id());
+    QCOMPARE(table.holder(6), newcomer.id());
+}
+
+void TestLockTable::rollbackBeforeScheduledReleaseFreesAtOnce()
+{
+    BlockingLockTable table;
+    LockTableTransaction holder(table);
+    QCOMPARE(holder.acquire(5, BlockingLockTable::Clock::now() + 1s), BlockingLockTable::Acquire::Granted);
+    holder.releaseAt(BlockingLockTable::Clock::now() + 10s);
+    std::atomic<int> result{-1};
+    std::thread waiter([&] {
+        LockTableTransaction tx(table);
+        result = int(tx.acquire(5, BlockingLockTable::Clock::now() + 5s));
+    });
+    std::this_thread::sleep_for(30ms);
+    QElapsedTimer timer;
+    timer.start();
+    holder.end();   // cancelled: rolled back long before its commit was due
+    waiter.join();
+    QVERIFY2(timer.elapsed() < 2000, qPrintable(QString::number(timer.elapsed())));
+    QCOMPARE(result.load(), int(BlockingLockTable::Acquire::Granted));
 }
 
 void TestLockTable::blockingDeadlockIsRefused()

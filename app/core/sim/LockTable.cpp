@@ -104,6 +104,17 @@ void LockTable::end(TxId tx, std::vector<Grant> *granted)
     TxState &t = m_txs[tx];
     if (!t.active)
         return;
+    releaseLocks(tx, granted);
+    t.active = false;
+    --m_active;
+    m_free.push_back(tx);
+}
+
+void LockTable::releaseLocks(TxId tx, std::vector<Grant> *granted)
+{
+    TxState &t = m_txs[tx];
+    if (!t.active)
+        return;
     abandonWait(tx);
     for (const LockKey key : t.held) {
         KeyState &k = m_keys[key];
@@ -120,9 +131,6 @@ void LockTable::end(TxId tx, std::vector<Grant> *granted)
             granted->push_back({next, key});
     }
     t.held.clear();
-    t.active = false;
-    --m_active;
-    m_free.push_back(tx);
 }
 
 std::size_t LockTable::waiterCount(LockKey key) const

@@ -38,6 +38,9 @@ public:
     // Commit or rollback: abandons any wait, releases every lock and hands each key to its
     // next waiter. Appends those grants, in release order, to `granted` when given.
     void end(TxId tx, std::vector<Grant> *granted = nullptr);
+    // Releases every lock of `tx` as end() does, but the transaction stays active (holding
+    // nothing) until end(): its id is not reused while its thread may still name it.
+    void releaseLocks(TxId tx, std::vector<Grant> *granted = nullptr);
 
     TxId holder(LockKey key) const { return key < m_keys.size() ? m_keys[key].holder : noTx; }
     LockKey waitingFor(TxId tx) const { return tx < m_txs.size() ? m_txs[tx].waiting : noKey; }

@@ -61,11 +61,19 @@ TransactionOutcome RealTimeRunner::run(const TransactionScript &script, const Ca
     };
     LockTableTransaction tx(m_table);
     auto due = serverTimeBegan.value_or(started);
+    // The commit's due time, told to the table up front and again whenever a wait moves it: a
+    // thread that falls behind its schedule must not hold its locks past the model's commit.
+    double workLeft = script.seconds();
+    tx.releaseAt(due + toDuration(workLeft * m_scale));
     for (const LockStep &step : script.locks) {
         due += toDuration(step.workBefore * m_scale);
+        workLeft -= step.workBefore;
         if (!sleepUntil(due, cancel))
             return finish(LockFailure::Cancelled);
-        const auto deadline = Clock::now() + toDuration(m_lockTimeout * m_scale);
+        const auto stepStart = Clock::now();
+        if (stepStart > due)
+            outcome.walkLateSeconds = std::max(outcome.walkLateSeconds, std::chrono::duration<double>(stepStart - due).count());
+        const auto deadline = stepStart + toDuration(m_lockTimeout * m_scale);
         bool queued = false;
         Clock::time_point granted;
         const auto result = tx.acquire(step.key, deadline, cancel, &queued, &granted);
@@ -74,6 +82,8 @@ TransactionOutcome RealTimeRunner::run(const TransactionScript &script, const Ca
             // The work after a wait starts when the lock was handed over (as in the model), not
             // when this thread woke up: a wake-up's latency must not lengthen the locks it holds.
             due = std::max(due, result == BlockingLockTable::Acquire::Granted ? granted : Clock::now());
+            if (result == BlockingLockTable::Acquire::Granted)
+                tx.releaseAt(due + toDuration(workLeft * m_scale));
         }
         if (result != BlockingLockTable::Acquire::Granted) {
             outcome.key = step.key;
@@ -86,11 +96,14 @@ TransactionOutcome RealTimeRunner::run(const TransactionScript &script, const Ca
         case BlockingLockTable::Acquire::Cancelled: return finish(LockFailure::Cancelled);
         }
     }
+    // Every lock is held: nothing but a cancel can fail the transaction now. The table hands
+    // its locks on at the commit's due time even if this thread wakes up late to end it.
     due += toDuration(script.workAfterLocks * m_scale);
-    if (!sleepUntil(due, cancel))
-        return finish(LockFailure::Cancelled);
     if (beforeCommit)
         beforeCommit();
+    tx.releaseAt(due);
+    if (!sleepUntil(due, cancel))
+        return finish(LockFailure::Cancelled);
     tx.end();
     return finish(LockFailure::None);
 }

@@ -15,6 +15,7 @@ struct TransactionOutcome {
     LockKey key = LockTable::noKey;   // the request that failed
     std::uint32_t row = 0;            // its row within the attempt
     int waits = 0;                    // requests that had to queue
+    double walkLateSeconds = 0;       // real time the lock walk fell behind its schedule, at most
     double seconds = 0;               // wall time, unscaled back to model seconds
 };
 
@@ -34,8 +35,10 @@ public:
     {
     }
 
-    // `beforeCommit` runs while every lock is still held (write the records there); it is not
-    // called when the transaction fails. Locks are always released before run() returns.
+    // `beforeCommit` runs once every lock is held, before the work after the last lock: from
+    // there only a cancel can fail the transaction (take the commit's place in line there; the
+    // locks may be handed on at the commit's due time, before this thread wakes up). It is not
+    // called when a lock fails. Locks are always released before run() returns.
     // `serverTimeBegan`: when the transaction's server time started; real work already spent on
     // it (the demo org's checks, its database write charged ahead) counts against the script's
     // work before the first lock. Defaults to now.
