@@ -11,6 +11,7 @@
 #include <QJsonArray>
 #include <QJsonObject>
 
+#include <future>
 #include <thread>
 
 namespace lockstep::cli {
@@ -99,18 +100,25 @@ std::optional<qint64> jobArgument(const QCommandLineParser &parser, const QStrin
 }
 
 // The job's source as it was when the job ran (size and SHA-256 checked), analysed again.
+// The hash and the analysis each read the whole file: they run side by side (a 1,000,000-row
+// file: 0.56 s and 0.24 s here, one after the other), and the analysis counts only once the
+// hash says the file is the job's.
 Result<std::shared_ptr<FileAnalysis>> jobSource(const JobSummary &job)
 {
     const QString source = job.spec.sourcePath;
-    if (QFileInfo(source).size() != job.spec.sourceSize || fileSha256(source) != job.spec.sourceSha256)
-        return std::unexpected(Error{QFileInfo::exists(source) ? ErrorKind::BadData : ErrorKind::NotFound,
-                                     QStringLiteral("job %1's source file changed or is gone since the job ran: Lockstep needs it as it was")
-                                         .arg(job.id),
-                                     source});
+    const auto changed = [&] {
+        return Error{QFileInfo::exists(source) ? ErrorKind::BadData : ErrorKind::NotFound,
+                     QStringLiteral("job %1's source file changed or is gone since the job ran: Lockstep needs it as it was").arg(job.id), source};
+    };
+    if (QFileInfo(source).size() != job.spec.sourceSize)
+        return std::unexpected(changed());
+    auto hash = std::async(std::launch::async, [source] { return fileSha256(source); });
     AnalyzeOptions analyze;
     analyze.object = job.spec.object;
     analyze.operation = job.spec.operation;
     auto analysis = analyzeFile(source, analyze);
+    if (hash.get() != job.spec.sourceSha256)
+        return std::unexpected(changed());
     if (!analysis)
         return std::unexpected(analysis.error());
     return std::shared_ptr<FileAnalysis>(std::move(*analysis));

@@ -66,6 +66,12 @@ class TestOrgSafety : public QObject {
                 QStringLiteral("--concurrency"), QStringLiteral("2")};
     }
 
+    QJsonObject orgStatus() const
+    {
+        test::RawHttp http(org.url, org.token);
+        return test::jsonOf(http.get(QStringLiteral("/lockstep/status"))).object();
+    }
+
     QString newStore() { return scratch.path(QStringLiteral("jobs-%1.sqlite").arg(++storeNumber)); }
 
     // Whether the Opportunity duplicate rules are all on (-1 when the org cannot be asked).
@@ -114,6 +120,39 @@ private slots:
         QVERIFY(p->waitForFinished(120000));
         QCOMPARE(p->exitCode(), 0);
         QCOMPARE(rulesActive(), 1);
+    }
+
+    void resumeRefusesASourceThatChanged()
+    {
+        // A finished job's source edited in place (same size, one character different): resume
+        // refuses it by its hash, naming the file, and sends nothing; gone: exit 66; as it was: 0.
+        const QString load = scratch.path(QStringLiteral("resume-source.csv"));
+        QVERIFY(QFile::copy(file, load));
+        const QString store = newStore();
+        const auto run = cli(runArgs(load, store, QStringLiteral("lanes+no-dup-rules")));   // the org's rule is on
+        QVERIFY2(run.exitCode == 0, run.err.right(600).constData());
+        const QStringList resume{QStringLiteral("resume"), QStringLiteral("1"), QStringLiteral("--store"), store};
+        QCOMPARE(cli(resume).exitCode, 0);
+
+        QFile f(load);
+        QVERIFY(f.open(QIODevice::ReadWrite));
+        QByteArray bytes = f.readAll();
+        const qsizetype digit = bytes.lastIndexOf("0");
+        QVERIFY(digit > 0);
+        bytes[digit] = '1';
+        QVERIFY(f.seek(0));
+        QCOMPARE(f.write(bytes), qint64(bytes.size()));
+        f.close();
+        const qint64 committedBefore = orgStatus().value(QStringLiteral("committedTransactions")).toInteger();
+        const auto changed = cli(resume);
+        QCOMPARE(changed.exitCode, 65);
+        QVERIFY2(changed.err.contains("changed or is gone") && changed.err.contains("resume-source.csv"), changed.err.constData());
+        QCOMPARE(orgStatus().value(QStringLiteral("committedTransactions")).toInteger(), committedBefore);
+
+        QVERIFY(QFile::remove(load));
+        const auto gone = cli(resume);
+        QCOMPARE(gone.exitCode, 66);
+        QVERIFY2(gone.err.contains("resume-source.csv"), gone.err.constData());
     }
 
     void rulesBackOnAfterRowsFail()
