@@ -22,7 +22,8 @@ BlockingLockTable::Acquire BlockingLockTable::acquire(TxId tx, LockKey key, Cloc
     if (queued)
         *queued = false;
     const auto requested = Clock::now();
-    // A thread behind its schedule lets go of what it holds at its commit's due time first.
+    // A thread behind its schedule lets go of what it holds at its commit's due time first; so
+    // does the key's holder (`|`, not `||`: both are looked at).
     if (releaseIfDue(tx, requested) | releaseIfDue(m_table.holder(key), requested))
         m_changed.notify_all();
     switch (m_table.request(tx, key)) {
