@@ -443,7 +443,10 @@ std::vector<RowOutcome> WriteEngine::transaction(const WriteBatch &batch, size_t
         // not scaled; inside the lock window it would widen a window that lasts 2.5 ms at
         // scale 0.02 several times over, and the demo org would collide far more than the
         // predictor says. Ticket order keeps writes to a record in the order its locks were
-        // granted, so the data ends as if they had been written under the locks.
+        // granted, so the data ends as if they had been written under the locks — except when a
+        // thread fell so far behind that the table let its locks go at its commit's due time
+        // before it drew its ticket (BlockingLockTable::releaseAt): then the next holder of a
+        // record may write first.
         // The demo org's real work is server time too, taken out of the script's work before
         // the first lock, so a transaction lasts what the model says and its lock window stays
         // exactly where the model puts it: in a chain (a Bulk batch), everything since the
