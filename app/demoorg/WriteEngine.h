@@ -88,7 +88,8 @@ public:
     // for the commit turn, SQLite writes; `overrun`, the demo org's own work that did not fit in
     // the work before the first lock and so stretched a transaction past the model; `late`, how
     // far transactions that never waited for a lock committed after their schedule (the real
-    // clock's own stretch: sleeps that wake late). And what the lock table did, to set beside the
+    // clock's own stretch: sleeps that wake late); `walkLate`, how far each lock walk fell behind
+    // its schedule at most (a thread short of CPU). And what the lock table did, to set beside the
     // predictor's counts: requests that waited, deadlocks, timeouts.
     struct Timing {
         std::atomic<qint64> prepareUs{0}, childCountUs{0}, scriptUs{0}, commitWaitUs{0}, writeUs{0}, overrunUs{0}, lateUs{0}, walkLateUs{0};

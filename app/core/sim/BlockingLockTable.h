@@ -31,7 +31,7 @@ public:
     // `tx`'s schedule says it commits at `when` (it says so again when a wait moves its
     // schedule). Once `when` has passed while `tx` is not waiting, its locks count as released,
     // handed to their waiters as of `when`, however late its thread is: starved of CPU, a lock
-    // walk falls milliseconds behind its schedule (3–10 ms under a 0.6-CPU quota here, against a
+    // walk falls milliseconds behind its schedule (3–13 ms under a 0.6-CPU quota here, against a
     // 6 ms window at scale 0.05), and holding its locks until it caught up lengthened them past
     // the model's commit. Keys it asks for after that are taken as usual, for the moment until
     // its end(). A rollback before `when` still releases at once through end().
@@ -45,7 +45,7 @@ private:
     mutable std::mutex m_mutex;
     std::condition_variable m_changed;
     LockTable m_table;
-    std::vector<LockTable::Grant> m_grants;                       // scratch for end()
+    std::vector<LockTable::Grant> m_grants;                       // scratch for end() and releaseIfDue()
     std::unordered_map<TxId, Clock::time_point> m_grantedAt;      // waiters granted, not yet awake
     std::unordered_map<TxId, Clock::time_point> m_releaseAt;      // holders committing on a schedule
 
