@@ -3,8 +3,8 @@
 #include "cli/CliSupport.h"
 #include "cli/PlanCommand.h"
 #include "cli/RunCommand.h"
+#include "load/FileDigest.h"
 
-#include <QCryptographicHash>
 #include <QElapsedTimer>
 #include <QFile>
 #include <QFileInfo>
@@ -77,15 +77,6 @@ std::optional<ExecutionOutput> executionOutput(const QCommandLineParser &parser,
     return output;
 }
 
-QByteArray fileSha256(const QString &path)
-{
-    QFile f(path);
-    QCryptographicHash hash(QCryptographicHash::Sha256);
-    if (f.open(QIODevice::ReadOnly))
-        hash.addData(&f);
-    return hash.result().toHex();
-}
-
 namespace {
 
 std::optional<qint64> jobArgument(const QCommandLineParser &parser, const QString &command, int &code)
@@ -101,8 +92,8 @@ std::optional<qint64> jobArgument(const QCommandLineParser &parser, const QStrin
 
 // The job's source as it was when the job ran (size and SHA-256 checked), analysed again.
 // The hash and the analysis each read the whole file: they run side by side (a 1,000,000-row
-// file: 0.56 s and 0.24 s here, one after the other), and the analysis counts only once the
-// hash says the file is the job's.
+// file of 109 MB: 0.09 s and 0.24 s here), and the analysis counts only once the hash says
+// the file is the job's.
 Result<std::shared_ptr<FileAnalysis>> jobSource(const JobSummary &job)
 {
     const QString source = job.spec.sourcePath;
@@ -117,7 +108,10 @@ Result<std::shared_ptr<FileAnalysis>> jobSource(const JobSummary &job)
     analyze.object = job.spec.object;
     analyze.operation = job.spec.operation;
     auto analysis = analyzeFile(source, analyze);
-    if (hash.get() != job.spec.sourceSha256)
+    const auto digest = hash.get();
+    if (!digest)
+        return std::unexpected(digest.error());
+    if (*digest != job.spec.sourceSha256)
         return std::unexpected(changed());
     if (!analysis)
         return std::unexpected(analysis.error());

@@ -20,6 +20,5 @@ void addJobRunOptions(QCommandLineParser &parser);
 std::optional<double> orgScale(const QCommandLineParser &parser, const QString &org, const QString &command, int &exitCode);
 // --json, -q, --results, --format.
 std::optional<ExecutionOutput> executionOutput(const QCommandLineParser &parser, const QString &command, int &exitCode);
-QByteArray fileSha256(const QString &path);
 
 } // namespace lockstep::cli

@@ -4,6 +4,7 @@
 #include "cli/JobCommands.h"
 #include "cli/JobExecution.h"
 #include "cli/PlanCommand.h"
+#include "load/FileDigest.h"
 #include "predict/AutoPlanner.h"
 
 #include <QFileInfo>
@@ -92,7 +93,10 @@ int RunCommand::run(const QStringList &arguments)
     spec.orgUrl = org->name;
     spec.sourcePath = QFileInfo(a.file.path()).absoluteFilePath();
     spec.sourceSize = qint64(a.file.sizeBytes());
-    spec.sourceSha256 = fileSha256(a.file.path());
+    const auto digest = fileSha256(a.file.path());
+    if (!digest)
+        return report(digest.error());
+    spec.sourceSha256 = *digest;
     spec.plan = plan->toJson(&a.keys);
     spec.profile = input->options.profile.toJson();
     spec.run = QJsonObject{{QStringLiteral("timeScale"), org->scale}};

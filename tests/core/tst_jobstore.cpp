@@ -3,7 +3,10 @@
 // whole and consistent: each row pending, sent or answered, never half-written.
 #include "TestSupport.h"
 
+#include "store/Database.h"
 #include "store/JobStore.h"
+
+#include <QDir>
 
 #include <QFileInfo>
 #include <QTemporaryDir>
@@ -157,12 +160,91 @@ private slots:
         for (qint64 r = 0; r < 1000; ++r) {
             const auto it = expected.find(r);
             const RowStatus want = it == expected.end() ? RowStatus::Pending : it->second;
-            QVERIFY2((*all)[size_t(r)].status == want, qPrintable(QStringLiteral("row %1").arg(r)));
+            QVERIFY2((*all)[size_t(r)].status == want, qPrintable(QStringLiteral("row %1: %2, want %3").arg(r).arg(int((*all)[size_t(r)].status)).arg(int(want))));
             if (want == RowStatus::Succeeded || want == RowStatus::Failed)
                 QCOMPARE((*all)[size_t(r)].recordId, QStringLiteral("006%1").arg(r));
         }
         QCOMPARE((*store)->row(id, 10)->attempts, 1);   // sent once: no longer pending with its batch
         QCOMPARE((*store)->row(id, 500)->attempts, 0);
+        // The job's counts (kept per batch by every write, by key or by number) are the rows'.
+        std::map<RowStatus, qint64> tally;
+        for (const RowRecord &r : *all)
+            ++tally[r.status];
+        const auto j = (*store)->job(id);
+        QVERIFY(j.has_value());
+        QCOMPARE(j->pending, tally[RowStatus::Pending]);
+        QCOMPARE(j->sent, tally[RowStatus::Sent]);
+        QCOMPARE(j->succeeded, tally[RowStatus::Succeeded]);
+        QCOMPARE(j->failed, tally[RowStatus::Failed]);
+        QCOMPARE(j->unknown, tally[RowStatus::Unknown]);
+        QCOMPARE(qint64((*store)->rowsWithStatus(id, RowStatus::Sent)->size()), tally[RowStatus::Sent]);
+        QCOMPARE(qint64((*store)->rowsWithStatus(id, RowStatus::Failed)->size()), tally[RowStatus::Failed]);
+        QCOMPARE((*store)->errorCounts(id)->at(QStringLiteral("UNKNOWN_ERROR")), tally[RowStatus::Failed]);
+        qint64 pendingInBatches = 0;
+        const auto pendingNow = (*store)->batches(id, RowStatus::Pending);
+        QVERIFY(pendingNow.has_value());
+        for (const JobBatchSpec &b : *pendingNow)
+            for (const qint64 r : b.rows) {
+                QCOMPARE((*all)[size_t(r)].status, RowStatus::Pending);
+                ++pendingInBatches;
+            }
+        QCOMPARE(pendingInBatches, tally[RowStatus::Pending]);
+    }
+
+    // A store written by the Lockstep before batch summaries (schema 3: counts came from a scan
+    // of the rows) opens with each batch's row list and counts built from its rows.
+    void aSchema3StoreGainsBatchSummaries()
+    {
+        const QString path = dir.filePath(QStringLiteral("v3/jobs.sqlite"));
+        QVERIFY(QDir().mkpath(QFileInfo(path).absolutePath()));
+        {
+            auto db = Database::open(path);
+            QVERIFY(db.has_value());
+            const auto written = (*db)->write([](Connection &c) -> Result<void> {
+                for (const char *sql : {
+                         "CREATE TABLE jobs(id INTEGER PRIMARY KEY, created_at TEXT NOT NULL, updated_at TEXT NOT NULL, state TEXT NOT NULL, "
+                         "object TEXT NOT NULL, operation TEXT NOT NULL, external_id_field TEXT, api TEXT, mitigation TEXT, org_url TEXT, "
+                         "source_path TEXT, source_size INTEGER, source_sha256 TEXT, plan_json TEXT, profile_json TEXT, row_count INTEGER NOT NULL, "
+                         "run_json TEXT, runner_pid INTEGER, cancel_requested INTEGER NOT NULL DEFAULT 0)",
+                         "CREATE TABLE batches(job_id INTEGER NOT NULL, batch_no INTEGER NOT NULL, lane INTEGER NOT NULL, remote_job TEXT, "
+                         "remote_batch TEXT, PRIMARY KEY(job_id, batch_no)) WITHOUT ROWID",
+                         "CREATE TABLE rows(job_id INTEGER NOT NULL, batch_no INTEGER NOT NULL, seq INTEGER NOT NULL, row_no INTEGER NOT NULL, "
+                         "status INTEGER NOT NULL DEFAULT 0, attempts INTEGER NOT NULL DEFAULT 0, created INTEGER NOT NULL DEFAULT 0, "
+                         "record_id TEXT, code TEXT, message TEXT, fields TEXT, lock_keys TEXT, PRIMARY KEY(job_id, batch_no, seq)) WITHOUT ROWID",
+                         "CREATE UNIQUE INDEX rows_by_row ON rows(job_id, row_no)",
+                         "INSERT INTO jobs(id, created_at, updated_at, state, object, operation, row_count) "
+                         "VALUES(1, '2026-12-01T00:00:00Z', '2026-12-01T00:00:00Z', 'cancelled', 'Opportunity', 'update', 5)",
+                         "INSERT INTO batches VALUES(1, 0, -1, '750A', '751A'), (1, 1, 0, NULL, NULL)",
+                         // batch 0: rows 4, 2 (succeeded, failed on a lock); batch 1: rows 0, 3, 1 (pending, sent, pending)
+                         "INSERT INTO rows(job_id, batch_no, seq, row_no, status, code) VALUES(1, 0, 0, 4, 2, NULL), "
+                         "(1, 0, 1, 2, 3, 'UNABLE_TO_LOCK_ROW'), (1, 1, 0, 0, 0, NULL), (1, 1, 1, 3, 1, NULL), (1, 1, 2, 1, 0, NULL)",
+                         "PRAGMA user_version=3"})
+                    if (auto r = c.exec(QString::fromLatin1(sql)); !r)
+                        return r;
+                return {};
+            });
+            QVERIFY2(written.has_value(), qPrintable(written ? QString() : written.error().message));
+        }
+        auto store = JobStore::open(path);
+        QVERIFY2(store.has_value(), qPrintable(store ? QString() : store.error().message));
+        const auto j = (*store)->job(1);
+        QVERIFY(j.has_value());
+        QCOMPARE(j->succeeded, qint64(1));
+        QCOMPARE(j->failed, qint64(1));
+        QCOMPARE(j->lockErrors, qint64(1));
+        QCOMPARE(j->sent, qint64(1));
+        QCOMPARE(j->pending, qint64(2));
+        const auto all = (*store)->batches(1);
+        QVERIFY(all.has_value());
+        QCOMPARE((*all)[0].rows, (std::vector<qint64>{4, 2}));
+        QCOMPARE((*all)[1].rows, (std::vector<qint64>{0, 3, 1}));
+        QCOMPARE((*all)[0].remoteBatch, QStringLiteral("751A"));
+        const auto pending = (*store)->batches(1, RowStatus::Pending);
+        QCOMPARE((*pending)[1].rows, (std::vector<qint64>{0, 1}));
+        // Writes after the migration keep the counts.
+        QVERIFY((*store)->markSent(1, std::vector<qint64>{0, 1}).has_value());
+        QCOMPARE((*store)->job(1)->sent, qint64(3));
+        QCOMPARE((*store)->job(1)->pending, qint64(0));
     }
 
     void aRowTwiceInAPlanIsRefused()

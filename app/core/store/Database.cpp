@@ -107,6 +107,11 @@ void Statement::bindNull(int index)
     sqlite3_bind_null(m_stmt, index);
 }
 
+void Statement::bindBlob(int index, const void *data, qsizetype bytes)
+{
+    sqlite3_bind_blob64(m_stmt, index, data, sqlite3_uint64(bytes), SQLITE_TRANSIENT);
+}
+
 void Statement::bindAll(const std::vector<QVariant> &values)
 {
     for (size_t i = 0; i < values.size(); ++i)
@@ -130,10 +135,15 @@ Result<void> Statement::run()
         if (!r)
             return std::unexpected(r.error());
         if (!*r) {
-            sqlite3_reset(m_stmt);   // ready to be bound again
+            reset();   // ready to be bound again
             return {};
         }
     }
+}
+
+void Statement::reset()
+{
+    sqlite3_reset(m_stmt);
 }
 
 int Statement::columnCount() const
@@ -144,6 +154,12 @@ int Statement::columnCount() const
 qint64 Statement::columnInt(int index) const
 {
     return qint64(sqlite3_column_int64(m_stmt, index));
+}
+
+QByteArrayView Statement::columnBlob(int index) const
+{
+    const void *data = sqlite3_column_blob(m_stmt, index);   // before _bytes: the order SQLite asks for
+    return QByteArrayView(static_cast<const char *>(data), data ? sqlite3_column_bytes(m_stmt, index) : 0);
 }
 
 QVariant Statement::column(int index) const

@@ -2,6 +2,7 @@
 
 #include "common/Error.h"
 
+#include <QByteArrayView>
 #include <QString>
 #include <QVariant>
 
@@ -58,11 +59,13 @@ public:
     void bindInt(int index, qint64 value);
     void bindText(int index, const QString &text);   // empty: NULL
     void bindNull(int index);
+    void bindBlob(int index, const void *data, qsizetype bytes);
     // Binds values in order from index 1.
     void bindAll(const std::vector<QVariant> &values);
     // true: a row is ready; false: done. Errors come back as values.
     Result<bool> step();
     Result<void> run();   // step to completion
+    void reset();
     // Calls `row(*this)` for every row (read its columns there); stops at the first error.
     template <class F>
     Result<void> forEachRow(F &&row)
@@ -71,14 +74,18 @@ public:
             auto has = step();
             if (!has)
                 return std::unexpected(has.error());
-            if (!*has)
+            if (!*has) {
+                reset();   // ready to be bound again, as after run()
                 return {};
+            }
             row(*this);
         }
     }
     int columnCount() const;
     QVariant column(int index) const;
     qint64 columnInt(int index) const;   // the hot read paths: no QVariant
+    // The bytes of a BLOB column, valid until the next step (no copy).
+    QByteArrayView columnBlob(int index) const;
     QString columnName(int index) const;
 
 private:
