@@ -181,6 +181,48 @@ private slots:
         QVERIFY(source.value(QStringLiteral("bom")).toBool());
     }
 
+    // A file whose records are not each followed by exactly one line end — blank lines between
+    // them, a bare LF among CRLFs — cannot have its output placed from the row starts alone: it is
+    // copied by gathering, with the same result (each record as it was, the file's line end after it).
+    void irregularLineEndsAreCopiedAsTheyAre_data()
+    {
+        QTest::addColumn<QByteArray>("lineEnd");
+        QTest::addColumn<QByteArray>("oddEnd");   // after every 7th record
+        QTest::newRow("blank lines") << QByteArray("\n") << QByteArray("\n\n");
+        QTest::newRow("bare LF among CRLF") << QByteArray("\r\n") << QByteArray("\n");
+        QTest::newRow("regular CRLF") << QByteArray("\r\n") << QByteArray("\r\n");
+    }
+    void irregularLineEndsAreCopiedAsTheyAre()
+    {
+        QFETCH(QByteArray, lineEnd);
+        QFETCH(QByteArray, oddEnd);
+        QList<QByteArray> records;
+        QByteArray body;
+        for (int i = 0; i < 400; ++i) {
+            const QByteArray id = SampleIds::make(QStringLiteral("006"), std::uint64_t(i), 11).toLatin1();
+            const QByteArray account = SampleIds::make(QStringLiteral("001"), std::uint64_t(i % 13), 11).toLatin1();
+            records << id + ',' + account + ",Deal " + QByteArray::number(i);
+            body += records.back() + (i % 7 == 3 ? oddEnd : lineEnd);
+        }
+        const QByteArray header = "Id,AccountId,Name";
+        const QString path = scratch.write(QStringLiteral("odd-%1.csv").arg(QString(QTest::currentDataTag()).replace(u' ', u'-')),
+                                           header + lineEnd + body);
+        const Planned p = planFor(path, QStringLiteral("sort"));
+        QCOMPARE(p.analysis->file.rowCount(), qint64(400));
+        for (const quint64 slice : {quint64(RowCopier::kDefaultSliceBytes), quint64(3000)}) {
+            PlanExportOptions options;
+            options.directory = scratch.path(QStringLiteral("odd-%1-%2").arg(QString(QTest::currentDataTag()).replace(u' ', u'-')).arg(slice));
+            options.sliceBytes = slice;
+            const auto r = PlanExport::write(p.analysis->file, p.analysis->keys, p.plan, options);
+            QVERIFY2(r.has_value(), qPrintable(r ? QString() : r.error().toString()));
+            QByteArray expected = header + lineEnd;
+            for (const auto row : p.plan.rows)
+                expected += records[qsizetype(row)] + lineEnd;
+            QCOMPARE(readAll(QDir(options.directory).filePath(r->files.front().name)), expected);
+            QCOMPARE(r->files.front().bytes, qint64(expected.size()));
+        }
+    }
+
     void lanesFilesShareNoParentButTheSkewedOne()
     {
         const Planned p = planFor(skewed, QStringLiteral("lanes"));

@@ -89,6 +89,12 @@ BatchSpread BatchSpread::compute(const LockKeys &keys, int batchSize, std::span<
     std::int64_t explicitBatch = 0;
     for (qint64 i = 0; i < rows; ++i) {
         const qint64 row = order.empty() ? i : qint64(order[size_t(i)]);
+        if (!order.empty()) {   // in plan order the rows' keys are read at random: fetch ahead
+            if (i + 16 < rows)
+                keys.prefetchOffsets(order[size_t(i + 16)]);
+            if (i + 8 < rows)
+                keys.prefetchKeys(order[size_t(i + 8)]);
+        }
         while (!batchStarts.empty() && size_t(explicitBatch) + 1 < batchStarts.size() &&
                std::uint64_t(i) >= batchStarts[size_t(explicitBatch) + 1])
             ++explicitBatch;

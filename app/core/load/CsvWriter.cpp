@@ -1,5 +1,7 @@
 #include "load/CsvWriter.h"
 
+#include <algorithm>
+
 #if defined(Q_OS_LINUX)
 #include <fcntl.h>
 #endif
@@ -70,12 +72,39 @@ void CsvFileWriter::writeRaw(QByteArrayView record)
         (void)flush();
 }
 
+Result<void> CsvFileWriter::writeBlock(QByteArrayView bytes, qint64 rows)
+{
+    if (auto flushed = flush(); !flushed)
+        return flushed;
+    m_rows += rows;
+    // In pieces of the writeback size, so the disk starts on the first while the rest is copied.
+    for (qsizetype at = 0; at < bytes.size() && !m_failed;) {
+        const qsizetype n = std::min<qsizetype>(bytes.size() - at, qsizetype(kWritebackBytes));
+        if (m_file->write(bytes.data() + at, n) != n)
+            m_failed = true;
+        m_written += n;
+        at += n;
+        startWriteback();
+    }
+    if (m_failed)
+        return fail(ErrorKind::Io, QStringLiteral("cannot write %1: %2").arg(m_path, m_file->errorString()), m_path);
+    return {};
+}
+
 Result<void> CsvFileWriter::flush()
 {
     if (!m_buffer.isEmpty() && m_file->write(m_buffer) != m_buffer.size())
         m_failed = true;
     m_written += m_buffer.size();
     m_buffer.resize(0);   // keeps the capacity: clear() would free it and every flush regrow it
+    startWriteback();
+    if (m_failed)
+        return fail(ErrorKind::Io, QStringLiteral("cannot write %1: %2").arg(m_path, m_file->errorString()), m_path);
+    return {};
+}
+
+void CsvFileWriter::startWriteback()
+{
 #if defined(Q_OS_LINUX)
     // Start writing back what is written so far: commit()'s sync then finds little left to do,
     // instead of waiting for the whole file at the end.
@@ -84,9 +113,6 @@ Result<void> CsvFileWriter::flush()
         m_writebackFrom = m_written;
     }
 #endif
-    if (m_failed)
-        return fail(ErrorKind::Io, QStringLiteral("cannot write %1: %2").arg(m_path, m_file->errorString()), m_path);
-    return {};
 }
 
 Result<void> CsvFileWriter::commit()

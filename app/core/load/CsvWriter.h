@@ -37,6 +37,9 @@ public:
     void writeRow(const QStringList &fields);
     // A record that is already CSV in this style (a row of the source file, as it was).
     void writeRaw(QByteArrayView record);
+    // `rows` whole records already in this style, each with its line end (a slice of a plan
+    // export): handed to the file as they are, not through the row buffer.
+    Result<void> writeBlock(QByteArrayView bytes, qint64 rows);
     Result<void> commit();
     qint64 rows() const { return m_rows; }
     const QString &path() const { return m_path; }
@@ -44,6 +47,7 @@ public:
 private:
     CsvFileWriter() = default;
     Result<void> flush();
+    void startWriteback();
 
     QString m_path;
     CsvStyle m_style;

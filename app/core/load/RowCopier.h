@@ -19,11 +19,14 @@ class LoadFile;
 // and the source's line end after each. Nothing is decoded or quoted anew.
 //
 // Rows in a new order are random in the source. Mapping the source and gathering them would
-// keep the whole file resident; instead the output is cut into slices (40 MB), and each slice
-// is one pass: the source is read front to back (pread, a few MB at a time), the slice's rows
-// copied into a staging buffer as they come, then written in output order. Memory: one slice
-// and one read window, whatever the file's size; cost: one sequential read of the source per
-// slice, from the page cache.
+// keep the whole file resident; instead the output is cut into slices (32 MB in all), and each
+// slice is one pass over the source, front to back, a window of a few MB mapped at a time.
+// Where every record is followed by exactly one line end (the usual file), each output byte's
+// place is known from the row starts before a byte is read: two threads copy the slice's rows
+// straight to their places, and the slice is written while the next one fills (two half-size
+// slices take turns). A file with blank lines or mixed line ends is copied by gathering instead:
+// per slice, rows into a staging buffer in source order, then written in output order.
+// Memory: the slices and the windows, whatever the file's size.
 class RowCopier {
 public:
     struct Target {
@@ -34,7 +37,7 @@ public:
     // Called once per copied row, in source order, with the index of its target.
     using OnRow = std::function<void(qint64 row, int target)>;
     // Output bytes per pass (tests lower it to see many passes on small files).
-    static constexpr std::uint64_t kDefaultSliceBytes = 40ull << 20;
+    static constexpr std::uint64_t kDefaultSliceBytes = 32ull << 20;
 
     // Every row must appear in at most one target, at most once (the caller's promise; rows
     // may be left out). Targets are committed one after another as they complete; on an error

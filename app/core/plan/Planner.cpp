@@ -136,12 +136,18 @@ void addHoldsToBatches(Plan &plan, const LockKeys &keys, const std::vector<doubl
         const std::uint32_t step = b.api == Api::RestCollections ? std::max<std::uint32_t>(1, b.rows) : std::uint32_t(chunkRows);
         for (std::uint32_t first = 0; first < b.rows; first += step) {
             seen.clear();
-            for (std::uint32_t i = first; i < std::min(b.rows, first + step); ++i)
+            for (std::uint32_t i = first; i < std::min(b.rows, first + step); ++i) {
+                // The batch's rows are at random in the keys' arrays: fetch ahead.
+                if (i + 16 < b.rows)
+                    keys.prefetchOffsets(rows[i + 16]);
+                if (i + 8 < b.rows)
+                    keys.prefetchKeys(rows[i + 8]);
                 for (const auto k : keys.keysOf(rows[i]))
                     if (hold[k] > 0 && std::find(seen.begin(), seen.end(), k) == seen.end()) {
                         seen.push_back(k);
                         b.expectedSeconds += hold[k];
                     }
+            }
         }
     }
 }
