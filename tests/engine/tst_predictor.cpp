@@ -4,6 +4,7 @@
 #include "EngineFixtures.h"
 
 #include "plan/Planner.h"
+#include "plan/PollSchedule.h"
 #include "predict/AutoPlanner.h"
 #include "predict/Comparison.h"
 #include "predict/Predictor.h"
@@ -64,6 +65,7 @@ private slots:
     void bulkRequeuesUntilUsedUp();
     void batchRetryHeaderStopsRequeues();
     void restCallsPayTheRoundTrip();
+    void bulk1StatusCallsFollowTheRunnersPolling();
     void duplicateRulesLengthenTheWindow();
     void cancelStops();
     void progressIsReported();
@@ -415,6 +417,27 @@ void TestPredictor::stablePredictionIsTheComparisonsFigure()
     QVERIFY(more.has_value());
     QCOMPARE(more->summary.runs, 12);
     QVERIFY(!more->summary.stable);
+}
+
+// The runner polls every job with batches out: 0.5 s after an upload or a poll that saw a batch
+// finish, else each wait 1.5x the last, up to 5 s; nothing while no batch is out.
+void TestPredictor::bulk1StatusCallsFollowTheRunnersPolling()
+{
+    const PollSchedule poll{0.5, 5.0};
+    QCOMPARE(poll.bulk1StatusCalls({}), qint64(0));
+    // One batch out at 0, done at 1.0: polls at 0.5 (not yet), 1.25 (done) — two calls.
+    QCOMPARE(poll.bulk1StatusCalls({{0, 0.0, 1.0}}), qint64(2));
+    // Two jobs out together: each poll asks both while both have batches out.
+    QCOMPARE(poll.bulk1StatusCalls({{0, 0.0, 1.0}, {1, 0.0, 1.0}}), qint64(4));
+    // Backing off: done at 20 s: polls at 0.5, 1.25, 2.375, 4.0625, 6.59, 10.39, 15.39, 20.39.
+    QCOMPARE(poll.bulk1StatusCalls({{0, 0.0, 20.0}}), qint64(8));
+    // A poll that sees a batch finish starts over at 0.5 s: the second batch (done at 2.0) is
+    // seen at 1.25 + 0.5 = 1.75 (no), 2.5 (yes): four polls in all.
+    QCOMPARE(poll.bulk1StatusCalls({{0, 0.0, 1.0}, {0, 0.0, 2.0}}), qint64(4));
+    // Nothing out between 1.25 and the next upload at 30: no calls in between. The last poll is
+    // then long past, so the batch is polled as soon as it is out (30: not yet) and 0.75 s later
+    // (done at 30.4): four calls in all.
+    QCOMPARE(poll.bulk1StatusCalls({{0, 0.0, 1.0}, {0, 30.0, 30.4}}), qint64(4));
 }
 
 QTEST_GUILESS_MAIN(TestPredictor)

@@ -2,6 +2,10 @@
 
 #include "sim/OrgProfile.h"
 
+#include <QtGlobal>
+
+#include <vector>
+
 namespace lockstep {
 
 // How a Bulk client learns that a job is done: it asks `first` seconds after closing it, then
@@ -27,6 +31,17 @@ struct PollSchedule {
     };
     // A job closed at `closed` that finishes at `finished`: the first poll at or after it.
     Seen seen(double closed, double finished) const;
+
+    // A Bulk API 1.0 batch as the runner sees it: its job (a lane's, or the shared queue's),
+    // when it was uploaded and when the org finished it.
+    struct Batch {
+        int job = 0;
+        double uploaded = 0, finished = 0;
+    };
+    // The status calls Lockstep's runner makes for these batches (in upload order): it polls
+    // each job that has batches out, `first` after an upload or after a poll that saw a batch
+    // finish, else each wait 1.5× the last up to `most`; none while nothing is out.
+    qint64 bulk1StatusCalls(const std::vector<Batch> &batches) const;
 };
 
 } // namespace lockstep

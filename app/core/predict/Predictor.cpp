@@ -522,8 +522,24 @@ Result<Prediction> Simulation::run()
     for (size_t j = 0; j < first.size(); ++j)
         if (j < size_t(lanes) || shared)
             active.push_back(first[j] == BatchQueue::never ? 0.0 : last[j] - first[j]);
-    m_result.apiCalls = m_plan.api == Api::Bulk2 ? Plan::kBulk2CallsPerJob * qint64(m_plan.jobCount()) + m_polls
-                                                 : m_plan.apiCalls(active, m_profile);
+    switch (m_plan.api) {
+    case Api::Bulk2: m_result.apiCalls = Plan::kBulk2CallsPerJob * qint64(m_plan.jobCount()) + m_polls; break;
+    case Api::Bulk1Parallel:
+    case Api::Bulk1Serial: {
+        // Create and close each job, upload each batch and read its results, and the status
+        // calls of the runner's polling over the predicted upload and finish times.
+        std::vector<PollSchedule::Batch> polled;
+        polled.reserve(m_plan.batches.size());
+        for (size_t i = 0; i < m_plan.batches.size(); ++i) {
+            const int lane = m_plan.batches[i].lane;
+            polled.push_back({lane >= 0 ? lane : lanes, m_result.batches[i].uploaded, m_result.batches[i].end});
+        }
+        std::stable_sort(polled.begin(), polled.end(), [](const auto &a, const auto &b) { return a.uploaded < b.uploaded; });
+        m_result.apiCalls = 2 * qint64(m_plan.jobCount()) + 2 * qint64(m_plan.batches.size()) + m_poll.bulk1StatusCalls(polled);
+        break;
+    }
+    case Api::RestCollections: m_result.apiCalls = m_plan.apiCalls(active, m_profile); break;
+    }
     m_result.computeSeconds = double(timer.nsecsElapsed()) / 1e9;
     m_progress(rowCount, rowCount, QStringLiteral("Predicting"));
     return std::move(m_result);
