@@ -22,8 +22,8 @@
 //
 // Targets: rate ratio >= 0.8, < 2 ms per request, store < 300 MB, resume < 1 s. Exits 1 when
 // one is missed. $LOCKSTEP_BENCH_ROWS (1000000), $LOCKSTEP_BENCH_PARENTS (50000),
-// $LOCKSTEP_BENCH_CONNECTIONS (W, 15: the profile's), $LOCKSTEP_BENCH_REPEATS (1: pairs of
-// bare + runner runs, medians), $LOCKSTEP_BENCH_DIR.
+// $LOCKSTEP_BENCH_CONNECTIONS (W, 15: the profile's), $LOCKSTEP_BENCH_REPEATS (3: pairs of
+// bare + runner runs, in turn, medians: one pair spreads ±15 % on this kind of machine), $LOCKSTEP_BENCH_DIR.
 #include "BenchProcess.h"
 
 #include "load/LoadFile.h"
@@ -340,7 +340,7 @@ int main(int argc, char **argv)
     const std::string rowsText = env("LOCKSTEP_BENCH_ROWS", "1000000");
     const std::string parents = env("LOCKSTEP_BENCH_PARENTS", "50000");
     const int connections = std::max(1, std::stoi(env("LOCKSTEP_BENCH_CONNECTIONS", "15")));
-    const int repeats = std::max(1, std::stoi(env("LOCKSTEP_BENCH_REPEATS", "1")));
+    const int repeats = std::max(1, std::stoi(env("LOCKSTEP_BENCH_REPEATS", "3")));
     const std::string dir = benchDirectory();
     const std::string file = dir + "/bench-runner-" + rowsText + "-" + parents + ".csv";
 
