@@ -4,6 +4,7 @@
 #include "demoorg/DemoOrg.h"
 
 #include <QCommandLineParser>
+#include <QFile>
 #include <QCoreApplication>
 #include <QJsonDocument>
 #include <QSocketNotifier>
@@ -49,11 +50,13 @@ int DemoOrgCommand::run(const QStringList &arguments)
     const QCommandLineOption seed(QStringLiteral("seed"), QStringLiteral("Seed for server-time variation and fault injection (default 1)."), QStringLiteral("K"), QStringLiteral("1"));
     const QCommandLineOption faults(QStringLiteral("faults"), QStringLiteral("Fault rates, e.g. 500=0.02,503=0.01,drop=0.01,slow=0.05:2000,expire=0.005,limit=0.01."), QStringLiteral("SPEC"));
     const QCommandLineOption seedFrom(QStringLiteral("seed-from"), QStringLiteral("Create every record this load file refers to (repeatable; more FILEs may follow)."), QStringLiteral("FILE"));
+    const QCommandLineOption jwtCert(QStringLiteral("jwt-cert"), QStringLiteral("The connected app's certificate (PEM): JWT bearer logins signed with its key are accepted, "
+                                                                                "issued by the printed client_id for the printed username."), QStringLiteral("FILE"));
     // A parent that starts the org (the window, a test) keeps the pipe to its stdin open; when
     // the parent exits — or crashes, or is killed — the pipe closes and the org stops with it,
     // so no orphan keeps the port and the database.
     const QCommandLineOption stopWithParent(QStringLiteral("stop-with-parent"), QStringLiteral("Stop when stdin closes (the process that started the org exited)."));
-    for (const auto &o : {port, scale, profile, data, seed, faults, seedFrom, stopWithParent})
+    for (const auto &o : {port, scale, profile, data, seed, faults, seedFrom, jwtCert, stopWithParent})
         parser.addOption(o);
     int code = 0;
     if (!parseArguments(parser, name(), arguments, code))
@@ -88,6 +91,14 @@ int DemoOrgCommand::run(const QStringList &arguments)
     }
     options.dataDir = parser.value(data);
     options.seedFrom = parser.values(seedFrom) + positional.mid(1);
+    if (parser.isSet(jwtCert)) {
+        QFile certificate(parser.value(jwtCert));
+        if (!certificate.open(QIODevice::ReadOnly))
+            return report(Error{ErrorKind::NotFound, QStringLiteral("cannot read the certificate: %1").arg(certificate.errorString()), certificate.fileName()});
+        options.jwtCertificate = certificate.readAll();
+        if (!options.jwtCertificate.contains("-----BEGIN CERTIFICATE-----"))
+            return report(Error{ErrorKind::BadData, QStringLiteral("not a PEM certificate (-----BEGIN CERTIFICATE-----)"), certificate.fileName()});
+    }
 
     if (::socketpair(AF_UNIX, SOCK_STREAM, 0, g_signalPipe) != 0)
         return report(Error{ErrorKind::Internal, QStringLiteral("cannot create the signal pipe")});

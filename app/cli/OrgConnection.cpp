@@ -4,6 +4,8 @@
 #include "job/DuplicateRuleSwitch.h"
 #include "store/JobStore.h"
 
+#include <QFile>
+
 #ifdef LOCKSTEP_HAVE_DEMOORG
 #include "demoorg/DemoOrg.h"
 #endif
@@ -89,9 +91,19 @@ std::optional<OrgConnection> connectOrg(const QString &org, double scale, const 
     target.scale = scale;
     const QByteArray token = qgetenv("LOCKSTEP_ACCESS_TOKEN");
     const QString username = qEnvironmentVariable("LOCKSTEP_USERNAME");
-    auto login = [=]() {
-        return OrgClient::loginWithPassword(qEnvironmentVariable("LOCKSTEP_LOGIN_URL", org), qEnvironmentVariable("LOCKSTEP_CLIENT_ID"),
-                                            qgetenv("LOCKSTEP_CLIENT_SECRET"), username, qgetenv("LOCKSTEP_PASSWORD"));
+    const QString jwtKeyFile = qEnvironmentVariable("LOCKSTEP_JWT_KEY_FILE");
+    // A JWT login signs a fresh assertion each time (a renewed session too); the key is read
+    // from its file for each login and kept no longer.
+    auto login = [=]() -> Result<OrgSession> {
+        const QString loginUrl = qEnvironmentVariable("LOCKSTEP_LOGIN_URL", org);
+        if (!jwtKeyFile.isEmpty()) {
+            QFile key(jwtKeyFile);
+            if (!key.open(QIODevice::ReadOnly))
+                return fail(ErrorKind::NotFound, QStringLiteral("cannot read the JWT key: %1").arg(key.errorString()), jwtKeyFile);
+            return OrgClient::loginWithJwt(loginUrl, qEnvironmentVariable("LOCKSTEP_CLIENT_ID"), username, key.readAll());
+        }
+        return OrgClient::loginWithPassword(loginUrl, qEnvironmentVariable("LOCKSTEP_CLIENT_ID"), qgetenv("LOCKSTEP_CLIENT_SECRET"), username,
+                                            qgetenv("LOCKSTEP_PASSWORD"));
     };
     if (!token.isEmpty()) {
         target.session = {org, token};
@@ -103,7 +115,8 @@ std::optional<OrgConnection> connectOrg(const QString &org, double scale, const 
         }
         target.session = *session;
     } else {
-        exitCode = usageError(QStringLiteral("no session for %1: set LOCKSTEP_ACCESS_TOKEN, or LOCKSTEP_USERNAME, LOCKSTEP_PASSWORD, "
+        exitCode = usageError(QStringLiteral("no session for %1: set LOCKSTEP_ACCESS_TOKEN; or LOCKSTEP_USERNAME, LOCKSTEP_CLIENT_ID and "
+                                             "LOCKSTEP_JWT_KEY_FILE (a JWT bearer login); or LOCKSTEP_USERNAME, LOCKSTEP_PASSWORD, "
                                              "LOCKSTEP_CLIENT_ID and LOCKSTEP_CLIENT_SECRET (and LOCKSTEP_LOGIN_URL)").arg(org),
                               command);
         return std::nullopt;

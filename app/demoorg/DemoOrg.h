@@ -38,6 +38,7 @@ struct DemoOrgOptions {
     std::uint64_t seed = 1;
     FaultSpec faults;
     QStringList seedFrom;        // load files whose records must exist
+    QByteArray jwtCertificate;   // the connected app's certificate (PEM): enables JWT bearer logins
 };
 
 // The demo org: a Salesforce-compatible server on 127.0.0.1 over SQLite and the shared lock

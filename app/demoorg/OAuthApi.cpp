@@ -2,6 +2,7 @@
 
 #include "demoorg/ApiErrors.h"
 #include "demoorg/SessionStore.h"
+#include "org/JwtBearer.h"
 
 #include <QCryptographicHash>
 #include <QDateTime>
@@ -148,6 +149,8 @@ ServerResponse OAuthApi::token(const ServerRequest &request)
     }
     if (grant.isEmpty())
         return ApiErrors::oauth(400, QStringLiteral("unsupported_grant_type"), QStringLiteral("grant type not supported"));
+    if (grant == QLatin1String("urn:ietf:params:oauth:grant-type:jwt-bearer"))
+        return jwtBearer(form.value(QStringLiteral("assertion")).toLatin1());
     if (!sameSecret(clientId, c.clientId))
         return ApiErrors::oauth(400, QStringLiteral("invalid_client_id"), QStringLiteral("client identifier invalid"));
     if (grant == QLatin1String("password")) {
@@ -191,6 +194,32 @@ ServerResponse OAuthApi::token(const ServerRequest &request)
         return tokenResponse(true);
     }
     return ApiErrors::oauth(400, QStringLiteral("unsupported_grant_type"), QStringLiteral("grant type not supported"));
+}
+
+// The JWT bearer flow: the assertion's signature checked against the connected app's
+// certificate, then its issuer, audience, expiry and user — with Salesforce's own answers.
+ServerResponse OAuthApi::jwtBearer(const QByteArray &assertion)
+{
+    const Credentials &c = m_org.sessions->credentials();
+    if (c.jwtCertificate.isEmpty())
+        return ApiErrors::oauth(400, QStringLiteral("invalid_grant"), QStringLiteral("invalid assertion"));
+    const auto claims = JwtBearer::verify(assertion, c.jwtCertificate);
+    if (!claims)
+        return ApiErrors::oauth(400, QStringLiteral("invalid_grant"), QStringLiteral("invalid assertion"));
+    if (!sameSecret(claims->issuer, c.clientId))
+        return ApiErrors::oauth(400, QStringLiteral("invalid_client_id"), QStringLiteral("client identifier invalid"));
+    QString audience = claims->audience;
+    while (audience.endsWith(QLatin1Char('/')))
+        audience.chop(1);
+    if (audience != QLatin1String("https://login.salesforce.com") && audience != QLatin1String("https://test.salesforce.com") &&
+        audience != m_org.instanceUrl)
+        return ApiErrors::oauth(400, QStringLiteral("invalid_grant"), QStringLiteral("audience is invalid"));
+    // Seconds since 1970, as Salesforce reads it: sfdx-core's milliseconds are far ahead, and pass.
+    if (claims->expires <= QDateTime::currentSecsSinceEpoch())
+        return ApiErrors::oauth(400, QStringLiteral("invalid_grant"), QStringLiteral("expired authorization code"));
+    if (claims->subject.compare(c.username, Qt::CaseInsensitive) != 0)
+        return ApiErrors::oauth(400, QStringLiteral("invalid_grant"), QStringLiteral("user hasn't approved this consumer"));
+    return tokenResponse(false);
 }
 
 ServerResponse OAuthApi::authorizePage(const ServerRequest &request, const QString &error)

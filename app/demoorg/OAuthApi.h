@@ -6,7 +6,7 @@
 namespace lockstep::demoorg {
 
 // OAuth 2.0 as Salesforce serves it: the token endpoint (password, client_credentials,
-// refresh_token, authorization_code with PKCE), a login page for the web flow, userinfo, the
+// refresh_token, authorization_code with PKCE, JWT bearer), a login page for the web flow, userinfo, the
 // identity URL and revoke.
 class OAuthApi {
 public:
@@ -15,6 +15,7 @@ public:
 
 private:
     ServerResponse token(const ServerRequest &request);
+    ServerResponse jwtBearer(const QByteArray &assertion);
     ServerResponse authorizePage(const ServerRequest &request, const QString &error = {});
     ServerResponse authorizeSubmit(const ServerRequest &request);
     ServerResponse userinfo(const ServerRequest &request);

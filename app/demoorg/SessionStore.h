@@ -18,6 +18,9 @@ struct Credentials {
     QString password;
     QString clientId;
     QString clientSecret;
+    // The connected app's certificate (PEM) for JWT bearer logins, as an admin uploads it; not
+    // stored with the org (given to each start). Empty: JWT logins are refused.
+    QByteArray jwtCertificate;
 };
 
 struct Session {

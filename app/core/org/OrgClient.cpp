@@ -2,7 +2,9 @@
 
 #include "org/CollectionBody.h"
 #include "org/CollectionResults.h"
+#include "org/JwtBearer.h"
 
+#include <QDateTime>
 #include <QJsonDocument>
 #include <QRegularExpression>
 #include <QUrl>
@@ -244,8 +246,11 @@ Result<OrgClient> OrgClient::create(OrgSession session, Renewer renew)
     return client;
 }
 
-Result<OrgSession> OrgClient::loginWithPassword(const QString &loginUrl, const QString &clientId, const QByteArray &clientSecret,
-                                                const QString &username, const QByteArray &password)
+namespace {
+
+// POST {login}/services/oauth2/token with `form`: the session, or the org's refusal in words
+// (`who` names the login in the message: "login as admin@acme.com").
+Result<OrgSession> requestToken(const QString &loginUrl, const QList<QPair<QString, QString>> &form, const QString &who)
 {
     if (auto ok = checkOrgUrl(loginUrl); !ok)
         return std::unexpected(ok.error());
@@ -256,19 +261,15 @@ Result<OrgSession> OrgClient::loginWithPassword(const QString &loginUrl, const Q
     request.method = "POST";
     request.url = base + QStringLiteral("/services/oauth2/token");
     request.header("Content-Type", "application/x-www-form-urlencoded").header("Accept", "application/json");
-    request.body = formEncode({{QStringLiteral("grant_type"), QStringLiteral("password")},
-                               {QStringLiteral("client_id"), clientId},
-                               {QStringLiteral("client_secret"), QString::fromUtf8(clientSecret)},
-                               {QStringLiteral("username"), username},
-                               {QStringLiteral("password"), QString::fromUtf8(password)}});
+    request.body = formEncode(form);
     HttpClient http;
     auto response = http.send(request);
     if (!response)
         return std::unexpected(response.error().error);
     const QJsonObject o = QJsonDocument::fromJson(response->body).object();
     if (!response->ok() || o.value(QStringLiteral("access_token")).toString().isEmpty())
-        return fail(ErrorKind::Server, QStringLiteral("login as %1 failed: %2 (%3)")
-                                           .arg(username, o.value(QStringLiteral("error")).toString(QStringLiteral("HTTP %1").arg(response->status)),
+        return fail(ErrorKind::Server, QStringLiteral("%1 failed: %2 (%3)")
+                                           .arg(who, o.value(QStringLiteral("error")).toString(QStringLiteral("HTTP %1").arg(response->status)),
                                                 o.value(QStringLiteral("error_description")).toString()));
     OrgSession session;
     session.instanceUrl = o.value(QStringLiteral("instance_url")).toString();
@@ -276,6 +277,53 @@ Result<OrgSession> OrgClient::loginWithPassword(const QString &loginUrl, const Q
     if (auto ok = checkOrgUrl(session.instanceUrl); !ok)
         return std::unexpected(ok.error());
     return session;
+}
+
+} // namespace
+
+Result<OrgSession> OrgClient::loginWithPassword(const QString &loginUrl, const QString &clientId, const QByteArray &clientSecret,
+                                                const QString &username, const QByteArray &password)
+{
+    return requestToken(loginUrl,
+                        {{QStringLiteral("grant_type"), QStringLiteral("password")},
+                         {QStringLiteral("client_id"), clientId},
+                         {QStringLiteral("client_secret"), QString::fromUtf8(clientSecret)},
+                         {QStringLiteral("username"), username},
+                         {QStringLiteral("password"), QString::fromUtf8(password)}},
+                        QStringLiteral("login as %1").arg(username));
+}
+
+Result<OrgSession> OrgClient::loginWithJwt(const QString &loginUrl, const QString &clientId, const QString &username,
+                                           const QByteArray &privateKeyPem, const QString &audience)
+{
+    JwtClaims claims;
+    claims.issuer = clientId;
+    claims.subject = username;
+    claims.audience = audience.isEmpty() ? audienceFor(loginUrl) : audience;
+    // Three minutes, as Salesforce allows: a fresh assertion is signed for every login.
+    claims.expires = QDateTime::currentSecsSinceEpoch() + 180;
+    auto assertion = JwtBearer::sign(claims, privateKeyPem);
+    if (!assertion)
+        return std::unexpected(assertion.error());
+    return requestToken(loginUrl,
+                        {{QStringLiteral("grant_type"), QStringLiteral("urn:ietf:params:oauth:grant-type:jwt-bearer")},
+                         {QStringLiteral("assertion"), QString::fromLatin1(*assertion)}},
+                        QStringLiteral("JWT login as %1").arg(username));
+}
+
+QString OrgClient::audienceFor(const QString &loginUrl)
+{
+    // Salesforce accepts its two login hosts as the audience (and a My Domain login URL where the
+    // org allows it); a sandbox's My Domain (…sandbox.my.salesforce.com) logs in through test.
+    const QString host = QUrl(loginUrl).host().toLower();
+    if (host == QLatin1String("test.salesforce.com") || host.endsWith(QLatin1String(".sandbox.my.salesforce.com")))
+        return QStringLiteral("https://test.salesforce.com");
+    if (host == QLatin1String("login.salesforce.com") || host.endsWith(QLatin1String(".my.salesforce.com")))
+        return QStringLiteral("https://login.salesforce.com");
+    QString base = loginUrl;   // anything else (the demo org, a proxy): the login URL itself
+    while (base.endsWith(QLatin1Char('/')))
+        base.chop(1);
+    return base;
 }
 
 QString OrgClient::restBase() const

@@ -126,6 +126,14 @@ public:
     // OAuth 2.0 username-password flow (salesforce-api.md §1).
     static Result<OrgSession> loginWithPassword(const QString &loginUrl, const QString &clientId, const QByteArray &clientSecret,
                                                 const QString &username, const QByteArray &password);
+    // The OAuth 2.0 JWT bearer flow (the CI way): an assertion for `username`, issued by the
+    // connected app `clientId`, signed RS256 with the key whose certificate the app holds.
+    // `audience` defaults to audienceFor(loginUrl).
+    static Result<OrgSession> loginWithJwt(const QString &loginUrl, const QString &clientId, const QString &username,
+                                           const QByteArray &privateKeyPem, const QString &audience = {});
+    // The aud claim Salesforce expects for a login host: https://login.salesforce.com for
+    // production and My Domain, https://test.salesforce.com for sandboxes, else the URL itself.
+    static QString audienceFor(const QString &loginUrl);
 
     OrgClient(OrgClient &&) noexcept = default;
     OrgClient &operator=(OrgClient &&) noexcept = default;

@@ -1,0 +1,255 @@
+// Logging in to an org the ways admins and CI do (issue 11), against the demo org over real HTTP.
+// JWT bearer: the test makes an RSA key and a self-signed certificate (OpenSSL), gives the
+// certificate to the demo org as its connected app's, and logs in with the key — through
+// OrgClient, and through `lockstep-cli run` with the key file in the environment. Each refusal
+// is Salesforce's own answer (bad signature, wrong consumer key, wrong audience, expired, a user
+// who is not the app's) and the CLI says what went wrong.
+#include "DemoOrgTestSupport.h"
+#include "TestSupport.h"
+
+#include "org/HttpClient.h"
+#include "org/JwtBearer.h"
+#include "org/OrgClient.h"
+
+#include <QDateTime>
+#include <QDirIterator>
+#include <QFile>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
+#include <QtTest>
+
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/rsa.h>
+#include <openssl/x509.h>
+
+#include <memory>
+
+using namespace lockstep;
+
+namespace {
+
+struct KeyAndCertificate {
+    QByteArray keyPem, certificatePem;
+};
+
+// A 2048-bit RSA key and a self-signed certificate for it, as `openssl req -x509 -newkey
+// rsa:2048 -nodes` makes them for a connected app.
+KeyAndCertificate makeKeyAndCertificate(const QString &commonName)
+{
+    KeyAndCertificate out;
+    std::unique_ptr<EVP_PKEY, decltype(&EVP_PKEY_free)> key(EVP_RSA_gen(2048), EVP_PKEY_free);
+    std::unique_ptr<X509, decltype(&X509_free)> cert(X509_new(), X509_free);
+    if (!key || !cert)
+        return out;
+    X509_set_version(cert.get(), 2);
+    ASN1_INTEGER_set(X509_get_serialNumber(cert.get()), 1);
+    X509_gmtime_adj(X509_getm_notBefore(cert.get()), 0);
+    X509_gmtime_adj(X509_getm_notAfter(cert.get()), 3600L * 24 * 365);
+    X509_set_pubkey(cert.get(), key.get());
+    X509_NAME *name = X509_get_subject_name(cert.get());
+    X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, reinterpret_cast<const unsigned char *>(commonName.toUtf8().constData()), -1, -1, 0);
+    X509_set_issuer_name(cert.get(), name);
+    if (X509_sign(cert.get(), key.get(), EVP_sha256()) == 0)
+        return out;
+    auto pem = [](auto write) {
+        std::unique_ptr<BIO, decltype(&BIO_free)> bio(BIO_new(BIO_s_mem()), BIO_free);
+        write(bio.get());
+        char *data = nullptr;
+        const long n = BIO_get_mem_data(bio.get(), &data);
+        return QByteArray(data, int(n));
+    };
+    out.keyPem = pem([&](BIO *b) { PEM_write_bio_PrivateKey(b, key.get(), nullptr, nullptr, 0, nullptr, nullptr); });
+    out.certificatePem = pem([&](BIO *b) { PEM_write_bio_X509(b, cert.get()); });
+    return out;
+}
+
+// POST /services/oauth2/token with a ready assertion: the org's status and JSON answer.
+std::pair<int, QJsonObject> postAssertion(const QString &url, const QByteArray &assertion)
+{
+    HttpRequest request;
+    request.method = "POST";
+    request.url = url + QStringLiteral("/services/oauth2/token");
+    request.header("Content-Type", "application/x-www-form-urlencoded");
+    request.body = formEncode({{QStringLiteral("grant_type"), QStringLiteral("urn:ietf:params:oauth:grant-type:jwt-bearer")},
+                               {QStringLiteral("assertion"), QString::fromLatin1(assertion)}});
+    HttpClient http;
+    auto response = http.send(request);
+    if (!response)
+        return {-1, {}};
+    return {response->status, QJsonDocument::fromJson(response->body).object()};
+}
+
+} // namespace
+
+class TestOrgLogin : public QObject {
+    Q_OBJECT
+    test::Scratch scratch;
+    test::DemoOrgProcess org;
+    KeyAndCertificate app;      // the connected app's certificate and its key
+    KeyAndCertificate other;    // a key the app does not know
+    QString keyFile, file;
+
+    JwtClaims claims(qint64 expires = 0) const
+    {
+        JwtClaims c;
+        c.issuer = org.clientId;
+        c.subject = org.username;
+        c.audience = QStringLiteral("https://login.salesforce.com");
+        c.expires = expires ? expires : QDateTime::currentSecsSinceEpoch() + 180;
+        return c;
+    }
+
+private slots:
+    void initTestCase()
+    {
+        app = makeKeyAndCertificate(QStringLiteral("Lockstep CI"));
+        other = makeKeyAndCertificate(QStringLiteral("Someone else"));
+        QVERIFY(!app.keyPem.isEmpty() && app.certificatePem.contains("BEGIN CERTIFICATE"));
+        keyFile = scratch.write(QStringLiteral("server.key"), app.keyPem);
+        const QString certificate = scratch.write(QStringLiteral("server.crt"), app.certificatePem);
+        SampleOptions sample;
+        sample.rows = 600;
+        sample.parents = 60;
+        sample.seed = 3;
+        file = scratch.sample(QStringLiteral("opps.csv"), sample);
+        QVERIFY2(org.start({QStringLiteral("--scale"), QStringLiteral("0"), QStringLiteral("--seed-from"), file, QStringLiteral("--jwt-cert"),
+                            certificate}),
+                 qPrintable(org.error()));
+    }
+
+    void jwtLoginOpensASession()
+    {
+        auto session = OrgClient::loginWithJwt(org.url, org.clientId, org.username, app.keyPem);
+        QVERIFY2(session.has_value(), qPrintable(session ? QString() : session.error().message));
+        QCOMPARE(session->instanceUrl, org.url);
+        auto client = OrgClient::create(*session);
+        QVERIFY(client.has_value());
+        const auto found = client->query(QStringLiteral("SELECT Id FROM Account LIMIT 5"));
+        QVERIFY2(found.has_value(), qPrintable(found ? QString() : found.error().message));
+        QCOMPARE(found->size(), size_t(5));
+    }
+
+    // sfdx-core writes exp in milliseconds (Date.now() + 300): Salesforce reads it as seconds, far
+    // ahead, and takes it; so does the demo org.
+    void expiryInMillisecondsIsAccepted()
+    {
+        auto assertion = JwtBearer::sign(claims(QDateTime::currentMSecsSinceEpoch() + 300), app.keyPem);
+        QVERIFY(assertion.has_value());
+        const auto [status, answer] = postAssertion(org.url, *assertion);
+        QCOMPARE(status, 200);
+        QVERIFY(!answer.value(QStringLiteral("access_token")).toString().isEmpty());
+        QVERIFY(!answer.contains(QStringLiteral("refresh_token")));   // the JWT flow issues none
+    }
+
+    void refusalsAreSalesforces_data()
+    {
+        QTest::addColumn<QString>("what");
+        QTest::addColumn<QString>("error");
+        QTest::addColumn<QString>("description");
+        QTest::newRow("signed with another key") << "key" << "invalid_grant" << "invalid assertion";
+        QTest::newRow("another consumer key") << "iss" << "invalid_client_id" << "client identifier invalid";
+        QTest::newRow("another audience") << "aud" << "invalid_grant" << "audience is invalid";
+        QTest::newRow("expired") << "exp" << "invalid_grant" << "expired authorization code";
+        QTest::newRow("another user") << "sub" << "invalid_grant" << "user hasn't approved this consumer";
+        QTest::newRow("not a JWT") << "junk" << "invalid_grant" << "invalid assertion";
+    }
+    void refusalsAreSalesforces()
+    {
+        QFETCH(QString, what);
+        QFETCH(QString, error);
+        QFETCH(QString, description);
+        JwtClaims c = claims();
+        QByteArray key = app.keyPem;
+        if (what == QLatin1String("key"))
+            key = other.keyPem;
+        else if (what == QLatin1String("iss"))
+            c.issuer = QStringLiteral("3MVG9notTheAppsConsumerKey");
+        else if (what == QLatin1String("aud"))
+            c.audience = QStringLiteral("https://login.example.com");
+        else if (what == QLatin1String("exp"))
+            c.expires = QDateTime::currentSecsSinceEpoch() - 60;
+        else if (what == QLatin1String("sub"))
+            c.subject = QStringLiteral("someone.else@example.com");
+        auto assertion = what == QLatin1String("junk") ? Result<QByteArray>(QByteArray("not.a.jwt")) : JwtBearer::sign(c, key);
+        QVERIFY(assertion.has_value());
+        const auto [status, answer] = postAssertion(org.url, *assertion);
+        QCOMPARE(status, 400);
+        QCOMPARE(answer.value(QStringLiteral("error")).toString(), error);
+        QCOMPARE(answer.value(QStringLiteral("error_description")).toString(), description);
+    }
+
+    // The audience a client puts in: Salesforce's two login hosts, else the login URL.
+    void audienceFollowsTheLoginHost()
+    {
+        QCOMPARE(OrgClient::audienceFor(QStringLiteral("https://login.salesforce.com")), QStringLiteral("https://login.salesforce.com"));
+        QCOMPARE(OrgClient::audienceFor(QStringLiteral("https://acme.my.salesforce.com/")), QStringLiteral("https://login.salesforce.com"));
+        QCOMPARE(OrgClient::audienceFor(QStringLiteral("https://test.salesforce.com")), QStringLiteral("https://test.salesforce.com"));
+        QCOMPARE(OrgClient::audienceFor(QStringLiteral("https://acme--uat.sandbox.my.salesforce.com")), QStringLiteral("https://test.salesforce.com"));
+        QCOMPARE(OrgClient::audienceFor(org.url + QLatin1Char('/')), org.url);
+    }
+
+    void aKeyThatIsNotAKeyIsSaidSo()
+    {
+        auto session = OrgClient::loginWithJwt(org.url, org.clientId, org.username, app.certificatePem);
+        QVERIFY(!session);
+        QVERIFY2(session.error().message.contains(QStringLiteral("not a PEM private key")), qPrintable(session.error().message));
+    }
+
+    // The CI way end to end: `lockstep-cli run` with the key file, consumer key and user in the
+    // environment; the job runs, and neither the key nor a token is written to the job store.
+    void runLogsInWithTheKeyFile()
+    {
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        for (const char *name : {"LOCKSTEP_ACCESS_TOKEN", "LOCKSTEP_PASSWORD", "LOCKSTEP_CLIENT_SECRET"})
+            env.remove(QLatin1String(name));
+        env.insert(QStringLiteral("LOCKSTEP_USERNAME"), org.username);
+        env.insert(QStringLiteral("LOCKSTEP_CLIENT_ID"), org.clientId);
+        env.insert(QStringLiteral("LOCKSTEP_JWT_KEY_FILE"), keyFile);
+        const QString store = scratch.path(QStringLiteral("jobs.sqlite"));
+        const QStringList args{QStringLiteral("run"), file, QStringLiteral("--org"), org.url, QStringLiteral("--scale"), QStringLiteral("0.001"),
+                               QStringLiteral("--operation"), QStringLiteral("update"), QStringLiteral("-m"), QStringLiteral("lanes"),
+                               QStringLiteral("--api"), QStringLiteral("rest"), QStringLiteral("--store"), store, QStringLiteral("--json"),
+                               QStringLiteral("-q")};
+        QProcess p;
+        p.setProcessEnvironment(env);
+        p.start(qEnvironmentVariable("LOCKSTEP_CLI"), args);
+        QVERIFY(p.waitForFinished(120000));
+        const QByteArray err = p.readAllStandardError();
+        QVERIFY2(p.exitCode() == 0, err.constData());
+        const QJsonObject report = QJsonDocument::fromJson(p.readAllStandardOutput()).object();
+        QCOMPARE(report.value(QStringLiteral("succeeded")).toInteger(), qint64(600));
+        // Nothing secret in the store: not the key, not an assertion, not a session.
+        for (QDirIterator it(QFileInfo(store).absolutePath(), {QStringLiteral("jobs.sqlite*")}, QDir::Files); it.hasNext();) {
+            QFile f(it.next());
+            QVERIFY(f.open(QIODevice::ReadOnly));
+            const QByteArray bytes = f.readAll();
+            QVERIFY2(!bytes.contains(app.keyPem.mid(40, 40)), qPrintable(f.fileName()));
+            QVERIFY2(!bytes.contains("eyJhbGciOiJSUzI1NiJ9"), qPrintable(f.fileName()));   // base64url of {"alg":"RS256"}
+            QVERIFY2(!bytes.contains("00D8d0000000001!"), qPrintable(f.fileName()));
+        }
+
+        // A key file that is not there: said, with the file, before anything is recorded.
+        env.insert(QStringLiteral("LOCKSTEP_JWT_KEY_FILE"), scratch.path(QStringLiteral("missing.key")));
+        p.setProcessEnvironment(env);
+        p.start(qEnvironmentVariable("LOCKSTEP_CLI"), args);
+        QVERIFY(p.waitForFinished(60000));
+        const QByteArray missing = p.readAllStandardError();
+        QVERIFY2(p.exitCode() != 0 && missing.contains("missing.key") && missing.contains("JWT key"), missing.constData());
+
+        // The wrong consumer key: the org's refusal, named.
+        env.insert(QStringLiteral("LOCKSTEP_JWT_KEY_FILE"), keyFile);
+        env.insert(QStringLiteral("LOCKSTEP_CLIENT_ID"), QStringLiteral("3MVG9notTheAppsConsumerKey"));
+        p.setProcessEnvironment(env);
+        p.start(qEnvironmentVariable("LOCKSTEP_CLI"), args);
+        QVERIFY(p.waitForFinished(60000));
+        const QByteArray refused = p.readAllStandardError();
+        QVERIFY2(p.exitCode() != 0 && refused.contains("invalid_client_id"), refused.constData());
+    }
+
+    void cleanupTestCase() { org.stop(); }
+};
+
+QTEST_GUILESS_MAIN(TestOrgLogin)
+#include "tst_orglogin.moc"
