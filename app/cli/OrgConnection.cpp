@@ -102,12 +102,17 @@ std::optional<OrgConnection> connectOrg(const QString &org, double scale, const 
                 return fail(ErrorKind::NotFound, QStringLiteral("cannot read the JWT key: %1").arg(key.errorString()), jwtKeyFile);
             return OrgClient::loginWithJwt(loginUrl, qEnvironmentVariable("LOCKSTEP_CLIENT_ID"), username, key.readAll());
         }
+        // No user: the client credentials flow (the app runs as the user its admin chose).
+        if (username.isEmpty())
+            return OrgClient::loginWithClientCredentials(loginUrl, qEnvironmentVariable("LOCKSTEP_CLIENT_ID"), qgetenv("LOCKSTEP_CLIENT_SECRET"));
         return OrgClient::loginWithPassword(loginUrl, qEnvironmentVariable("LOCKSTEP_CLIENT_ID"), qgetenv("LOCKSTEP_CLIENT_SECRET"), username,
                                             qgetenv("LOCKSTEP_PASSWORD"));
     };
+    const bool clientCredentials = username.isEmpty() && !qEnvironmentVariableIsEmpty("LOCKSTEP_CLIENT_ID") &&
+                                   !qEnvironmentVariableIsEmpty("LOCKSTEP_CLIENT_SECRET");
     if (!token.isEmpty()) {
         target.session = {org, token};
-    } else if (!username.isEmpty()) {
+    } else if (!username.isEmpty() || clientCredentials) {
         auto session = login();
         if (!session) {
             exitCode = report(session.error());
@@ -116,12 +121,13 @@ std::optional<OrgConnection> connectOrg(const QString &org, double scale, const 
         target.session = *session;
     } else {
         exitCode = usageError(QStringLiteral("no session for %1: set LOCKSTEP_ACCESS_TOKEN; or LOCKSTEP_USERNAME, LOCKSTEP_CLIENT_ID and "
-                                             "LOCKSTEP_JWT_KEY_FILE (a JWT bearer login); or LOCKSTEP_USERNAME, LOCKSTEP_PASSWORD, "
-                                             "LOCKSTEP_CLIENT_ID and LOCKSTEP_CLIENT_SECRET (and LOCKSTEP_LOGIN_URL)").arg(org),
+                                             "LOCKSTEP_JWT_KEY_FILE (a JWT bearer login); or LOCKSTEP_CLIENT_ID and LOCKSTEP_CLIENT_SECRET "
+                                             "(client credentials, at the org's My Domain); or those with LOCKSTEP_USERNAME and "
+                                             "LOCKSTEP_PASSWORD (and LOCKSTEP_LOGIN_URL for any of them)").arg(org),
                               command);
         return std::nullopt;
     }
-    if (!username.isEmpty())
+    if (!username.isEmpty() || clientCredentials)
         target.renew = login;
     return target;
 }

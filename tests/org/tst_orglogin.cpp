@@ -1,4 +1,7 @@
 // Logging in to an org the ways admins and CI do (issue 11), against the demo org over real HTTP.
+// The browser flow (authorization code with PKCE on a loopback redirect): the test is the
+// browser — it opens the authorize page, posts the login form, and follows the redirect to
+// Lockstep's listener, which exchanges the code for a session and a refresh token.
 // JWT bearer: the test makes an RSA key and a self-signed certificate (OpenSSL), gives the
 // certificate to the demo org as its connected app's, and logs in with the key — through
 // OrgClient, and through `lockstep-cli run` with the key file in the environment. Each refusal
@@ -10,6 +13,7 @@
 #include "org/HttpClient.h"
 #include "org/JwtBearer.h"
 #include "org/OrgClient.h"
+#include "org/WebLogin.h"
 
 #include <QDateTime>
 #include <QDirIterator>
@@ -17,6 +21,7 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
+#include <QRegularExpression>
 #include <QtTest>
 
 #include <openssl/evp.h>
@@ -24,6 +29,7 @@
 #include <openssl/rsa.h>
 #include <openssl/x509.h>
 
+#include <future>
 #include <memory>
 
 using namespace lockstep;
@@ -79,6 +85,42 @@ std::pair<int, QJsonObject> postAssertion(const QString &url, const QByteArray &
     if (!response)
         return {-1, {}};
     return {response->status, QJsonDocument::fromJson(response->body).object()};
+}
+
+HttpResponse browse(const QByteArray &method, const QString &url, const QByteArray &form = {})
+{
+    HttpRequest request;
+    request.method = method;
+    request.url = url;
+    if (!form.isEmpty()) {
+        request.header("Content-Type", "application/x-www-form-urlencoded");
+        request.body = form;
+    }
+    HttpClient http;
+    auto response = http.send(request);
+    return response ? *response : HttpResponse{};
+}
+
+// What a person does in the browser: open the page, fill in the form (its hidden fields as the
+// page has them), submit. Returns where the org sends the browser next.
+QString logInThroughThePage(const QString &authorizeUrl, const QString &username, const QString &password)
+{
+    const HttpResponse page = browse("GET", authorizeUrl);
+    if (page.status != 200)
+        return {};
+    QList<QPair<QString, QString>> form;
+    static const QRegularExpression hidden(QStringLiteral("<input type=\"hidden\" name=\"([^\"]+)\" value=\"([^\"]*)\">"));
+    for (auto it = hidden.globalMatch(QString::fromUtf8(page.body)); it.hasNext();) {
+        const auto m = it.next();
+        QString value = m.captured(2);
+        value.replace(QStringLiteral("&amp;"), QStringLiteral("&")).replace(QStringLiteral("&quot;"), QStringLiteral("\""));
+        form.append({m.captured(1), value});
+    }
+    form.append({QStringLiteral("username"), username});
+    form.append({QStringLiteral("password"), password});
+    const QUrl url(authorizeUrl);
+    const HttpResponse submitted = browse("POST", url.scheme() + QStringLiteral("://") + url.authority() + url.path(), formEncode(form));
+    return submitted.status == 302 ? QString::fromUtf8(submitted.header("Location")) : QString();
 }
 
 } // namespace
@@ -246,6 +288,96 @@ private slots:
         QVERIFY(p.waitForFinished(60000));
         const QByteArray refused = p.readAllStandardError();
         QVERIFY2(p.exitCode() != 0 && refused.contains("invalid_client_id"), refused.constData());
+    }
+
+    void browserLoginWithPkce()
+    {
+        WebLoginOptions options;
+        options.loginUrl = org.url;
+        options.clientId = org.clientId;
+        options.port = 0;   // the demo org takes any callback; a real connected app names its port
+        auto login = WebLogin::start(options);
+        QVERIFY2(login.has_value(), qPrintable(login ? QString() : login.error().message));
+        const QString authorize = (*login)->authorizeUrl();
+        QVERIFY(authorize.contains(QStringLiteral("code_challenge_method=S256")));
+        QVERIFY(authorize.contains(QStringLiteral("scope=api%20refresh_token")));
+        auto finished = std::async(std::launch::async, [&] { return (*login)->finish(); });
+
+        const QString redirect = logInThroughThePage(authorize, org.username, org.password);
+        QVERIFY2(redirect.startsWith((*login)->redirectUri() + QLatin1Char('?')), qPrintable(redirect));
+        const HttpResponse landed = browse("GET", redirect);   // the browser follows the redirect
+        QCOMPARE(landed.status, 200);
+        QVERIFY(landed.body.contains("You can close this window"));
+
+        QCOMPARE(finished.wait_for(std::chrono::seconds(30)), std::future_status::ready);
+        auto session = finished.get();
+        QVERIFY2(session.has_value(), qPrintable(session ? QString() : session.error().message));
+        QVERIFY(!session->refreshToken.isEmpty());
+        auto client = OrgClient::create(*session);
+        QVERIFY(client.has_value());
+        QVERIFY(client->query(QStringLiteral("SELECT Id FROM Account LIMIT 1")).has_value());
+    }
+
+    // An answer that is not this login's (another state), and a refusal in the browser: said,
+    // and the browser gets a page that says so too.
+    void browserAnswersThatAreNotTheLogins()
+    {
+        WebLoginOptions options;
+        options.loginUrl = org.url;
+        options.clientId = org.clientId;
+        options.port = 0;
+        for (const QString &query : {QStringLiteral("code=abc&state=not-ours"), QStringLiteral("error=access_denied&error_description=end-user+denied+authorization")}) {
+            auto login = WebLogin::start(options);
+            QVERIFY(login.has_value());
+            auto finished = std::async(std::launch::async, [&] { return (*login)->finish(); });
+            const HttpResponse stray = browse("GET", QStringLiteral("http://127.0.0.1:%1/favicon.ico").arg(QUrl((*login)->redirectUri()).port()));
+            QCOMPARE(stray.status, 404);   // not the callback: ignored, still waiting
+            const HttpResponse landed = browse("GET", (*login)->redirectUri() + QLatin1Char('?') + query);
+            QCOMPARE(landed.status, 400);
+            QCOMPARE(finished.wait_for(std::chrono::seconds(30)), std::future_status::ready);
+            auto session = finished.get();
+            QVERIFY(!session);
+            QVERIFY2(session.error().message.contains(query.startsWith(QLatin1String("error")) ? QStringLiteral("end-user denied authorization")
+                                                                                                : QStringLiteral("does not belong to this login")),
+                     qPrintable(session.error().message));
+        }
+        // Nobody comes back: a deadline, and the page to open in the message.
+        options.timeout = std::chrono::seconds(1);
+        auto login = WebLogin::start(options);
+        QVERIFY(login.has_value());
+        auto session = (*login)->finish();
+        QVERIFY(!session);
+        QCOMPARE(session.error().kind, ErrorKind::Network);
+        QVERIFY(session.error().message.contains(QStringLiteral("/services/oauth2/authorize")));
+    }
+
+    void clientCredentialsLogin()
+    {
+        auto session = OrgClient::loginWithClientCredentials(org.url, org.clientId, org.clientSecret.toUtf8());
+        QVERIFY2(session.has_value(), qPrintable(session ? QString() : session.error().message));
+        auto client = OrgClient::create(*session);
+        QVERIFY(client.has_value());
+        QVERIFY(client->query(QStringLiteral("SELECT Id FROM Account LIMIT 1")).has_value());
+        auto refused = OrgClient::loginWithClientCredentials(org.url, org.clientId, "wrong-secret");
+        QVERIFY(!refused);
+        QVERIFY2(refused.error().message.contains(QStringLiteral("invalid_client")), qPrintable(refused.error().message));
+
+        // lockstep-cli with only the consumer key and secret in the environment: client credentials.
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        for (const char *name : {"LOCKSTEP_ACCESS_TOKEN", "LOCKSTEP_PASSWORD", "LOCKSTEP_USERNAME", "LOCKSTEP_JWT_KEY_FILE"})
+            env.remove(QLatin1String(name));
+        env.insert(QStringLiteral("LOCKSTEP_CLIENT_ID"), org.clientId);
+        env.insert(QStringLiteral("LOCKSTEP_CLIENT_SECRET"), org.clientSecret);
+        QProcess p;
+        p.setProcessEnvironment(env);
+        p.start(qEnvironmentVariable("LOCKSTEP_CLI"),
+                {QStringLiteral("run"), file, QStringLiteral("--org"), org.url, QStringLiteral("--scale"), QStringLiteral("0.001"),
+                 QStringLiteral("--operation"), QStringLiteral("update"), QStringLiteral("-m"), QStringLiteral("lanes"), QStringLiteral("--api"),
+                 QStringLiteral("rest"), QStringLiteral("--store"), scratch.path(QStringLiteral("cc.sqlite")), QStringLiteral("--json"),
+                 QStringLiteral("-q")});
+        QVERIFY(p.waitForFinished(120000));
+        QVERIFY2(p.exitCode() == 0, p.readAllStandardError().constData());
+        QCOMPARE(QJsonDocument::fromJson(p.readAllStandardOutput()).object().value(QStringLiteral("succeeded")).toInteger(), qint64(600));
     }
 
     void cleanupTestCase() { org.stop(); }

@@ -250,7 +250,8 @@ namespace {
 
 // POST {login}/services/oauth2/token with `form`: the session, or the org's refusal in words
 // (`who` names the login in the message: "login as admin@acme.com").
-Result<OrgSession> requestToken(const QString &loginUrl, const QList<QPair<QString, QString>> &form, const QString &who)
+Result<OrgSession> requestToken(const QString &loginUrl, const QList<QPair<QString, QString>> &form, const QString &who,
+                                const QByteArray &basicAuth = {})
 {
     if (auto ok = checkOrgUrl(loginUrl); !ok)
         return std::unexpected(ok.error());
@@ -261,6 +262,8 @@ Result<OrgSession> requestToken(const QString &loginUrl, const QList<QPair<QStri
     request.method = "POST";
     request.url = base + QStringLiteral("/services/oauth2/token");
     request.header("Content-Type", "application/x-www-form-urlencoded").header("Accept", "application/json");
+    if (!basicAuth.isEmpty())
+        request.header("Authorization", "Basic " + basicAuth.toBase64());
     request.body = formEncode(form);
     HttpClient http;
     auto response = http.send(request);
@@ -274,12 +277,34 @@ Result<OrgSession> requestToken(const QString &loginUrl, const QList<QPair<QStri
     OrgSession session;
     session.instanceUrl = o.value(QStringLiteral("instance_url")).toString();
     session.accessToken = o.value(QStringLiteral("access_token")).toString().toUtf8();
+    session.refreshToken = o.value(QStringLiteral("refresh_token")).toString().toUtf8();
     if (auto ok = checkOrgUrl(session.instanceUrl); !ok)
         return std::unexpected(ok.error());
     return session;
 }
 
 } // namespace
+
+Result<OrgSession> OrgClient::loginWithClientCredentials(const QString &loginUrl, const QString &clientId, const QByteArray &clientSecret)
+{
+    // Salesforce reads the pair from HTTP Basic, each part form-encoded.
+    const QByteArray pair = QUrl::toPercentEncoding(clientId) + ':' + QUrl::toPercentEncoding(QString::fromUtf8(clientSecret));
+    return requestToken(loginUrl, {{QStringLiteral("grant_type"), QStringLiteral("client_credentials")}},
+                        QStringLiteral("client credentials login of %1").arg(clientId), pair);
+}
+
+Result<OrgSession> OrgClient::exchangeCode(const QString &loginUrl, const QString &clientId, const QByteArray &clientSecret,
+                                           const QString &code, const QString &redirectUri, const QByteArray &codeVerifier)
+{
+    QList<QPair<QString, QString>> form{{QStringLiteral("grant_type"), QStringLiteral("authorization_code")},
+                                        {QStringLiteral("code"), code},
+                                        {QStringLiteral("client_id"), clientId},
+                                        {QStringLiteral("redirect_uri"), redirectUri},
+                                        {QStringLiteral("code_verifier"), QString::fromLatin1(codeVerifier)}};
+    if (!clientSecret.isEmpty())
+        form.append({QStringLiteral("client_secret"), QString::fromUtf8(clientSecret)});
+    return requestToken(loginUrl, form, QStringLiteral("browser login"));
+}
 
 Result<OrgSession> OrgClient::loginWithPassword(const QString &loginUrl, const QString &clientId, const QByteArray &clientSecret,
                                                 const QString &username, const QByteArray &password)

@@ -24,6 +24,7 @@ struct OrgSession {
     QString instanceUrl;            // https://acme.my.salesforce.com, or http://127.0.0.1:PORT
     QByteArray accessToken;
     QString apiVersion = QStringLiteral("62.0");
+    QByteArray refreshToken;        // the web flow's (a secret too); empty for the other logins
 };
 
 // Why an org call failed, in the terms a caller acts on.
@@ -131,6 +132,13 @@ public:
     // `audience` defaults to audienceFor(loginUrl).
     static Result<OrgSession> loginWithJwt(const QString &loginUrl, const QString &clientId, const QString &username,
                                            const QByteArray &privateKeyPem, const QString &audience = {});
+    // The OAuth 2.0 client credentials flow: the connected app's consumer key and secret (HTTP
+    // Basic), on the org's My Domain login URL; the app runs as its configured user.
+    static Result<OrgSession> loginWithClientCredentials(const QString &loginUrl, const QString &clientId, const QByteArray &clientSecret);
+    // The authorization code a browser login brought back, exchanged for a session and a
+    // refresh token (PKCE: the verifier whose challenge went out; a secret when the app has one).
+    static Result<OrgSession> exchangeCode(const QString &loginUrl, const QString &clientId, const QByteArray &clientSecret,
+                                           const QString &code, const QString &redirectUri, const QByteArray &codeVerifier);
     // The aud claim Salesforce expects for a login host: https://login.salesforce.com for
     // production and My Domain, https://test.salesforce.com for sandboxes, else the URL itself.
     static QString audienceFor(const QString &loginUrl);
