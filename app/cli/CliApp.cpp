@@ -6,6 +6,7 @@
 #ifdef LOCKSTEP_HAVE_DEMOORG
 #include "cli/DemoOrgCommand.h"
 #endif
+#include "cli/OrgCommand.h"
 #include "cli/PlanCommand.h"
 #include "cli/PredictCommand.h"
 #include "cli/RunCommand.h"
@@ -26,6 +27,7 @@ CliApp::CliApp()
     m_commands.push_back(std::make_unique<ExportCommand>());
     m_commands.push_back(std::make_unique<ResumeCommand>());
     m_commands.push_back(std::make_unique<CancelCommand>());
+    m_commands.push_back(std::make_unique<OrgCommand>());
 #ifdef LOCKSTEP_HAVE_DEMOORG
     m_commands.push_back(std::make_unique<DemoOrgCommand>());
 #endif

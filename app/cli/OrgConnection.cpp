@@ -1,6 +1,9 @@
 #include "cli/OrgConnection.h"
 
 #include "cli/CliSupport.h"
+#include "org/OrgRegistry.h"
+#include "org/SavedOrgSession.h"
+#include "org/SecretStore.h"
 #include "job/DuplicateRuleSwitch.h"
 #include "store/JobStore.h"
 
@@ -32,6 +35,47 @@ QString defaultDemoDataDir(const QString &storePath)
 {
     return QFileInfo(storePath.isEmpty() ? JobStore::defaultPath() : storePath).dir().filePath(QStringLiteral("demo-org"));
 }
+
+namespace {
+
+// An org saved by `lockstep-cli org login`: its session opened the way it was saved, and
+// renewed the same way; the job store names it by its alias.
+std::optional<OrgConnection> connectSavedOrg(const QString &alias, double scale, const QString &command, int &exitCode)
+{
+    auto registry = OrgRegistry::load();
+    if (!registry) {
+        exitCode = report(registry.error());
+        return std::nullopt;
+    }
+    const auto saved = registry->find(alias);
+    if (!saved) {
+        exitCode = usageError(QStringLiteral("no saved org '%1': give 'demo', an https:// instance URL, or an alias from 'lockstep-cli org list' "
+                                             "('lockstep-cli org login' saves one)").arg(alias),
+                              command);
+        return std::nullopt;
+    }
+    std::unique_ptr<SecretStore> secrets = SecretStore::system();
+    auto session = SavedOrgSession::open(*saved, *secrets);
+    if (!session) {
+        exitCode = report(session.error());
+        return std::nullopt;
+    }
+    OrgConnection target;
+    target.name = saved->alias;
+    target.scale = scale;
+    target.session = *session;
+    // Renewals come from the runner's threads: they use the secrets as read now, from memory,
+    // not the keychain (whose D-Bus calls belong to this thread).
+    std::shared_ptr<SecretStore> cache = SecretStore::memory({});
+    for (const char *what : {"refresh-token", "client-secret"})
+        if (auto secret = secrets->read(saved->secretKey(QLatin1String(what))); secret && *secret)
+            (void)cache->write(saved->secretKey(QLatin1String(what)), **secret);
+    const SavedOrg org = *saved;
+    target.renew = [org, cache]() { return SavedOrgSession::open(org, *cache); };
+    return target;
+}
+
+} // namespace
 
 std::optional<OrgConnection> connectOrg(const QString &org, double scale, const QString &dataDir, const QStringList &seedFiles,
                                         const OrgProfile &profile, const QString &command, int &exitCode)
@@ -84,6 +128,8 @@ std::optional<OrgConnection> connectOrg(const QString &org, double scale, const 
                               command);
         return std::nullopt;
     }
+    if (!org.contains(QStringLiteral("://")))
+        return connectSavedOrg(org, scale, command, exitCode);
     if (auto ok = checkOrgUrl(org); !ok) {
         exitCode = usageError(ok.error().message, command);
         return std::nullopt;

@@ -20,7 +20,7 @@ int RunCommand::run(const QStringList &arguments)
         "interrupted run loses nothing — 'lockstep-cli resume JOB' goes on where it stopped, after looking up in "
         "the org what happened to rows whose answer was lost. Rows the org did not write are sent again (up to "
         "five passes); rows that failed stay failed. --org demo starts the demo org here, seeded from FILE, at "
-        "--scale, its records kept in --demo-data; any other org is an https:// instance URL, with the session "
+        "--scale, its records kept in --demo-data; --org ALIAS is an org saved by 'lockstep-cli org login'; any other org is an https:// instance URL, with the session "
         "from LOCKSTEP_ACCESS_TOKEN, a JWT bearer login (LOCKSTEP_USERNAME, LOCKSTEP_CLIENT_ID, "
         "LOCKSTEP_JWT_KEY_FILE: the connected app's consumer key and the private key of its certificate), client "
         "credentials (LOCKSTEP_CLIENT_ID, LOCKSTEP_CLIENT_SECRET), or a username-password login (those and "
@@ -33,7 +33,7 @@ int RunCommand::run(const QStringList &arguments)
         "64 bad usage, 65 malformed file, 66 no such file, 69 the org refused, 74 job store or result files, 75 "
         "the org did not answer, 130 interrupted (the job can be resumed)."));
     addPlanningOptions(parser);
-    parser.addOption({QStringLiteral("org"), QStringLiteral("demo, or the org's instance URL (https://….my.salesforce.com)."), QStringLiteral("ORG")});
+    parser.addOption({QStringLiteral("org"), QStringLiteral("demo, a saved org's alias (lockstep-cli org list), or the org's instance URL (https://….my.salesforce.com)."), QStringLiteral("ORG")});
     parser.addOption({{QStringLiteral("m"), QStringLiteral("mitigation")}, QStringLiteral("The mitigation (default parallel)."), QStringLiteral("M"),
                       QStringLiteral("parallel")});
     parser.addOption({QStringLiteral("external-id"), QStringLiteral("Upsert: the external id field (default Id)."), QStringLiteral("FIELD")});
@@ -73,8 +73,9 @@ int RunCommand::run(const QStringList &arguments)
     if (!plan)
         return report(plan.error());
 
-    // An org URL Lockstep would never send a session to is refused before anything is written.
-    if (orgName != QLatin1String("demo"))
+    // An org URL Lockstep would never send a session to is refused before anything is written
+    // (a saved org's alias is checked when its session opens).
+    if (orgName != QLatin1String("demo") && orgName.contains(QStringLiteral("://")))
         if (auto ok = checkOrgUrl(orgName); !ok)
             return usageError(ok.error().message, name());
     auto store = JobStore::open(storePath(parser));

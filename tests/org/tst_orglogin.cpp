@@ -16,6 +16,7 @@
 #include "org/WebLogin.h"
 
 #include <QDateTime>
+#include <QElapsedTimer>
 #include <QDirIterator>
 #include <QFile>
 #include <QJsonDocument>
@@ -31,6 +32,7 @@
 
 #include <future>
 #include <memory>
+#include <tuple>
 
 using namespace lockstep;
 
@@ -378,6 +380,105 @@ private slots:
         QVERIFY(p.waitForFinished(120000));
         QVERIFY2(p.exitCode() == 0, p.readAllStandardError().constData());
         QCOMPARE(QJsonDocument::fromJson(p.readAllStandardOutput()).object().value(QStringLiteral("succeeded")).toInteger(), qint64(600));
+    }
+
+    // `org login` saves an org by alias (no secret in its file), `--org ALIAS` opens its session
+    // the way it was saved, `org display` connects, `org logout` forgets it. Here with no keychain
+    // service (no D-Bus session): a JWT org needs none; a client-credentials org is told that its
+    // secret is kept for that command only, and the next command says what to do.
+    void orgCommandSavesByAlias()
+    {
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        for (const char *name : {"LOCKSTEP_ACCESS_TOKEN", "LOCKSTEP_PASSWORD", "LOCKSTEP_USERNAME", "LOCKSTEP_JWT_KEY_FILE", "LOCKSTEP_CLIENT_ID",
+                                 "LOCKSTEP_CLIENT_SECRET", "DBUS_SESSION_BUS_ADDRESS", "DISPLAY", "WAYLAND_DISPLAY"})
+            env.remove(QLatin1String(name));
+        env.insert(QStringLiteral("DBUS_SESSION_BUS_ADDRESS"), QStringLiteral("unix:path=") + scratch.path(QStringLiteral("no-bus")));
+        const QString config = scratch.path(QStringLiteral("config"));
+        env.insert(QStringLiteral("XDG_CONFIG_HOME"), config);
+        auto cli = [&](const QStringList &args, const QProcessEnvironment &e) {
+            QProcess p;
+            p.setProcessEnvironment(e);
+            p.start(qEnvironmentVariable("LOCKSTEP_CLI"), args);
+            p.waitForFinished(120000);
+            return std::tuple{p.exitCode(), p.readAllStandardOutput(), p.readAllStandardError()};
+        };
+        auto [code, out, err] = cli({QStringLiteral("org"), QStringLiteral("login"), QStringLiteral("--jwt"), keyFile, QStringLiteral("--client-id"),
+                                     org.clientId, QStringLiteral("--username"), org.username, QStringLiteral("--instance"), org.url,
+                                     QStringLiteral("--alias"), QStringLiteral("ci"), QStringLiteral("--json")},
+                                    env);
+        QVERIFY2(code == 0, err.constData());
+        QCOMPARE(QJsonDocument::fromJson(out).object().value(QStringLiteral("method")).toString(), QStringLiteral("jwt"));
+
+        std::tie(code, out, err) = cli({QStringLiteral("org"), QStringLiteral("list"), QStringLiteral("--json")}, env);
+        QCOMPARE(code, 0);
+        QVERIFY(out.contains("\"alias\": \"ci\""));
+
+        const QString store = scratch.path(QStringLiteral("alias.sqlite"));
+        std::tie(code, out, err) = cli({QStringLiteral("run"), file, QStringLiteral("--org"), QStringLiteral("ci"), QStringLiteral("--scale"), QStringLiteral("0.001"),
+                                        QStringLiteral("--operation"), QStringLiteral("update"), QStringLiteral("-m"), QStringLiteral("lanes"),
+                                        QStringLiteral("--api"), QStringLiteral("rest"), QStringLiteral("--store"), store, QStringLiteral("--json"),
+                                        QStringLiteral("-q")},
+                                       env);
+        QVERIFY2(code == 0, err.constData());
+        QCOMPARE(QJsonDocument::fromJson(out).object().value(QStringLiteral("succeeded")).toInteger(), qint64(600));
+
+        std::tie(code, out, err) = cli({QStringLiteral("org"), QStringLiteral("display"), QStringLiteral("ci"), QStringLiteral("--json")}, env);
+        QVERIFY2(code == 0, err.constData());
+        QCOMPARE(QJsonDocument::fromJson(out).object().value(QStringLiteral("status")).toString(), QStringLiteral("connected"));
+
+        // Client credentials with no keychain: said at login; the next command cannot log in, and says why.
+        QProcessEnvironment withSecret = env;
+        withSecret.insert(QStringLiteral("LOCKSTEP_CLIENT_SECRET"), org.clientSecret);
+        std::tie(code, out, err) = cli({QStringLiteral("org"), QStringLiteral("login"), QStringLiteral("--client-credentials"), QStringLiteral("--client-id"),
+                                        org.clientId, QStringLiteral("--instance"), org.url, QStringLiteral("--alias"), QStringLiteral("cc")},
+                                       withSecret);
+        QVERIFY2(code == 0, err.constData());
+        QVERIFY2(err.contains("no keychain service"), err.constData());
+        std::tie(code, out, err) = cli({QStringLiteral("org"), QStringLiteral("display"), QStringLiteral("cc")}, env);
+        QVERIFY(code != 0);
+        QVERIFY2(err.contains("no saved client secret") && err.contains("no keychain"), err.constData());
+
+        // The browser way, with the test as the browser: the page is printed on stderr.
+        QProcess web;
+        web.setProcessEnvironment(env);
+        web.start(qEnvironmentVariable("LOCKSTEP_CLI"), {QStringLiteral("org"), QStringLiteral("login"), QStringLiteral("--browser"), QStringLiteral("--port"),
+                                                         QStringLiteral("0"), QStringLiteral("--client-id"), org.clientId, QStringLiteral("--instance"),
+                                                         org.url, QStringLiteral("--alias"), QStringLiteral("web"), QStringLiteral("--json")});
+        QString authorize;
+        QByteArray webErr;
+        QElapsedTimer waited;
+        waited.start();
+        while (authorize.isEmpty() && waited.elapsed() < 30000 && web.state() != QProcess::NotRunning) {
+            web.waitForReadyRead(200);
+            webErr += web.readAllStandardError();
+            for (const QByteArray &line : webErr.split('\n'))
+                if (line.startsWith("http") && line.contains("/services/oauth2/authorize"))
+                    authorize = QString::fromUtf8(line.trimmed());
+        }
+        QVERIFY2(!authorize.isEmpty(), webErr.constData());
+        const QString redirect = logInThroughThePage(authorize, org.username, org.password);
+        QVERIFY2(!redirect.isEmpty(), qPrintable(authorize));
+        QCOMPARE(browse("GET", redirect).status, 200);
+        QVERIFY(web.waitForFinished(60000));
+        webErr += web.readAllStandardError();
+        QVERIFY2(web.exitCode() == 0, webErr.constData());
+        QCOMPARE(QJsonDocument::fromJson(web.readAllStandardOutput()).object().value(QStringLiteral("username")).toString(), org.username);
+
+        // Nothing secret in the saved orgs.
+        QFile saved(config + QStringLiteral("/lockstep/orgs.json"));
+        QVERIFY(saved.open(QIODevice::ReadOnly));
+        const QByteArray orgs = saved.readAll();
+        QVERIFY(!orgs.contains(org.clientSecret.toUtf8()));
+        QVERIFY(!orgs.contains("BEGIN PRIVATE KEY"));
+        QVERIFY(!orgs.contains("00D8d0000000001!"));
+
+        std::tie(code, out, err) = cli({QStringLiteral("org"), QStringLiteral("logout"), QStringLiteral("ci")}, env);
+        QVERIFY2(code == 0, err.constData());
+        std::tie(code, out, err) = cli({QStringLiteral("org"), QStringLiteral("list"), QStringLiteral("--json")}, env);
+        QVERIFY(!out.contains("\"alias\": \"ci\""));
+        std::tie(code, out, err) = cli({QStringLiteral("run"), file, QStringLiteral("--org"), QStringLiteral("ci"), QStringLiteral("--store"), store}, env);
+        QCOMPARE(code, 64);
+        QVERIFY2(err.contains("no saved org 'ci'"), err.constData());
     }
 
     void cleanupTestCase() { org.stop(); }

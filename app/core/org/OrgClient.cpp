@@ -248,10 +248,8 @@ Result<OrgClient> OrgClient::create(OrgSession session, Renewer renew)
 
 namespace {
 
-// POST {login}/services/oauth2/token with `form`: the session, or the org's refusal in words
-// (`who` names the login in the message: "login as admin@acme.com").
-Result<OrgSession> requestToken(const QString &loginUrl, const QList<QPair<QString, QString>> &form, const QString &who,
-                                const QByteArray &basicAuth = {})
+// A form POST to {login}/services/oauth2/{endpoint}, once the login URL is one Lockstep sends to.
+Result<HttpRequest> oauthPost(const QString &loginUrl, const QString &endpoint)
 {
     if (auto ok = checkOrgUrl(loginUrl); !ok)
         return std::unexpected(ok.error());
@@ -260,8 +258,21 @@ Result<OrgSession> requestToken(const QString &loginUrl, const QList<QPair<QStri
         base.chop(1);
     HttpRequest request;
     request.method = "POST";
-    request.url = base + QStringLiteral("/services/oauth2/token");
-    request.header("Content-Type", "application/x-www-form-urlencoded").header("Accept", "application/json");
+    request.url = base + QStringLiteral("/services/oauth2/") + endpoint;
+    request.header("Content-Type", "application/x-www-form-urlencoded");
+    return request;
+}
+
+// POST {login}/services/oauth2/token with `form`: the session, or the org's refusal in words
+// (`who` names the login in the message: "login as admin@acme.com").
+Result<OrgSession> requestToken(const QString &loginUrl, const QList<QPair<QString, QString>> &form, const QString &who,
+                                const QByteArray &basicAuth = {})
+{
+    auto posted = oauthPost(loginUrl, QStringLiteral("token"));
+    if (!posted)
+        return std::unexpected(posted.error());
+    HttpRequest &request = *posted;
+    request.header("Accept", "application/json");
     if (!basicAuth.isEmpty())
         request.header("Authorization", "Basic " + basicAuth.toBase64());
     request.body = formEncode(form);
@@ -291,6 +302,37 @@ Result<OrgSession> OrgClient::loginWithClientCredentials(const QString &loginUrl
     const QByteArray pair = QUrl::toPercentEncoding(clientId) + ':' + QUrl::toPercentEncoding(QString::fromUtf8(clientSecret));
     return requestToken(loginUrl, {{QStringLiteral("grant_type"), QStringLiteral("client_credentials")}},
                         QStringLiteral("client credentials login of %1").arg(clientId), pair);
+}
+
+Result<OrgSession> OrgClient::refresh(const QString &loginUrl, const QString &clientId, const QByteArray &refreshToken)
+{
+    auto session = requestToken(loginUrl,
+                                {{QStringLiteral("grant_type"), QStringLiteral("refresh_token")},
+                                 {QStringLiteral("client_id"), clientId},
+                                 {QStringLiteral("refresh_token"), QString::fromLatin1(refreshToken)}},
+                                QStringLiteral("renewing the session"));
+    if (session && session->refreshToken.isEmpty())
+        session->refreshToken = refreshToken;
+    return session;
+}
+
+Result<void> OrgClient::revoke(const QString &loginUrl, const QByteArray &token)
+{
+    auto posted = oauthPost(loginUrl, QStringLiteral("revoke"));
+    if (!posted)
+        return std::unexpected(posted.error());
+    HttpRequest &request = *posted;
+    request.body = formEncode({{QStringLiteral("token"), QString::fromLatin1(token)}});
+    HttpClient http;
+    auto response = http.send(request);
+    if (!response)
+        return std::unexpected(response.error().error);
+    const QJsonObject o = QJsonDocument::fromJson(response->body).object();
+    if (response->ok() || o.value(QStringLiteral("error")).toString() == QLatin1String("invalid_token"))
+        return {};
+    return fail(ErrorKind::Server, QStringLiteral("the org did not revoke the token: %1 (%2)")
+                                       .arg(o.value(QStringLiteral("error")).toString(QStringLiteral("HTTP %1").arg(response->status)),
+                                            o.value(QStringLiteral("error_description")).toString()));
 }
 
 Result<OrgSession> OrgClient::exchangeCode(const QString &loginUrl, const QString &clientId, const QByteArray &clientSecret,
@@ -501,6 +543,11 @@ OrgResult<QJsonObject> OrgClient::jsonCall(QByteArray method, const QString &url
 OrgResult<QJsonObject> OrgClient::describe(const QString &object)
 {
     return jsonCall("GET", restBase() + QStringLiteral("/sobjects/%1/describe").arg(object));
+}
+
+OrgResult<QJsonObject> OrgClient::userinfo()
+{
+    return jsonCall("GET", m_session.instanceUrl + QStringLiteral("/services/oauth2/userinfo"));
 }
 
 OrgResult<std::vector<QJsonObject>> OrgClient::query(const QString &soql, bool all)

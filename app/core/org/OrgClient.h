@@ -139,6 +139,11 @@ public:
     // refresh token (PKCE: the verifier whose challenge went out; a secret when the app has one).
     static Result<OrgSession> exchangeCode(const QString &loginUrl, const QString &clientId, const QByteArray &clientSecret,
                                            const QString &code, const QString &redirectUri, const QByteArray &codeVerifier);
+    // A new session from a refresh token (the web flow's); Salesforce returns no new refresh token.
+    static Result<OrgSession> refresh(const QString &loginUrl, const QString &clientId, const QByteArray &refreshToken);
+    // Revokes a token (a refresh token revokes its sessions too): logout. An unknown token is
+    // fine (already gone).
+    static Result<void> revoke(const QString &loginUrl, const QByteArray &token);
     // The aud claim Salesforce expects for a login host: https://login.salesforce.com for
     // production and My Domain, https://test.salesforce.com for sandboxes, else the URL itself.
     static QString audienceFor(const QString &loginUrl);
@@ -155,6 +160,8 @@ public:
 
     // REST
     OrgResult<QJsonObject> describe(const QString &object);
+    // Who the session is (GET /services/oauth2/userinfo): preferred_username, organization_id, user_id.
+    OrgResult<QJsonObject> userinfo();
     OrgResult<std::vector<QJsonObject>> query(const QString &soql, bool all = false);
     // sObject Collections (≤ 200 records a call). `records` carry their fields (and Id for
     // update; the external id field for upsert); delete takes Ids only.

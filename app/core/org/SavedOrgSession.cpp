@@ -1,0 +1,102 @@
+#include "org/SavedOrgSession.h"
+
+#include <QFile>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
+
+namespace lockstep {
+
+namespace {
+
+// `sf … --json`: its "result", or its message when it says it failed.
+Result<QJsonObject> runSf(const QStringList &arguments)
+{
+    const QString program = qEnvironmentVariable("LOCKSTEP_SF", QStringLiteral("sf"));
+    QProcess sf;
+    sf.start(program, arguments + QStringList{QStringLiteral("--json")});
+    if (!sf.waitForStarted(10000))
+        return fail(ErrorKind::NotFound, QStringLiteral("the Salesforce CLI (%1) cannot be started: %2 — install it, or set LOCKSTEP_SF to its path")
+                                             .arg(program, sf.errorString()));
+    if (!sf.waitForFinished(120000)) {
+        sf.kill();
+        return fail(ErrorKind::Network, QStringLiteral("the Salesforce CLI did not answer within 2 minutes"));
+    }
+    const QJsonObject o = QJsonDocument::fromJson(sf.readAllStandardOutput()).object();
+    if (sf.exitCode() != 0 || o.value(QStringLiteral("status")).toInt(1) != 0)
+        return fail(ErrorKind::Server, QStringLiteral("the Salesforce CLI says: %1")
+                                           .arg(o.value(QStringLiteral("message")).toString(QString::fromUtf8(sf.readAllStandardError()).trimmed())));
+    return o.value(QStringLiteral("result")).toObject();
+}
+
+} // namespace
+
+Result<SavedOrgSession::SalesforceCliLogin> SavedOrgSession::fromSalesforceCli(const QString &sfOrg)
+{
+    auto display = runSf({QStringLiteral("org"), QStringLiteral("display"), QStringLiteral("--target-org"), sfOrg});
+    if (!display)
+        return std::unexpected(display.error());
+    auto token = runSf({QStringLiteral("org"), QStringLiteral("auth"), QStringLiteral("show-access-token"), QStringLiteral("--target-org"), sfOrg});
+    if (!token)
+        return std::unexpected(token.error());
+    SalesforceCliLogin login;
+    login.session.instanceUrl = display->value(QStringLiteral("instanceUrl")).toString();
+    login.session.accessToken = token->value(QStringLiteral("accessToken")).toString().toUtf8();
+    login.username = display->value(QStringLiteral("username")).toString();
+    login.apiVersion = display->value(QStringLiteral("apiVersion")).toString();
+    if (!login.apiVersion.isEmpty())
+        login.session.apiVersion = login.apiVersion;
+    while (login.session.instanceUrl.endsWith(QLatin1Char('/')))
+        login.session.instanceUrl.chop(1);
+    if (login.session.accessToken.isEmpty() || login.session.instanceUrl.isEmpty())
+        return fail(ErrorKind::Server, QStringLiteral("the Salesforce CLI has no session for %1: log in with 'sf org login web --alias %1' first").arg(sfOrg));
+    if (auto ok = checkOrgUrl(login.session.instanceUrl); !ok)
+        return std::unexpected(ok.error());
+    return login;
+}
+
+Result<OrgSession> SavedOrgSession::open(const SavedOrg &org, SecretStore &secrets)
+{
+    Result<OrgSession> session = std::unexpected(Error{});
+    switch (org.method) {
+    case SavedOrg::Method::Browser: {
+        auto refresh = secrets.read(org.secretKey(QStringLiteral("refresh-token")));
+        if (!refresh)
+            return std::unexpected(refresh.error());
+        if (!*refresh)
+            return fail(ErrorKind::NotFound, QStringLiteral("no saved session for %1%2: log in again with 'lockstep-cli org login --browser --alias %1'")
+                                                 .arg(org.alias, secrets.persistent() ? QString() : QStringLiteral(" (no keychain: nothing is kept between commands)")));
+        session = OrgClient::refresh(org.loginUrl, org.clientId, **refresh);
+        break;
+    }
+    case SavedOrg::Method::Jwt: {
+        QFile key(org.jwtKeyFile);
+        if (!key.open(QIODevice::ReadOnly))
+            return fail(ErrorKind::NotFound, QStringLiteral("cannot read the JWT key of %1: %2").arg(org.alias, key.errorString()), org.jwtKeyFile);
+        session = OrgClient::loginWithJwt(org.loginUrl, org.clientId, org.username, key.readAll());
+        break;
+    }
+    case SavedOrg::Method::ClientCredentials: {
+        auto secret = secrets.read(org.secretKey(QStringLiteral("client-secret")));
+        if (!secret)
+            return std::unexpected(secret.error());
+        if (!*secret)
+            return fail(ErrorKind::NotFound, QStringLiteral("no saved client secret for %1%2: log in again with 'lockstep-cli org login --client-credentials'")
+                                                 .arg(org.alias, secrets.persistent() ? QString() : QStringLiteral(" (no keychain: nothing is kept between commands)")));
+        session = OrgClient::loginWithClientCredentials(org.loginUrl, org.clientId, **secret);
+        break;
+    }
+    case SavedOrg::Method::SalesforceCli: {
+        auto login = fromSalesforceCli(org.sfOrg);
+        if (!login)
+            return std::unexpected(login.error());
+        session = login->session;
+        break;
+    }
+    }
+    if (session && !org.apiVersion.isEmpty())
+        session->apiVersion = org.apiVersion;
+    return session;
+}
+
+} // namespace lockstep
