@@ -481,6 +481,41 @@ private slots:
         QVERIFY2(err.contains("no saved org 'ci'"), err.constData());
     }
 
+    // Every refused login says what to do: a wrong consumer key, a wrong password, a host that
+    // does not answer, and a refresh token that was revoked (logout elsewhere) or has expired.
+    void loginFailuresSayWhatToDo()
+    {
+        auto wrongApp = OrgClient::loginWithPassword(org.url, QStringLiteral("3MVG9notTheApp"), org.clientSecret.toUtf8(), org.username,
+                                                     org.password.toUtf8());
+        QVERIFY(!wrongApp);
+        QVERIFY2(wrongApp.error().message.contains(QStringLiteral("check the connected app's consumer key")), qPrintable(wrongApp.error().message));
+        auto wrongPassword = OrgClient::loginWithPassword(org.url, org.clientId, org.clientSecret.toUtf8(), org.username, "not-it");
+        QVERIFY(!wrongPassword);
+        QVERIFY2(wrongPassword.error().message.contains(QStringLiteral("check the username and the password")), qPrintable(wrongPassword.error().message));
+        auto nobody = OrgClient::loginWithPassword(QStringLiteral("http://127.0.0.1:1"), org.clientId, org.clientSecret.toUtf8(), org.username,
+                                                   org.password.toUtf8());
+        QVERIFY(!nobody);
+        QVERIFY2(nobody.error().message.contains(QStringLiteral("cannot be reached")), qPrintable(nobody.error().message));
+
+        // A browser login's refresh token, revoked: renewing says to log in again.
+        WebLoginOptions options;
+        options.loginUrl = org.url;
+        options.clientId = org.clientId;
+        options.port = 0;
+        auto login = WebLogin::start(options);
+        QVERIFY(login.has_value());
+        auto finished = std::async(std::launch::async, [&] { return (*login)->finish(); });
+        const QString redirect = logInThroughThePage((*login)->authorizeUrl(), org.username, org.password);
+        QCOMPARE(browse("GET", redirect).status, 200);
+        auto session = finished.get();
+        QVERIFY(session.has_value());
+        QVERIFY(OrgClient::refresh(org.url, org.clientId, session->refreshToken).has_value());   // good until revoked
+        QVERIFY(OrgClient::revoke(org.url, session->refreshToken).has_value());
+        auto renewed = OrgClient::refresh(org.url, org.clientId, session->refreshToken);
+        QVERIFY(!renewed);
+        QVERIFY2(renewed.error().message.contains(QStringLiteral("log in again")), qPrintable(renewed.error().message));
+    }
+
     void cleanupTestCase() { org.stop(); }
 };
 

@@ -40,6 +40,9 @@ constexpr int kRunsWithErrors = 5;
 // REST parallel's 450 calls vary more from run to run than a Bulk job's (one run's errors spread
 // 9,800–17,000 here): ten runs put the mean's standard error near 3 %, well inside the 15 %.
 constexpr int kRestParallelRuns = 10;
+// Bulk 2.0 small batches (180 jobs of 500 rows, each its platform-cut batches side by side) spread
+// as widely: 6,800–13,300 errors a run on 2026-12-07, where a five-run mean once fell 21 % short.
+constexpr int kBulk2SmallRuns = 10;
 
 struct Case {
     QString mitigation;   // as `-m` takes it
@@ -421,7 +424,7 @@ private slots:
                {{QStringLiteral("parallel"), kRunsWithErrors, kOneJobScale},
                 {QStringLiteral("lanes"), 1},
                 {QStringLiteral("sort"), 1},
-                {QStringLiteral("small:500"), kRunsWithErrors},
+                {QStringLiteral("small:500"), kBulk2SmallRuns},
                 {QStringLiteral("serial"), 1}});
     }
 

@@ -263,6 +263,31 @@ Result<HttpRequest> oauthPost(const QString &loginUrl, const QString &endpoint)
     return request;
 }
 
+// What to do about a refused login, in the words of the fix (Salesforce's own descriptions).
+QString loginAdvice(const QString &error, const QString &description)
+{
+    const QString d = description.toLower();
+    if (error == QLatin1String("invalid_client_id"))
+        return QStringLiteral("check the connected app's consumer key (client id), and that the app exists in this org");
+    if (error == QLatin1String("invalid_client"))
+        return QStringLiteral("check the connected app's consumer secret");
+    if (d.contains(QLatin1String("expired access/refresh token")) || d.contains(QLatin1String("token")))
+        return QStringLiteral("the saved session was revoked or has expired: log in again ('lockstep-cli org login')");
+    if (d.contains(QLatin1String("authentication failure")))
+        return QStringLiteral("check the username and the password (with the security token appended where the org asks for one)");
+    if (d.contains(QLatin1String("audience")))
+        return QStringLiteral("log in at https://login.salesforce.com, https://test.salesforce.com (sandboxes) or the org's My Domain");
+    if (d.contains(QLatin1String("expired authorization code")))
+        return QStringLiteral("the machine's clock may be wrong, or the assertion expired on its way: try again");
+    if (d.contains(QLatin1String("invalid assertion")))
+        return QStringLiteral("the key does not match the certificate the connected app holds: upload the certificate of this key to the app");
+    if (d.contains(QLatin1String("approved")))
+        return QStringLiteral("the user is not allowed to use the connected app: pre-authorize the user's profile or permission set");
+    if (error == QLatin1String("unsupported_grant_type"))
+        return QStringLiteral("the connected app does not allow this flow: enable it in the app's OAuth settings");
+    return {};
+}
+
 // POST {login}/services/oauth2/token with `form`: the session, or the org's refusal in words
 // (`who` names the login in the message: "login as admin@acme.com").
 Result<OrgSession> requestToken(const QString &loginUrl, const QList<QPair<QString, QString>> &form, const QString &who,
@@ -278,13 +303,20 @@ Result<OrgSession> requestToken(const QString &loginUrl, const QList<QPair<QStri
     request.body = formEncode(form);
     HttpClient http;
     auto response = http.send(request);
-    if (!response)
-        return std::unexpected(response.error().error);
+    if (!response) {
+        Error e = response.error().error;
+        if (response.error().transport == TransportError::Refused || response.error().transport == TransportError::Timeout)
+            e.message += QStringLiteral(" — the login host cannot be reached: check its URL (--instance, LOCKSTEP_LOGIN_URL) and the network");
+        return std::unexpected(e);
+    }
     const QJsonObject o = QJsonDocument::fromJson(response->body).object();
-    if (!response->ok() || o.value(QStringLiteral("access_token")).toString().isEmpty())
-        return fail(ErrorKind::Server, QStringLiteral("%1 failed: %2 (%3)")
-                                           .arg(who, o.value(QStringLiteral("error")).toString(QStringLiteral("HTTP %1").arg(response->status)),
-                                                o.value(QStringLiteral("error_description")).toString()));
+    if (!response->ok() || o.value(QStringLiteral("access_token")).toString().isEmpty()) {
+        const QString error = o.value(QStringLiteral("error")).toString(QStringLiteral("HTTP %1").arg(response->status));
+        const QString description = o.value(QStringLiteral("error_description")).toString();
+        const QString advice = loginAdvice(error, description);
+        return fail(ErrorKind::Server, QStringLiteral("%1 failed: %2 (%3)%4")
+                                           .arg(who, error, description, advice.isEmpty() ? QString() : QStringLiteral(": ") + advice));
+    }
     OrgSession session;
     session.instanceUrl = o.value(QStringLiteral("instance_url")).toString();
     session.accessToken = o.value(QStringLiteral("access_token")).toString().toUtf8();
