@@ -27,10 +27,14 @@ void addJsonOption(QCommandLineParser &parser)
     parser.addOption({QStringLiteral("json"), QStringLiteral("Print the result as JSON on stdout.")});
 }
 
-// Who the session is, asked of the org: the username and the org id (userinfo).
-Result<std::pair<QString, QString>> whoAmI(const OrgSession &session)
+// Who the session is, asked of the org: the username and the org id (userinfo). A session that
+// came with a refresh token is renewed with it if the org says it expired.
+Result<std::pair<QString, QString>> whoAmI(const OrgSession &session, const QString &loginUrl = {}, const QString &clientId = {})
 {
-    auto client = OrgClient::create(session);
+    OrgClient::Renewer renew;
+    if (!session.refreshToken.isEmpty())
+        renew = [=] { return OrgClient::refresh(loginUrl, clientId, session.refreshToken); };
+    auto client = OrgClient::create(session, renew);
     if (!client)
         return std::unexpected(client.error());
     auto info = client->userinfo();
@@ -194,7 +198,7 @@ int OrgCommand::login(const QStringList &arguments)
     }
     if (!session)
         return report(session.error());
-    auto who = whoAmI(*session);
+    auto who = whoAmI(*session, instance, clientId);
     if (!who)
         return report(who.error());
     org.instanceUrl = session->instanceUrl;

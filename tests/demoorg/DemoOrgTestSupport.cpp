@@ -1,5 +1,8 @@
 #include "DemoOrgTestSupport.h"
 
+#include <QRegularExpression>
+#include <QUrl>
+
 #include <QDebug>
 
 namespace lockstep::test {
@@ -106,6 +109,42 @@ QString xmlValue(const QByteArray &xml, const QString &tag)
         return {};
     const auto b = xml.indexOf("</" + tag.toUtf8() + '>', a);
     return QString::fromUtf8(xml.mid(a + open.size(), b - a - open.size()));
+}
+
+HttpResponse browse(const QByteArray &method, const QString &url, const QByteArray &form)
+{
+    HttpRequest request;
+    request.method = method;
+    request.url = url;
+    if (!form.isEmpty()) {
+        request.header("Content-Type", "application/x-www-form-urlencoded");
+        request.body = form;
+    }
+    HttpClient http;
+    auto response = http.send(request);
+    return response ? *response : HttpResponse{};
+}
+
+// What a person does in the browser: open the page, fill in the form (its hidden fields as the
+// page has them), submit. Returns where the org sends the browser next.
+QString logInThroughThePage(const QString &authorizeUrl, const QString &username, const QString &password)
+{
+    const HttpResponse page = browse("GET", authorizeUrl);
+    if (page.status != 200)
+        return {};
+    QList<QPair<QString, QString>> form;
+    static const QRegularExpression hidden(QStringLiteral("<input type=\"hidden\" name=\"([^\"]+)\" value=\"([^\"]*)\">"));
+    for (auto it = hidden.globalMatch(QString::fromUtf8(page.body)); it.hasNext();) {
+        const auto m = it.next();
+        QString value = m.captured(2);
+        value.replace(QStringLiteral("&amp;"), QStringLiteral("&")).replace(QStringLiteral("&quot;"), QStringLiteral("\""));
+        form.append({m.captured(1), value});
+    }
+    form.append({QStringLiteral("username"), username});
+    form.append({QStringLiteral("password"), password});
+    const QUrl url(authorizeUrl);
+    const HttpResponse submitted = browse("POST", url.scheme() + QStringLiteral("://") + url.authority() + url.path(), formEncode(form));
+    return submitted.status == 302 ? QString::fromUtf8(submitted.header("Location")) : QString();
 }
 
 } // namespace lockstep::test

@@ -77,4 +77,11 @@ QJsonObject firstError(const HttpResponse &response);
 // Text between <tag> and </tag> (first occurrence), for XML answers.
 QString xmlValue(const QByteArray &xml, const QString &tag);
 
+// The test as a person's browser: a GET or a form POST to the org, redirects not followed.
+HttpResponse browse(const QByteArray &method, const QString &url, const QByteArray &form = {});
+// Opens the org's authorize page, fills in its login form (its hidden fields as the page has
+// them) and submits it: where the org sends the browser next (its Location), or "" when it
+// does not redirect.
+QString logInThroughThePage(const QString &authorizeUrl, const QString &username, const QString &password);
+
 } // namespace lockstep::test

@@ -5,13 +5,15 @@
 // - the secret is in the keychain (secret-tool, where installed) and nowhere else: not in the
 //   saved orgs, the job store of a run, what the commands printed, or any other file under the
 //   test's HOME (the keyring file is encrypted);
-// - `org logout` takes it out of the keychain.
+// - `org logout` takes it out of the keychain;
+// - a browser login's refresh token, kept there, renews the sessions an org expires under a run.
 // Without dbus-daemon or gnome-keyring-daemon (scripts/setup installs both): skipped (exit 77).
 #include "DemoOrgTestSupport.h"
 #include "TestSupport.h"
 
 #include <QCoreApplication>
 #include <QDirIterator>
+#include <QElapsedTimer>
 #include <QFile>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -153,6 +155,50 @@ private slots:
         if (!found.isEmpty())
             QVERIFY(!secretTool({QStringLiteral("search"), QStringLiteral("--all"), QStringLiteral("server"), QStringLiteral("Lockstep")})
                          .contains("lockstep/etl/client-secret"));
+    }
+
+    // The browser way (the test is the browser), against an org that expires sessions under
+    // load: the refresh token the keychain kept renews them, and every row is written.
+    void browserLoginRenewsExpiredSessions()
+    {
+        test::DemoOrgProcess expiring;
+        QVERIFY2(expiring.start({QStringLiteral("--scale"), QStringLiteral("0"), QStringLiteral("--seed-from"), file, QStringLiteral("--faults"),
+                                 QStringLiteral("expire=0.3"), QStringLiteral("--seed"), QStringLiteral("9")}),
+                 qPrintable(expiring.error()));
+        QProcess web;
+        web.setProcessEnvironment(env);
+        web.start(qEnvironmentVariable("LOCKSTEP_CLI"), {QStringLiteral("org"), QStringLiteral("login"), QStringLiteral("--browser"), QStringLiteral("--port"),
+                                                         QStringLiteral("0"), QStringLiteral("--no-open"), QStringLiteral("--client-id"), expiring.clientId,
+                                                         QStringLiteral("--instance"), expiring.url, QStringLiteral("--alias"), QStringLiteral("web")});
+        QString authorize;
+        QByteArray webErr;
+        QElapsedTimer waited;
+        waited.start();
+        while (authorize.isEmpty() && waited.elapsed() < 30000 && web.state() != QProcess::NotRunning) {
+            web.waitForReadyRead(200);
+            webErr += web.readAllStandardError();
+            for (const QByteArray &line : webErr.split('\n'))
+                if (line.startsWith("http") && line.contains("/services/oauth2/authorize"))
+                    authorize = QString::fromUtf8(line.trimmed());
+        }
+        QVERIFY2(!authorize.isEmpty(), webErr.constData());
+        const QString redirect = test::logInThroughThePage(authorize, expiring.username, expiring.password);
+        QVERIFY2(!redirect.isEmpty(), qPrintable(authorize));
+        QCOMPARE(test::browse("GET", redirect).status, 200);
+        QVERIFY(web.waitForFinished(60000));
+        webErr += web.readAllStandardError();
+        QVERIFY2(web.exitCode() == 0, webErr.constData());
+        QVERIFY2(!webErr.contains("no keychain"), webErr.constData());
+
+        // 400 rows in 20-row calls: ~20 calls, each finding its session expired 3 times in 10.
+        const Cli run = cli({QStringLiteral("run"), file, QStringLiteral("--org"), QStringLiteral("web"), QStringLiteral("--scale"), QStringLiteral("0.001"),
+                             QStringLiteral("--operation"), QStringLiteral("update"), QStringLiteral("-m"), QStringLiteral("lanes"), QStringLiteral("--api"),
+                             QStringLiteral("rest"), QStringLiteral("--batch-size"), QStringLiteral("20"), QStringLiteral("--store"),
+                             scratch.path(QStringLiteral("home/web.sqlite")), QStringLiteral("--json"), QStringLiteral("-q")});
+        QVERIFY2(run.code == 0, run.err.constData());
+        QCOMPARE(QJsonDocument::fromJson(run.out).object().value(QStringLiteral("succeeded")).toInteger(), qint64(400));
+        QVERIFY(cli({QStringLiteral("org"), QStringLiteral("logout"), QStringLiteral("web")}).code == 0);
+        expiring.stop();
     }
 
     void cleanupTestCase()
