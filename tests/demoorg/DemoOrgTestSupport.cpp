@@ -1,5 +1,6 @@
 #include "DemoOrgTestSupport.h"
 
+#include <QElapsedTimer>
 #include <QRegularExpression>
 #include <QUrl>
 
@@ -145,6 +146,20 @@ QString logInThroughThePage(const QString &authorizeUrl, const QString &username
     const QUrl url(authorizeUrl);
     const HttpResponse submitted = browse("POST", url.scheme() + QStringLiteral("://") + url.authority() + url.path(), formEncode(form));
     return submitted.status == 302 ? QString::fromUtf8(submitted.header("Location")) : QString();
+}
+
+QString authorizeUrlFrom(QProcess &login, QByteArray &stderrSoFar)
+{
+    QElapsedTimer waited;
+    waited.start();
+    while (waited.elapsed() < 30000 && login.state() != QProcess::NotRunning) {
+        login.waitForReadyRead(200);
+        stderrSoFar += login.readAllStandardError();
+        for (const QByteArray &line : stderrSoFar.split('\n'))
+            if (line.startsWith("http") && line.contains("/services/oauth2/authorize"))
+                return QString::fromUtf8(line.trimmed());
+    }
+    return {};
 }
 
 } // namespace lockstep::test

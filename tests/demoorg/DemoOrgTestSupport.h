@@ -7,6 +7,7 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QProcess>
 #include <QProcessEnvironment>
 #include <QString>
 #include <QStringList>
@@ -83,5 +84,8 @@ HttpResponse browse(const QByteArray &method, const QString &url, const QByteArr
 // them) and submits it: where the org sends the browser next (its Location), or "" when it
 // does not redirect.
 QString logInThroughThePage(const QString &authorizeUrl, const QString &username, const QString &password);
+// The page `lockstep-cli org login --browser` (running as `login`) prints on stderr for the user
+// to open, read within 30 s; what it printed is kept in `stderrSoFar`.
+QString authorizeUrlFrom(QProcess &login, QByteArray &stderrSoFar);
 
 } // namespace lockstep::test

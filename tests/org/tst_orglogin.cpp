@@ -411,17 +411,8 @@ private slots:
         web.start(qEnvironmentVariable("LOCKSTEP_CLI"), {QStringLiteral("org"), QStringLiteral("login"), QStringLiteral("--browser"), QStringLiteral("--port"),
                                                          QStringLiteral("0"), QStringLiteral("--client-id"), org.clientId, QStringLiteral("--instance"),
                                                          org.url, QStringLiteral("--alias"), QStringLiteral("web"), QStringLiteral("--json")});
-        QString authorize;
         QByteArray webErr;
-        QElapsedTimer waited;
-        waited.start();
-        while (authorize.isEmpty() && waited.elapsed() < 30000 && web.state() != QProcess::NotRunning) {
-            web.waitForReadyRead(200);
-            webErr += web.readAllStandardError();
-            for (const QByteArray &line : webErr.split('\n'))
-                if (line.startsWith("http") && line.contains("/services/oauth2/authorize"))
-                    authorize = QString::fromUtf8(line.trimmed());
-        }
+        const QString authorize = test::authorizeUrlFrom(web, webErr);
         QVERIFY2(!authorize.isEmpty(), webErr.constData());
         const QString redirect = logInThroughThePage(authorize, org.username, org.password);
         QVERIFY2(!redirect.isEmpty(), qPrintable(authorize));
