@@ -389,6 +389,16 @@ private slots:
         QVERIFY2(code == 0, err.constData());
         QCOMPARE(QJsonDocument::fromJson(out).object().value(QStringLiteral("succeeded")).toInteger(), qint64(600));
 
+        // The job remembers the org by its alias: `show` names it, `resume` reconnects through it.
+        std::tie(code, out, err) = cli({QStringLiteral("show"), QStringLiteral("1"), QStringLiteral("--store"), store, QStringLiteral("--json")}, env);
+        QVERIFY2(code == 0, err.constData());
+        QCOMPARE(QJsonDocument::fromJson(out).object().value(QStringLiteral("org")).toString(), QStringLiteral("ci"));
+        std::tie(code, out, err) = cli({QStringLiteral("resume"), QStringLiteral("1"), QStringLiteral("--store"), store, QStringLiteral("--json"),
+                                        QStringLiteral("-q")},
+                                       env);
+        QVERIFY2(code == 0, err.constData());
+        QCOMPARE(QJsonDocument::fromJson(out).object().value(QStringLiteral("succeeded")).toInteger(), qint64(600));
+
         std::tie(code, out, err) = cli({QStringLiteral("org"), QStringLiteral("display"), QStringLiteral("ci"), QStringLiteral("--json")}, env);
         QVERIFY2(code == 0, err.constData());
         QCOMPARE(QJsonDocument::fromJson(out).object().value(QStringLiteral("status")).toString(), QStringLiteral("connected"));
