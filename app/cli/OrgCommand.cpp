@@ -8,7 +8,6 @@
 
 #include <QCommandLineParser>
 #include <QDateTime>
-#include <QFile>
 #include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -52,17 +51,28 @@ QJsonObject describe(const SavedOrg &org)
     return o;
 }
 
-// The one ALIAS a command names, found among the saved orgs (else the exit code is set).
-std::optional<SavedOrg> savedOrgArgument(const QCommandLineParser &parser, const OrgRegistry &registry, int &code)
+// The saved orgs and the one ALIAS a command names among them (else the exit code is set).
+struct NamedOrg {
+    OrgRegistry registry;
+    SavedOrg org;
+};
+std::optional<NamedOrg> savedOrgArgument(const QCommandLineParser &parser, int &code)
 {
     if (parser.positionalArguments().size() != 1) {
         code = usageError(QStringLiteral("expected one ALIAS"), kCommand);
         return std::nullopt;
     }
-    auto org = registry.find(parser.positionalArguments().front());
-    if (!org)
+    auto registry = OrgRegistry::load();
+    if (!registry) {
+        code = report(registry.error());
+        return std::nullopt;
+    }
+    auto org = registry->find(parser.positionalArguments().front());
+    if (!org) {
         code = report(Error{ErrorKind::NotFound, QStringLiteral("no saved org '%1' ('lockstep-cli org list')").arg(parser.positionalArguments().front())});
-    return org;
+        return std::nullopt;
+    }
+    return NamedOrg{std::move(*registry), std::move(*org)};
 }
 
 } // namespace
@@ -151,9 +161,10 @@ int OrgCommand::login(const QStringList &arguments)
         options.loginUrl = instance;
         options.clientId = clientId;
         bool ok = false;
-        options.port = quint16(parser.value(QStringLiteral("port")).toUInt(&ok));
-        if (!ok)
-            return usageError(QStringLiteral("--port takes a port number"), kCommand);
+        const uint port = parser.value(QStringLiteral("port")).toUInt(&ok);
+        if (!ok || port > 65535)
+            return usageError(QStringLiteral("--port takes a port number from 0 to 65535 (0: any free port)"), kCommand);
+        options.port = quint16(port);
         auto web = WebLogin::start(options);
         if (!web)
             return report(web.error());
@@ -172,10 +183,7 @@ int OrgCommand::login(const QStringList &arguments)
         if (org.username.isEmpty())
             return usageError(QStringLiteral("--jwt needs --username: the user the assertion names"), kCommand);
         org.jwtKeyFile = QFileInfo(parser.value(QStringLiteral("jwt"))).absoluteFilePath();
-        QFile key(org.jwtKeyFile);
-        if (!key.open(QIODevice::ReadOnly))
-            return report(Error{ErrorKind::NotFound, QStringLiteral("cannot read the JWT key: %1").arg(key.errorString()), org.jwtKeyFile});
-        session = OrgClient::loginWithJwt(instance, clientId, org.username, key.readAll());
+        session = OrgClient::loginWithJwtKeyFile(instance, clientId, org.username, org.jwtKeyFile);
     } else if (parser.isSet(QStringLiteral("client-credentials"))) {
         org.method = SavedOrg::Method::ClientCredentials;
         const QByteArray secret = qgetenv("LOCKSTEP_CLIENT_SECRET");
@@ -270,12 +278,10 @@ int OrgCommand::display(const QStringList &arguments)
     int code = 0;
     if (!parseArguments(parser, kCommand + QStringLiteral(" display"), arguments, code))
         return code;
-    auto registry = OrgRegistry::load();
-    if (!registry)
-        return report(registry.error());
-    const auto org = savedOrgArgument(parser, *registry, code);
-    if (!org)
+    auto named = savedOrgArgument(parser, code);
+    if (!named)
         return code;
+    const SavedOrg *org = &named->org;
     auto secrets = SecretStore::system();
     auto session = SavedOrgSession::open(*org, *secrets);
     QString status = QStringLiteral("connected");
@@ -308,12 +314,10 @@ int OrgCommand::logout(const QStringList &arguments)
     int code = 0;
     if (!parseArguments(parser, kCommand + QStringLiteral(" logout"), arguments, code))
         return code;
-    auto registry = OrgRegistry::load();
-    if (!registry)
-        return report(registry.error());
-    const auto org = savedOrgArgument(parser, *registry, code);
-    if (!org)
+    auto named = savedOrgArgument(parser, code);
+    if (!named)
         return code;
+    const SavedOrg *org = &named->org;
     auto secrets = SecretStore::system();
     if (org->method == SavedOrg::Method::Browser)
         if (auto refresh = secrets->read(org->secretKey(QStringLiteral("refresh-token"))); refresh && *refresh)
@@ -321,8 +325,8 @@ int OrgCommand::logout(const QStringList &arguments)
                 err() << "warning: " << revoked.error().message << " — the saved secrets are removed anyway" << Qt::endl;
     for (const char *what : {"refresh-token", "client-secret"})
         (void)secrets->remove(org->secretKey(QLatin1String(what)));
-    registry->remove(org->alias);
-    if (auto saved = registry->save(); !saved)
+    named->registry.remove(org->alias);
+    if (auto saved = named->registry.save(); !saved)
         return report(saved.error());
     out() << "Logged out of " << org->alias << ".\n";
     out().flush();

@@ -7,7 +7,6 @@
 #include "job/DuplicateRuleSwitch.h"
 #include "store/JobStore.h"
 
-#include <QFile>
 
 #ifdef LOCKSTEP_HAVE_DEMOORG
 #include "demoorg/DemoOrg.h"
@@ -142,12 +141,8 @@ std::optional<OrgConnection> connectOrg(const QString &org, double scale, const 
     // from its file for each login and kept no longer.
     auto login = [=]() -> Result<OrgSession> {
         const QString loginUrl = qEnvironmentVariable("LOCKSTEP_LOGIN_URL", org);
-        if (!jwtKeyFile.isEmpty()) {
-            QFile key(jwtKeyFile);
-            if (!key.open(QIODevice::ReadOnly))
-                return fail(ErrorKind::NotFound, QStringLiteral("cannot read the JWT key: %1").arg(key.errorString()), jwtKeyFile);
-            return OrgClient::loginWithJwt(loginUrl, qEnvironmentVariable("LOCKSTEP_CLIENT_ID"), username, key.readAll());
-        }
+        if (!jwtKeyFile.isEmpty())
+            return OrgClient::loginWithJwtKeyFile(loginUrl, qEnvironmentVariable("LOCKSTEP_CLIENT_ID"), username, jwtKeyFile);
         // No user: the client credentials flow (the app runs as the user its admin chose).
         if (username.isEmpty())
             return OrgClient::loginWithClientCredentials(loginUrl, qEnvironmentVariable("LOCKSTEP_CLIENT_ID"), qgetenv("LOCKSTEP_CLIENT_SECRET"));

@@ -93,7 +93,6 @@ public:
         m_first.push_back(rows);
         m_largest = largest;
     }
-    std::uint64_t largestBytes() const { return m_largest; }
 
     Result<void> open()
     {

@@ -5,6 +5,7 @@
 #include "org/JwtBearer.h"
 
 #include <QDateTime>
+#include <QFile>
 #include <QJsonDocument>
 #include <QRegularExpression>
 #include <QUrl>
@@ -408,6 +409,15 @@ Result<OrgSession> OrgClient::loginWithJwt(const QString &loginUrl, const QStrin
                         {{QStringLiteral("grant_type"), QStringLiteral("urn:ietf:params:oauth:grant-type:jwt-bearer")},
                          {QStringLiteral("assertion"), QString::fromLatin1(*assertion)}},
                         QStringLiteral("JWT login as %1").arg(username));
+}
+
+Result<OrgSession> OrgClient::loginWithJwtKeyFile(const QString &loginUrl, const QString &clientId, const QString &username,
+                                                  const QString &keyFile)
+{
+    QFile key(keyFile);
+    if (!key.open(QIODevice::ReadOnly))
+        return fail(ErrorKind::NotFound, QStringLiteral("cannot read the JWT key: %1").arg(key.errorString()), keyFile);
+    return loginWithJwt(loginUrl, clientId, username, key.readAll());
 }
 
 QString OrgClient::audienceFor(const QString &loginUrl)

@@ -144,6 +144,9 @@ public:
     // Revokes a token (a refresh token revokes its sessions too): logout. An unknown token is
     // fine (already gone).
     static Result<void> revoke(const QString &loginUrl, const QByteArray &token);
+    // The same, with the key read from its file (and kept no longer than the login).
+    static Result<OrgSession> loginWithJwtKeyFile(const QString &loginUrl, const QString &clientId, const QString &username,
+                                                  const QString &keyFile);
     // The aud claim Salesforce expects for a login host: https://login.salesforce.com for
     // production and My Domain, https://test.salesforce.com for sandboxes, else the URL itself.
     static QString audienceFor(const QString &loginUrl);

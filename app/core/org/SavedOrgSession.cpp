@@ -1,6 +1,5 @@
 #include "org/SavedOrgSession.h"
 
-#include <QFile>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
@@ -27,6 +26,17 @@ Result<QJsonObject> runSf(const QStringList &arguments)
         return fail(ErrorKind::Server, QStringLiteral("the Salesforce CLI says: %1")
                                            .arg(o.value(QStringLiteral("message")).toString(QString::fromUtf8(sf.readAllStandardError()).trimmed())));
     return o.value(QStringLiteral("result")).toObject();
+}
+
+// The org's secret `what`, or `missing` (%1 the alias, %2 why nothing was kept) when there is none.
+Result<QByteArray> savedSecret(const SavedOrg &org, SecretStore &secrets, const QString &what, const QString &missing)
+{
+    auto secret = secrets.read(org.secretKey(what));
+    if (!secret)
+        return std::unexpected(secret.error());
+    if (!*secret)
+        return fail(ErrorKind::NotFound, missing.arg(org.alias, secrets.persistent() ? QString() : QStringLiteral(" (no keychain: nothing is kept between commands)")));
+    return **secret;
 }
 
 } // namespace
@@ -60,30 +70,22 @@ Result<OrgSession> SavedOrgSession::open(const SavedOrg &org, SecretStore &secre
     Result<OrgSession> session = std::unexpected(Error{});
     switch (org.method) {
     case SavedOrg::Method::Browser: {
-        auto refresh = secrets.read(org.secretKey(QStringLiteral("refresh-token")));
+        auto refresh = savedSecret(org, secrets, QStringLiteral("refresh-token"),
+                                   QStringLiteral("no saved session for %1%2: log in again with 'lockstep-cli org login --browser --alias %1'"));
         if (!refresh)
             return std::unexpected(refresh.error());
-        if (!*refresh)
-            return fail(ErrorKind::NotFound, QStringLiteral("no saved session for %1%2: log in again with 'lockstep-cli org login --browser --alias %1'")
-                                                 .arg(org.alias, secrets.persistent() ? QString() : QStringLiteral(" (no keychain: nothing is kept between commands)")));
-        session = OrgClient::refresh(org.loginUrl, org.clientId, **refresh);
+        session = OrgClient::refresh(org.loginUrl, org.clientId, *refresh);
         break;
     }
-    case SavedOrg::Method::Jwt: {
-        QFile key(org.jwtKeyFile);
-        if (!key.open(QIODevice::ReadOnly))
-            return fail(ErrorKind::NotFound, QStringLiteral("cannot read the JWT key of %1: %2").arg(org.alias, key.errorString()), org.jwtKeyFile);
-        session = OrgClient::loginWithJwt(org.loginUrl, org.clientId, org.username, key.readAll());
+    case SavedOrg::Method::Jwt:
+        session = OrgClient::loginWithJwtKeyFile(org.loginUrl, org.clientId, org.username, org.jwtKeyFile);
         break;
-    }
     case SavedOrg::Method::ClientCredentials: {
-        auto secret = secrets.read(org.secretKey(QStringLiteral("client-secret")));
+        auto secret = savedSecret(org, secrets, QStringLiteral("client-secret"),
+                                  QStringLiteral("no saved client secret for %1%2: log in again with 'lockstep-cli org login --client-credentials'"));
         if (!secret)
             return std::unexpected(secret.error());
-        if (!*secret)
-            return fail(ErrorKind::NotFound, QStringLiteral("no saved client secret for %1%2: log in again with 'lockstep-cli org login --client-credentials'")
-                                                 .arg(org.alias, secrets.persistent() ? QString() : QStringLiteral(" (no keychain: nothing is kept between commands)")));
-        session = OrgClient::loginWithClientCredentials(org.loginUrl, org.clientId, **secret);
+        session = OrgClient::loginWithClientCredentials(org.loginUrl, org.clientId, *secret);
         break;
     }
     case SavedOrg::Method::SalesforceCli: {
