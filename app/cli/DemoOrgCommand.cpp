@@ -52,11 +52,16 @@ int DemoOrgCommand::run(const QStringList &arguments)
     const QCommandLineOption seedFrom(QStringLiteral("seed-from"), QStringLiteral("Create every record this load file refers to (repeatable; more FILEs may follow)."), QStringLiteral("FILE"));
     const QCommandLineOption jwtCert(QStringLiteral("jwt-cert"), QStringLiteral("The connected app's certificate (PEM): JWT bearer logins signed with its key are accepted, "
                                                                                 "issued by the printed client_id for the printed username."), QStringLiteral("FILE"));
+    // For audits of a client (tests/org/tst_secretsweep): what it was given that it must never write.
+    const QCommandLineOption issuedSecrets(QStringLiteral("issued-secrets"),
+                                           QStringLiteral("Append every access token, refresh token and authorization code the org issues to FILE, one per "
+                                                          "line, so an audit can check that a client keeps them out of its logs and files."),
+                                           QStringLiteral("FILE"));
     // A parent that starts the org (the window, a test) keeps the pipe to its stdin open; when
     // the parent exits — or crashes, or is killed — the pipe closes and the org stops with it,
     // so no orphan keeps the port and the database.
     const QCommandLineOption stopWithParent(QStringLiteral("stop-with-parent"), QStringLiteral("Stop when stdin closes (the process that started the org exited)."));
-    for (const auto &o : {port, scale, profile, data, seed, faults, seedFrom, jwtCert, stopWithParent})
+    for (const auto &o : {port, scale, profile, data, seed, faults, seedFrom, jwtCert, issuedSecrets, stopWithParent})
         parser.addOption(o);
     int code = 0;
     if (!parseArguments(parser, name(), arguments, code))
@@ -91,6 +96,7 @@ int DemoOrgCommand::run(const QStringList &arguments)
     }
     options.dataDir = parser.value(data);
     options.seedFrom = parser.values(seedFrom) + positional.mid(1);
+    options.issuedSecretsFile = parser.value(issuedSecrets);
     if (parser.isSet(jwtCert)) {
         QFile certificate(parser.value(jwtCert));
         if (!certificate.open(QIODevice::ReadOnly))

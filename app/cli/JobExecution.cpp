@@ -9,6 +9,7 @@
 #include <QJsonObject>
 
 #include <cmath>
+#include <optional>
 #include <thread>
 #include <unistd.h>
 
@@ -26,12 +27,18 @@ std::function<void(const RunProgress &)> progressPrinter(bool quiet)
     timer->start();
     auto last = std::make_shared<qint64>(-100000);
     auto mutex = std::make_shared<std::mutex>();
+    // The finished count is shown at once, and once: the runner reports again while it polls
+    // and reconciles after the last row is in.
+    auto shownFinished = std::make_shared<std::optional<std::pair<qint64, qint64>>>();
     return [=](const RunProgress &p) {
         std::lock_guard lock(*mutex);
         const qint64 now = timer->elapsed();
-        if (now - *last < (tty ? 200 : 5000) && p.done() < p.rows)
+        const bool finished = p.done() >= p.rows;
+        if (finished ? *shownFinished == std::pair(p.done(), p.failed + p.unknown) : now - *last < (tty ? 200 : 5000))
             return;
         *last = now;
+        if (finished)
+            *shownFinished = std::pair(p.done(), p.failed + p.unknown);
         const QString line = QStringLiteral("%1 of %2 rows, %3 failed%4, %5 rows/s, ETA %6")
                                  .arg(grouped(p.done()), grouped(p.rows), grouped(p.failed + p.unknown),
                                       p.errorsByCode.empty() ? QString() : QStringLiteral(" (%1)").arg(errorsText(p.errorsByCode)))
@@ -87,9 +94,7 @@ int executeJob(JobStore &store, qint64 job, const FileAnalysis &source, const Ru
 {
     options.onProgress = progressPrinter(output.quiet);
     options.timeScale = org.scale > 0 ? org.scale : 1e-3;   // scale 0: as fast as the org answers
-    const OrgSession session = org.session;
-    const OrgClient::Renewer renew = org.renew;
-    JobRunner runner(store, source.file, plan, job, [session, renew] { return OrgClient::create(session, renew); }, options);
+    JobRunner runner(store, source.file, plan, job, OrgClient::sharingRenewals(org.session, org.renew), options);
     StderrProgress interrupt(false);   // Ctrl-C cancels the run through its token
     const CancelToken cancel = interrupt.token();
     Result<RunReport> result = std::unexpected(Error{});

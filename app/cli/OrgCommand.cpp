@@ -328,7 +328,10 @@ int OrgCommand::logout(const QStringList &arguments)
     named->registry.remove(org->alias);
     if (auto saved = named->registry.save(); !saved)
         return report(saved.error());
-    out() << "Logged out of " << org->alias << ".\n";
+    out() << "Logged out of " << org->alias << ".";
+    if (org->method == SavedOrg::Method::SalesforceCli)
+        out() << " The Salesforce CLI's login " << org->sfOrg << " is left as it is (sf org logout --target-org " << org->sfOrg << ").";
+    out() << "\n";
     out().flush();
     return ExitCode::Ok;
 }

@@ -167,6 +167,9 @@ Result<void> DemoOrg::init(const Progress &progress)
     m_locks = std::make_unique<BlockingLockTable>();
     identity->jwtCertificate = m_options.jwtCertificate;
     m_sessions = std::make_unique<SessionStore>(*identity, m_options.profile.sessionSeconds, m_options.seed);
+    if (!m_options.issuedSecretsFile.isEmpty())
+        if (auto recording = m_sessions->recordIssuedSecretsTo(m_options.issuedSecretsFile); !recording)
+            return std::unexpected(recording.error());
     m_writer = std::make_unique<WriteEngine>(*m_store, *m_locks, *m_duplicateRules, m_options.profile, identity->userId, m_options.seed, m_shutdown);
     m_queries = std::make_unique<QueryEngine>(*m_store);
     m_bulk = std::make_unique<BulkProcessor>(*m_writer, m_store->schema(), m_options.profile);

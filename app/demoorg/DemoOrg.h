@@ -39,6 +39,7 @@ struct DemoOrgOptions {
     FaultSpec faults;
     QStringList seedFrom;        // load files whose records must exist
     QByteArray jwtCertificate;   // the connected app's certificate (PEM): enables JWT bearer logins
+    QString issuedSecretsFile;   // "" = none; else every token and code issued is appended here
 };
 
 // The demo org: a Salesforce-compatible server on 127.0.0.1 over SQLite and the shared lock

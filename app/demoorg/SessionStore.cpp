@@ -28,12 +28,31 @@ QString SessionStore::randomToken(int length)
     return t;
 }
 
+Result<void> SessionStore::recordIssuedSecretsTo(const QString &path)
+{
+    auto file = std::make_unique<QFile>(path);
+    if (!file->open(QIODevice::WriteOnly | QIODevice::Append))
+        return fail(ErrorKind::Io, QStringLiteral("cannot write the issued-secrets file: %1").arg(file->errorString()), path);
+    QMutexLocker lock(&m_mutex);
+    m_issuedLog = std::move(file);
+    return {};
+}
+
+QString SessionStore::issued(QString secret)
+{
+    if (m_issuedLog) {
+        m_issuedLog->write(secret.toLatin1() + '\n');
+        m_issuedLog->flush();
+    }
+    return secret;
+}
+
 QString SessionStore::issueAccessToken(const QString &scope)
 {
     QMutexLocker lock(&m_mutex);
     const QString token = m_credentials.orgId.left(15) + QStringLiteral("!AR") + randomToken(96);
     m_access.insert(token, Session{m_credentials.userId, QDateTime::currentDateTimeUtc().addSecs(m_sessionSeconds), scope});
-    return token;
+    return issued(token);
 }
 
 QString SessionStore::issueRefreshToken()
@@ -41,7 +60,7 @@ QString SessionStore::issueRefreshToken()
     QMutexLocker lock(&m_mutex);
     const QString token = QStringLiteral("5Aep") + randomToken(83);
     m_refresh.insert(token, QDateTime::currentDateTimeUtc().addDays(90));
-    return token;
+    return issued(token);
 }
 
 QString SessionStore::issueCode(const AuthorizationCode &code)
@@ -49,7 +68,7 @@ QString SessionStore::issueCode(const AuthorizationCode &code)
     QMutexLocker lock(&m_mutex);
     const QString token = QStringLiteral("aPrx") + randomToken(60);
     m_codes.insert(token, code);
-    return token;
+    return issued(token);
 }
 
 std::optional<Session> SessionStore::validate(const QString &accessToken)

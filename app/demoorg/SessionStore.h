@@ -1,10 +1,14 @@
 #pragma once
 
+#include "common/Error.h"
+
 #include <QDateTime>
+#include <QFile>
 #include <QHash>
 #include <QMutex>
 #include <QString>
 
+#include <memory>
 #include <optional>
 
 namespace lockstep::demoorg {
@@ -43,6 +47,9 @@ struct AuthorizationCode {
 class SessionStore {
 public:
     SessionStore(Credentials credentials, int sessionSeconds, std::uint64_t seed);
+    // Every token and code this store issues from now on is appended to `path`, one per line,
+    // flushed at once: an audit's list of what a client must keep out of its own files.
+    Result<void> recordIssuedSecretsTo(const QString &path);
 
     const Credentials &credentials() const { return m_credentials; }
 
@@ -61,6 +68,7 @@ public:
 
 private:
     QString randomToken(int length);
+    QString issued(QString secret);   // records it when asked to; returns it
 
     Credentials m_credentials;
     int m_sessionSeconds;
@@ -69,6 +77,7 @@ private:
     QHash<QString, Session> m_access;
     QHash<QString, QDateTime> m_refresh;
     QHash<QString, AuthorizationCode> m_codes;
+    std::unique_ptr<QFile> m_issuedLog;
 };
 
 } // namespace lockstep::demoorg

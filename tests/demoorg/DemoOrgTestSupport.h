@@ -88,4 +88,11 @@ QString logInThroughThePage(const QString &authorizeUrl, const QString &username
 // to open, read within 30 s; what it printed is kept in `stderrSoFar`.
 QString authorizeUrlFrom(QProcess &login, QByteArray &stderrSoFar);
 
+// A connected app's JWT signing pair: a 2048-bit RSA key and a self-signed certificate for it,
+// as `openssl req -x509 -newkey rsa:2048 -nodes` makes them. Empty when OpenSSL fails.
+struct KeyAndCertificate {
+    QByteArray keyPem, certificatePem;
+};
+KeyAndCertificate makeKeyAndCertificate(const QString &commonName);
+
 } // namespace lockstep::test

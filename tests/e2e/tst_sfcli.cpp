@@ -5,6 +5,7 @@
 #include "sim/OrgProfile.h"
 
 #include <QDir>
+#include <QDirIterator>
 #include <QFile>
 #include <QFileInfo>
 #include <QJsonArray>
@@ -26,13 +27,16 @@ namespace {
 // ctest reads this exit code as "skipped" (SKIP_RETURN_CODE in CMakeLists.txt).
 constexpr int kSkipped = 77;
 
-// The Salesforce CLI: $LOCKSTEP_SF, else `sf` on the PATH. Not installed by scripts/setup; a
-// developer installs it (npm install @salesforce/cli, with a Node.js of 22 or later).
+// The Salesforce CLI: $LOCKSTEP_SF, else the one scripts/setup installs from the npm registry
+// into tests/node (pinned in its package.json), else `sf` on the PATH.
 QString sfExecutable()
 {
     const QString configured = qEnvironmentVariable("LOCKSTEP_SF");
     if (!configured.isEmpty())
         return QFileInfo(configured).isExecutable() ? configured : QString();
+    const QString installed = QStringLiteral(LOCKSTEP_NODE_TESTS "/node_modules/.bin/sf");
+    if (QFileInfo(installed).isExecutable())
+        return installed;
     return QStandardPaths::findExecutable(QStringLiteral("sf"));
 }
 
@@ -47,19 +51,25 @@ struct SfResult {
 // The real Salesforce CLI, unchanged, against a demo org: log in with an access token, then
 // `sf data export bulk` (Bulk API 2.0 query: create, poll, CSV pages joined by Sforce-Locator)
 // waiting for the job, as JSON, and in its asynchronous form finished by `sf data export resume`.
+// Then the CI way: `sf org login jwt` with a key whose certificate the demo org's connected app
+// holds, and Lockstep reusing that login (`lockstep-cli org login --sf`, `run --org ALIAS`)
+// without keeping its token; `org logout` leaves the CLI's login alone, and a login the CLI no
+// longer has is said with what to do.
 class TestSfCli : public QObject {
     Q_OBJECT
     TestOrg org;
     Scratch scratch;
     QString sf;
     QProcessEnvironment env;
+    KeyAndCertificate app;
+    QString keyFile;
 
-    SfResult run(const QStringList &arguments, int timeoutMs = 180000)
+    SfResult runProgram(const QString &program, const QStringList &arguments, const QProcessEnvironment &environment, int timeoutMs = 180000)
     {
         QProcess p;
-        p.setProcessEnvironment(env);
+        p.setProcessEnvironment(environment);
         p.setWorkingDirectory(scratch.path(QString()));
-        p.start(sf, arguments);
+        p.start(program, arguments);
         SfResult r;
         if (!p.waitForStarted(20000))
             return r;
@@ -71,6 +81,21 @@ class TestSfCli : public QObject {
         r.out = p.readAllStandardOutput();
         r.err = p.readAllStandardError();
         return r;
+    }
+
+    // The Salesforce CLI.
+    SfResult run(const QStringList &arguments) { return runProgram(sf, arguments, env); }
+
+    // lockstep-cli with the CLI's environment (its HOME, so its logins) and a config and data
+    // home of its own, no keychain service: `--sf` logins keep nothing of their own anyway.
+    SfResult lockstepCli(const QStringList &arguments)
+    {
+        QProcessEnvironment e = env;
+        e.insert("LOCKSTEP_SF", sf);
+        e.insert("XDG_CONFIG_HOME", scratch.path("lockstep-config"));
+        e.insert("XDG_DATA_HOME", scratch.path("lockstep-data"));
+        e.insert("DBUS_SESSION_BUS_ADDRESS", "unix:path=" + scratch.path("no-bus"));
+        return runProgram(qEnvironmentVariable("LOCKSTEP_CLI"), arguments, e);
     }
 
     QString insertAccounts(const QJsonArray &records)
@@ -102,7 +127,11 @@ private slots:
         QVERIFY(file.open(QIODevice::WriteOnly));
         file.write(QJsonDocument(profile).toJson());
         file.close();
-        QVERIFY2(org.start({"--scale", "0.5", "--profile", file.fileName()}), qPrintable(org.error()));
+        app = makeKeyAndCertificate("Lockstep CI");
+        QVERIFY(!app.keyPem.isEmpty());
+        keyFile = scratch.write("server.key", app.keyPem);
+        const QString certificate = scratch.write("server.crt", app.certificatePem);
+        QVERIFY2(org.start({"--scale", "0.5", "--profile", file.fileName(), "--jwt-cert", certificate}), qPrintable(org.error()));
         QCOMPARE(insertAccounts({QJsonObject{{"Name", "Acme"}}, QJsonObject{{"Name", "Globex, \"Intl\""}}, QJsonObject{{"Name", "Initech"}},
                                  QJsonObject{{"Name", "Umbrella\nCorp"}}, QJsonObject{{"Name", "Hooli"}}}),
                  QString());
@@ -169,6 +198,82 @@ private slots:
         QFile file(out);
         QVERIFY(file.open(QIODevice::ReadOnly));
         QCOMPARE(file.readAll().count('\n'), 7);   // header, 5 records, one of them on two lines
+    }
+
+    // The CI way, in the CLI: a JWT assertion signed with the key, checked by the demo org
+    // against the connected app's certificate.
+    void cliLogsInWithJwt()
+    {
+        const SfResult r = run({"org", "login", "jwt", "--client-id", org.clientId, "--jwt-key-file", keyFile, "--username", org.username,
+                                "--instance-url", org.url, "--alias", "ci", "--json"});
+        QVERIFY2(r.exitCode == 0, r.out + r.err);
+        const QJsonObject result = r.json().value("result").toObject();
+        QCOMPARE(result.value("username").toString(), org.username);
+        QVERIFY(result.value("orgId").toString().startsWith("00D"));
+    }
+
+    // Lockstep reuses the CLI's login by alias and by username, runs a load through it, and
+    // keeps no token of its own: not in its saved orgs, its job store, its result files or
+    // anything it printed.
+    void lockstepReusesTheCliLogin()
+    {
+        SfResult r = lockstepCli({"org", "login", "--sf", "ci", "--alias", "fromsf", "--json"});
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+        QCOMPARE(r.json().value("method").toString(), QStringLiteral("sf"));
+        QCOMPARE(r.json().value("username").toString(), org.username);
+        QByteArray printed = r.out + r.err;
+        r = lockstepCli({"org", "login", "--sf", org.username, "--alias", "byuser"});
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+        printed += r.out + r.err;
+
+        const QString accounts = scratch.write("new-accounts.csv", "Name,Industry\nStark,Energy\nWayne,Retail\nTyrell,Technology\n");
+        const QString results = scratch.path("results");
+        r = lockstepCli({"run", accounts, "--org", "fromsf", "--object", "Account", "--operation", "insert", "-m", "serial", "--api", "rest",
+                      "--results", results, "--json"});
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+        QCOMPARE(r.json().value("succeeded").toInteger(), qint64(3));
+        printed += r.out + r.err;
+        // The records are in the org, as the CLI itself sees them.
+        const SfResult query = run({"data", "query", "--query", "SELECT Name FROM Account WHERE Industry = 'Energy'", "--target-org", "ci", "--json"});
+        QVERIFY2(query.exitCode == 0, query.out + query.err);
+        QVERIFY2(query.out.contains("\"Stark\""), query.out.constData());
+        r = lockstepCli({"org", "display", "byuser", "--json"});
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+        QCOMPARE(r.json().value("status").toString(), QStringLiteral("connected"));
+        printed += r.out + r.err;
+
+        const SfResult token = run({"org", "auth", "show-access-token", "--target-org", "ci", "--json"});
+        QVERIFY2(token.exitCode == 0, token.out + token.err);
+        const QByteArray accessToken = token.json().value("result").toObject().value("accessToken").toString().toUtf8();
+        QVERIFY(accessToken.startsWith("00D"));
+        QByteArray written = printed;
+        for (const QString &root : {scratch.path("lockstep-config"), scratch.path("lockstep-data"), results}) {
+            QDirIterator files(root, QDir::Files | QDir::Hidden, QDirIterator::Subdirectories);
+            while (files.hasNext()) {
+                QFile f(files.next());
+                QVERIFY(f.open(QIODevice::ReadOnly));
+                written += f.readAll();
+            }
+        }
+        QVERIFY(written.contains("fromsf") && written.contains("Stark"));   // the saved org and the results were read
+        QVERIFY2(!written.contains(accessToken) && !written.contains(accessToken.mid(accessToken.indexOf('!') + 1)), "the CLI's token was written");
+    }
+
+    // `org logout` forgets Lockstep's alias, not the CLI's login; once the CLI has no login by
+    // that name, Lockstep says so and what to do.
+    void logoutLeavesTheCliLoginAlone()
+    {
+        SfResult r = lockstepCli({"org", "logout", "fromsf"});
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+        QVERIFY2(r.out.contains("left as it is"), r.out.constData());
+        QCOMPARE(run({"org", "display", "--target-org", "ci", "--json"}).exitCode, 0);
+
+        const SfResult logout = run({"org", "logout", "--target-org", "ci", "--no-prompt", "--json"});
+        QVERIFY2(logout.exitCode == 0, logout.out + logout.err);
+        r = lockstepCli({"org", "display", "byuser"});
+        QVERIFY(r.exitCode != 0);
+        QVERIFY2(r.err.contains("No authorization information found") && r.err.contains("sf org login"), r.err.constData());
+        QVERIFY2(!r.err.contains("See more help"), r.err.constData());
     }
 };
 

@@ -10,6 +10,10 @@
 #include <QFile>
 #include <QtTest>
 
+#include <atomic>
+#include <thread>
+#include <vector>
+
 using namespace lockstep;
 
 namespace {
@@ -229,6 +233,35 @@ private slots:
         QVERIFY(!login);
         QVERIFY(login.error().message.contains(org.username));
         QVERIFY(!login.error().message.contains(QStringLiteral("wrong-password-xyz")));
+    }
+
+    // Eight lanes on one session that the org ends: one login, not eight, and every lane goes on
+    // with the new session — also a lane made after the renewal.
+    void lanesShareOneRenewal()
+    {
+        std::atomic<int> renewals = 0;
+        auto renew = [&]() -> Result<OrgSession> {
+            ++renewals;
+            return OrgClient::loginWithPassword(org.url, org.clientId, org.clientSecret.toLatin1(), org.username, org.password.toLatin1());
+        };
+        const auto makeLane = OrgClient::sharingRenewals({org.url, "00Dended!session"}, renew);
+        std::vector<std::thread> lanes;
+        std::atomic<int> answered = 0;
+        for (int i = 0; i < 8; ++i)
+            lanes.emplace_back([&] {
+                auto lane = makeLane();
+                if (lane && lane->query(QStringLiteral("SELECT Id FROM Account LIMIT 1")))
+                    ++answered;
+            });
+        for (auto &t : lanes)
+            t.join();
+        QCOMPARE(answered.load(), 8);
+        QCOMPARE(renewals.load(), 1);
+        auto late = makeLane();
+        QVERIFY(late.has_value());
+        QVERIFY(late->session().accessToken != "00Dended!session");
+        QVERIFY(late->query(QStringLiteral("SELECT Id FROM Account LIMIT 1")).has_value());
+        QCOMPARE(renewals.load(), 1);
     }
 
     void busyAnswersAreWaitedOutWithinABudget()

@@ -25,53 +25,15 @@
 #include <QRegularExpression>
 #include <QtTest>
 
-#include <openssl/evp.h>
-#include <openssl/pem.h>
-#include <openssl/rsa.h>
-#include <openssl/x509.h>
-
 #include <future>
 #include <memory>
 #include <tuple>
 
 using namespace lockstep;
+using lockstep::test::KeyAndCertificate;
+using lockstep::test::makeKeyAndCertificate;
 
 namespace {
-
-struct KeyAndCertificate {
-    QByteArray keyPem, certificatePem;
-};
-
-// A 2048-bit RSA key and a self-signed certificate for it, as `openssl req -x509 -newkey
-// rsa:2048 -nodes` makes them for a connected app.
-KeyAndCertificate makeKeyAndCertificate(const QString &commonName)
-{
-    KeyAndCertificate out;
-    std::unique_ptr<EVP_PKEY, decltype(&EVP_PKEY_free)> key(EVP_RSA_gen(2048), EVP_PKEY_free);
-    std::unique_ptr<X509, decltype(&X509_free)> cert(X509_new(), X509_free);
-    if (!key || !cert)
-        return out;
-    X509_set_version(cert.get(), 2);
-    ASN1_INTEGER_set(X509_get_serialNumber(cert.get()), 1);
-    X509_gmtime_adj(X509_getm_notBefore(cert.get()), 0);
-    X509_gmtime_adj(X509_getm_notAfter(cert.get()), 3600L * 24 * 365);
-    X509_set_pubkey(cert.get(), key.get());
-    X509_NAME *name = X509_get_subject_name(cert.get());
-    X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, reinterpret_cast<const unsigned char *>(commonName.toUtf8().constData()), -1, -1, 0);
-    X509_set_issuer_name(cert.get(), name);
-    if (X509_sign(cert.get(), key.get(), EVP_sha256()) == 0)
-        return out;
-    auto pem = [](auto write) {
-        std::unique_ptr<BIO, decltype(&BIO_free)> bio(BIO_new(BIO_s_mem()), BIO_free);
-        write(bio.get());
-        char *data = nullptr;
-        const long n = BIO_get_mem_data(bio.get(), &data);
-        return QByteArray(data, int(n));
-    };
-    out.keyPem = pem([&](BIO *b) { PEM_write_bio_PrivateKey(b, key.get(), nullptr, nullptr, 0, nullptr, nullptr); });
-    out.certificatePem = pem([&](BIO *b) { PEM_write_bio_X509(b, cert.get()); });
-    return out;
-}
 
 // POST /services/oauth2/token with a ready assertion: the org's status and JSON answer.
 std::pair<int, QJsonObject> postAssertion(const QString &url, const QByteArray &assertion)

@@ -66,8 +66,9 @@ Result<ResultFileSet> writeResultFiles(const LoadFile &file, const RowRecordSour
     if (!file.scanned())
         return fail(ErrorKind::Internal, QStringLiteral("result files need the scanned source file"));
     const QDir dir(options.directory.isEmpty() ? QStringLiteral(".") : options.directory);
-    if (!dir.exists())
-        return fail(ErrorKind::NotFound, QStringLiteral("no such directory: %1").arg(dir.path()));
+    // A folder named for the results is made, as Data Loader and `sf data bulk results` do.
+    if (!dir.exists() && !QDir().mkpath(dir.path()))
+        return fail(ErrorKind::Io, QStringLiteral("cannot create the results folder %1").arg(dir.path()));
     const QString base = dir.filePath(options.baseName);
     const QStringList columns = file.header();
     // Salesforce writes result files with every field quoted; so do we.

@@ -13,6 +13,7 @@
 #include <QXmlStreamReader>
 
 #include <chrono>
+#include <mutex>
 #include <thread>
 
 namespace lockstep {
@@ -235,6 +236,38 @@ Result<void> checkOrgUrl(const QString &url)
     return fail(ErrorKind::Usage, QStringLiteral("'%1' is not an http(s) URL").arg(url));
 }
 
+// The session the clients of one org share, and its renewal: one at a time, and not again for
+// a session that another client has already replaced.
+class OrgClient::SharedRenewal {
+public:
+    SharedRenewal(OrgSession session, Renewer renew) : m_current(std::move(session)), m_renew(std::move(renew)) {}
+
+    OrgSession current() const
+    {
+        std::lock_guard lock(m_mutex);
+        return m_current;
+    }
+    // A session to use instead of `refused`: the one another client renewed to since, or a new one.
+    Result<OrgSession> renewAfter(const QByteArray &refused)
+    {
+        std::lock_guard lock(m_mutex);
+        if (m_current.accessToken != refused)
+            return m_current;
+        auto fresh = m_renew();
+        if (fresh) {
+            m_current.accessToken = fresh->accessToken;
+            if (!fresh->instanceUrl.isEmpty())
+                m_current.instanceUrl = fresh->instanceUrl;
+        }
+        return fresh ? Result<OrgSession>(m_current) : fresh;
+    }
+
+private:
+    mutable std::mutex m_mutex;
+    OrgSession m_current;
+    Renewer m_renew;
+};
+
 Result<OrgClient> OrgClient::create(OrgSession session, Renewer renew)
 {
     if (auto ok = checkOrgUrl(session.instanceUrl); !ok)
@@ -242,9 +275,22 @@ Result<OrgClient> OrgClient::create(OrgSession session, Renewer renew)
     while (session.instanceUrl.endsWith(QLatin1Char('/')))
         session.instanceUrl.chop(1);
     OrgClient client;
+    if (renew)
+        client.m_renew = std::make_shared<SharedRenewal>(session, std::move(renew));
     client.m_session = std::move(session);
-    client.m_renew = std::move(renew);
     return client;
+}
+
+std::function<Result<OrgClient>()> OrgClient::sharingRenewals(OrgSession session, Renewer renew)
+{
+    auto shared = renew ? std::make_shared<SharedRenewal>(session, std::move(renew)) : nullptr;
+    return [session, shared]() -> Result<OrgClient> {
+        // A client made after a renewal starts on the renewed session.
+        auto client = create(shared ? shared->current() : session);
+        if (client)
+            client->m_renew = shared;
+        return client;
+    };
 }
 
 namespace {
@@ -506,7 +552,7 @@ OrgResult<HttpResponse> OrgClient::call(HttpRequest request, Auth auth)
                 e.kind = OrgError::Kind::Session;
                 return std::unexpected(e);
             }
-            auto fresh = m_renew();
+            auto fresh = m_renew->renewAfter(m_session.accessToken);
             if (!fresh) {
                 e.kind = OrgError::Kind::Session;
                 e.message = fresh.error().message;

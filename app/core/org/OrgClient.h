@@ -11,6 +11,7 @@
 #include <QStringList>
 
 #include <functional>
+#include <memory>
 #include <optional>
 #include <vector>
 
@@ -124,6 +125,10 @@ public:
 
     // Checks the URL (https, or http on 127.0.0.0/8, ::1 or localhost); the error says why not.
     static Result<OrgClient> create(OrgSession session, Renewer renew = {});
+    // A maker of clients (one per lane or thread) that share their renewals: when the org ends
+    // the session every lane is using, the first lane refused renews it and the others take the
+    // new session instead of each logging in again (a storm of logins — or of `sf` processes).
+    static std::function<Result<OrgClient>()> sharingRenewals(OrgSession session, Renewer renew);
     // OAuth 2.0 username-password flow (salesforce-api.md §1).
     static Result<OrgSession> loginWithPassword(const QString &loginUrl, const QString &clientId, const QByteArray &clientSecret,
                                                 const QString &username, const QByteArray &password);
@@ -214,7 +219,9 @@ private:
     QString bulkBase() const;
 
     OrgSession m_session;
-    Renewer m_renew;
+    // Renewals, shared by the clients one sharingRenewals() made (one of its own otherwise).
+    class SharedRenewal;
+    std::shared_ptr<SharedRenewal> m_renew;
     std::unique_ptr<HttpClient> m_http = std::make_unique<HttpClient>();
     CancelToken m_cancel;
     double m_busyBudget = 120;

@@ -1,5 +1,6 @@
 #include "org/SavedOrgSession.h"
 
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
@@ -7,6 +8,29 @@
 namespace lockstep {
 
 namespace {
+
+// What the Salesforce CLI said when it refused, on one line, with what to do when it has no
+// login by that name: its messages span lines ("Parsing --target-org\n\tNo authorization
+// information found for X.\nSee more help with --help").
+QString sfRefusal(const QString &name, const QString &message, const QJsonArray &actions)
+{
+    QStringList lines;
+    for (const QString &line : message.split(QLatin1Char('\n'), Qt::SkipEmptyParts)) {
+        const QString text = line.trimmed();
+        if (!text.isEmpty() && !text.startsWith(QLatin1String("Parsing --")) && !text.startsWith(QLatin1String("See more help")))
+            lines << text;
+    }
+    QString said = lines.join(QLatin1Char(' '));
+    if (said.isEmpty())
+        said = name.isEmpty() ? QStringLiteral("it failed") : name;
+    QString advice;
+    for (const auto &action : actions)   // its own hints ("Did you mean \"ci\"?")
+        said += QLatin1Char(' ') + action.toString().trimmed();
+    if (name.contains(QLatin1String("NotFound")) || said.contains(QLatin1String("No authorization information found")))
+        advice = QStringLiteral(" — log in with the Salesforce CLI first ('sf org login web --alias NAME', or 'sf org login jwt'), "
+                                "or check the name with 'sf org list'");
+    return QStringLiteral("the Salesforce CLI says: %1%2").arg(said, advice);
+}
 
 // `sf … --json`: its "result", or its message when it says it failed.
 Result<QJsonObject> runSf(const QStringList &arguments)
@@ -23,8 +47,9 @@ Result<QJsonObject> runSf(const QStringList &arguments)
     }
     const QJsonObject o = QJsonDocument::fromJson(sf.readAllStandardOutput()).object();
     if (sf.exitCode() != 0 || o.value(QStringLiteral("status")).toInt(1) != 0)
-        return fail(ErrorKind::Server, QStringLiteral("the Salesforce CLI says: %1")
-                                           .arg(o.value(QStringLiteral("message")).toString(QString::fromUtf8(sf.readAllStandardError()).trimmed())));
+        return fail(ErrorKind::Server, sfRefusal(o.value(QStringLiteral("name")).toString(),
+                                                 o.value(QStringLiteral("message")).toString(QString::fromUtf8(sf.readAllStandardError())),
+                                                 o.value(QStringLiteral("actions")).toArray()));
     return o.value(QStringLiteral("result")).toObject();
 }
 
