@@ -77,8 +77,6 @@ std::optional<ExecutionOutput> executionOutput(const QCommandLineParser &parser,
     return output;
 }
 
-namespace {
-
 std::optional<qint64> jobArgument(const QCommandLineParser &parser, const QString &command, int &code)
 {
     bool ok = false;
@@ -144,8 +142,6 @@ std::optional<OrgConnection> connectJobOrg(const QCommandLineParser &parser, con
     return connectOrg(job.spec.orgUrl, scale, {}, {job.spec.sourcePath}, profile, command, code);
 }
 
-} // namespace
-
 int ResumeCommand::run(const QStringList &arguments)
 {
     QCommandLineParser parser;
@@ -181,6 +177,14 @@ int ResumeCommand::run(const QStringList &arguments)
         return report(Error{ErrorKind::Network, QStringLiteral("job %1 is still running (process %2): wait for it, or 'lockstep-cli cancel %1' first")
                                                     .arg(*id)
                                                     .arg(job->runnerPid)});
+    // A retry stopped part way whose rows a later retry of the same job took: its pending rows
+    // are that retry's now, and sending them again could write them twice.
+    if (const qint64 parent = job->spec.run.value(QStringLiteral("retryOf")).toInteger(); parent > 0)
+        if (auto all = (*store)->jobs(); all)
+            for (const JobSummary &later : *all)
+                if (later.id > *id && later.spec.run.value(QStringLiteral("retryOf")).toInteger() == parent)
+                    return report(Error{ErrorKind::Usage, QStringLiteral("job %1, a retry of job %2, was superseded by job %3, a later retry: "
+                                                                         "retry job %2 again instead").arg(*id).arg(parent).arg(later.id)});
     const auto plan = RunPlan::fromJson(job->spec.plan);
     if (!plan)
         return report(plan.error());
@@ -321,17 +325,23 @@ int JobsCommand::run(const QStringList &arguments)
                                      {QStringLiteral("failed"), j.failed},
                                      {QStringLiteral("unknown"), j.unknown + j.sent},
                                      {QStringLiteral("pending"), j.pending},
+                                     {QStringLiteral("retryOf"), j.spec.run.value(QStringLiteral("retryOf")).toInteger()},
                                      {QStringLiteral("source"), j.spec.sourcePath}});
         writeJson(QJsonDocument(array));
         return ExitCode::Ok;
     }
     auto &o = out();
     o << QStringLiteral("%1 %2 %3 %4 %5 %6 %7\n").arg(QStringLiteral("job"), 5).arg(QStringLiteral("state"), -10)
-             .arg(QStringLiteral("created"), -24).arg(QStringLiteral("load"), -28).arg(QStringLiteral("rows"), 10)
+             .arg(QStringLiteral("created"), -24).arg(QStringLiteral("load"), -40).arg(QStringLiteral("rows"), 10)
              .arg(QStringLiteral("failed"), 10).arg(QStringLiteral("unknown"), 8);
     for (const auto &j : *jobs)
         o << QStringLiteral("%1 %2 %3 %4 %5 %6 %7\n").arg(j.id, 5).arg(jobStateName(j.state), -10).arg(j.createdAt, -24)
-                 .arg(QStringLiteral("%1 %2 (%3)").arg(j.spec.object, operationName(j.spec.operation), j.spec.mitigation), -28)
+                 .arg(QStringLiteral("%1 %2 (%3%4)")
+                          .arg(j.spec.object, operationName(j.spec.operation), j.spec.mitigation,
+                               j.spec.run.contains(QStringLiteral("retryOf"))
+                                   ? QStringLiteral(", retry of %1").arg(j.spec.run.value(QStringLiteral("retryOf")).toInteger())
+                                   : QString()),
+                      -40)
                  .arg(grouped(j.rows), 10).arg(grouped(j.failed), 10).arg(grouped(j.unknown + j.sent), 8);
     o.flush();
     return ExitCode::Ok;
@@ -364,7 +374,17 @@ int ShowCommand::run(const QStringList &arguments)
     for (const auto &r : *rows)
         if (r.status == RowStatus::Failed)
             ++errors[r.statusCode];
+    // Its retries (RetryCommand): children whose answers are folded into its rows.
+    std::vector<JobSummary> retries;
+    if (auto all = (*store)->jobs(); all)
+        for (const JobSummary &j : *all)
+            if (j.spec.run.value(QStringLiteral("retryOf")).toInteger() == job->id)
+                retries.push_back(j);
+    const qint64 retryOf = job->spec.run.value(QStringLiteral("retryOf")).toInteger();
     if (parser.isSet(QStringLiteral("json"))) {
+        QJsonArray retryJobs;
+        for (const JobSummary &j : retries)
+            retryJobs.append(jobSummaryJson(j));
         QJsonObject e;
         for (const auto &[c, n] : errors)
             e.insert(c, n);
@@ -382,7 +402,9 @@ int ShowCommand::run(const QStringList &arguments)
                                             {QStringLiteral("succeeded"), job->succeeded},
                                             {QStringLiteral("failed"), job->failed},
                                             {QStringLiteral("unknown"), job->unknown},
-                                            {QStringLiteral("errorsByCode"), e}}));
+                                            {QStringLiteral("errorsByCode"), e},
+                                            {QStringLiteral("retryOf"), retryOf},
+                                            {QStringLiteral("retries"), retryJobs}}));
         return ExitCode::Ok;
     }
     auto &o = out();
@@ -394,6 +416,11 @@ int ShowCommand::run(const QStringList &arguments)
       << " pending\n";
     if (!errors.empty())
         o << "errors:    " << errorsText(errors) << "\n";
+    if (retryOf > 0)
+        o << "retry of:  job " << retryOf << " (its answers are folded into that job's rows)\n";
+    for (const JobSummary &j : retries)
+        o << "retried:   job " << j.id << " (" << j.spec.mitigation << ", " << jobStateName(j.state) << "): " << grouped(j.rows) << " rows, "
+          << grouped(j.succeeded) << " succeeded, " << grouped(j.failed) << " failed\n";
     o.flush();
     return ExitCode::Ok;
 }

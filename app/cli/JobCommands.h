@@ -20,5 +20,13 @@ void addJobRunOptions(QCommandLineParser &parser);
 std::optional<double> orgScale(const QCommandLineParser &parser, const QString &org, const QString &command, int &exitCode);
 // --json, -q, --results, --format.
 std::optional<ExecutionOutput> executionOutput(const QCommandLineParser &parser, const QString &command, int &exitCode);
+// The same options, added to a parser.
+void addOutputOptions(QCommandLineParser &parser);
+// The one JOB positional argument (a usage error otherwise).
+std::optional<qint64> jobArgument(const QCommandLineParser &parser, const QString &command, int &code);
+// The job's source as it was when the job ran (size and SHA-256 checked), analysed again.
+Result<std::shared_ptr<FileAnalysis>> jobSource(const JobSummary &job);
+// The org the job ran against, at the job's time scale unless --scale says otherwise.
+std::optional<OrgConnection> connectJobOrg(const QCommandLineParser &parser, const JobSummary &job, const QString &command, int &code);
 
 } // namespace lockstep::cli

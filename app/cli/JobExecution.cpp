@@ -89,8 +89,8 @@ Result<ResultFileSet> writeJobResults(JobStore &store, qint64 job, const FileAna
                             options);
 }
 
-int executeJob(JobStore &store, qint64 job, const FileAnalysis &source, const RunPlan &plan, OrgConnection &org, RunOptions options,
-               const ExecutionOutput &output, const std::optional<PredictionSummary> &predicted, bool cancelAbandoned)
+Result<JobRun> performJob(JobStore &store, qint64 job, const FileAnalysis &source, const RunPlan &plan, OrgConnection &org, RunOptions options,
+                          const ExecutionOutput &output, const std::optional<PredictionSummary> &predicted, bool cancelAbandoned)
 {
     options.onProgress = progressPrinter(output.quiet);
     options.timeScale = org.scale > 0 ? org.scale : 1e-3;   // scale 0: as fast as the org answers
@@ -109,84 +109,139 @@ int executeJob(JobStore &store, qint64 job, const FileAnalysis &source, const Ru
         });
         loop.exec();
     }
-    const double wallSeconds = double(wall.nsecsElapsed()) / 1e9;
     if (!output.quiet && ::isatty(STDERR_FILENO))
         std::fprintf(stderr, "\r\033[K");
     if (!result)
-        return report(result.error());
-    const RunReport &r = *result;
-    for (const QString &w : r.warnings)
-        err() << "warning: " << w << Qt::endl;
+        return std::unexpected(result.error());
+    JobRun run;
+    run.job = job;
+    run.report = *result;
+    run.wallSeconds = double(wall.nsecsElapsed()) / 1e9;
     // Platform seconds: a demo org runs time scaled.
-    const double observedSeconds = org.scale > 0 && org.scale < 1 ? wallSeconds / org.scale : wallSeconds;
-    const QString agreement = predicted && !r.cancelled ? agreementWarning(*predicted, r, observedSeconds, org.scale > 0) : QString();
+    run.observedSeconds = org.scale > 0 && org.scale < 1 ? run.wallSeconds / org.scale : run.wallSeconds;
+    run.predicted = predicted;
+    if (predicted && !run.report.cancelled)
+        run.agreement = agreementWarning(*predicted, run.report, run.observedSeconds, org.scale > 0);
 
-    QStringList resultPaths;
+    // A retry's answers become the original job's (JobStore::foldRetry), after every run or resume of it.
+    if (auto self = store.job(job); self && self->spec.run.contains(QStringLiteral("retryOf"))) {
+        if (auto folded = store.foldRetry(job); !folded)
+            return std::unexpected(folded.error());
+        auto original = store.job(self->spec.run.value(QStringLiteral("retryOf")).toInteger());
+        if (!original)
+            return std::unexpected(original.error());
+        run.original = *original;
+    }
     if (!output.resultsDir.isEmpty()) {
         const auto files = writeJobResults(store, job, source, plan.operation, output.format, output.resultsDir);
         if (!files)
-            return report(files.error());
-        resultPaths = files->paths;
+            return std::unexpected(files.error());
+        run.resultPaths = files->paths;
     }
-    const qint64 pending = r.rows - r.done();
-    if (output.json) {
-        QJsonObject errors;
-        for (const auto &[c, n] : r.errorsByCode)
-            errors.insert(c, n);
-        QJsonObject o{{QStringLiteral("job"), job},
-                      {QStringLiteral("state"), r.cancelled ? QStringLiteral("cancelled") : QStringLiteral("finished")},
-                      {QStringLiteral("rows"), r.rows},
-                      {QStringLiteral("succeeded"), r.succeeded},
-                      {QStringLiteral("failed"), r.failed},
-                      {QStringLiteral("unknown"), r.unknown},
-                      {QStringLiteral("pending"), pending},
-                      {QStringLiteral("errorsByCode"), errors},
-                      {QStringLiteral("lockErrors"), r.lockErrors()},
-                      {QStringLiteral("apiCalls"), r.apiCalls},
-                      {QStringLiteral("passes"), r.passes},
-                      {QStringLiteral("reconciled"), r.reconciled},
-                      {QStringLiteral("wallSeconds"), wallSeconds},
-                      // The runner's own pace (from its start to its last answer) and what it
-                      // spent per request besides waiting for the org (tests/bench/runner).
-                      {QStringLiteral("runSeconds"), r.elapsedSeconds},
-                      {QStringLiteral("rowsPerSecond"), r.rowsPerSecond},
-                      {QStringLiteral("requests"), r.requests},
-                      {QStringLiteral("msPerRequest"), r.requests > 0 ? 1000 * r.lockstepSeconds / double(r.requests) : 0.0},
-                      {QStringLiteral("cpuMsPerRequest"), r.requests > 0 ? 1000 * r.lockstepCpuSeconds / double(r.requests) : 0.0},
-                      {QStringLiteral("observedSeconds"), observedSeconds},
-                      {QStringLiteral("warnings"), QJsonArray::fromStringList(r.warnings)},
-                      {QStringLiteral("resultFiles"), QJsonArray::fromStringList(resultPaths)}};
-        if (predicted)
-            o.insert(QStringLiteral("predicted"), predicted->toJson());
-        if (!agreement.isEmpty())
-            o.insert(QStringLiteral("warning"), agreement);
-        writeJson(QJsonDocument(o));
-    } else {
-        auto &o = out();
-        o << "job " << job << (r.cancelled ? " (cancelled)" : "") << ": " << grouped(r.succeeded) << " of " << grouped(r.rows)
-          << " rows succeeded, " << grouped(r.failed) << " failed, " << grouped(r.unknown) << " unknown, " << grouped(pending)
-          << " not sent\n";
-        if (!r.errorsByCode.empty())
-            o << "errors:    " << errorsText(r.errorsByCode) << "\n";
-        if (r.reconciled > 0)
-            o << "settled:   " << grouped(r.reconciled) << " rows whose answer was lost, from the org's own records\n";
-        o << "observed:  " << grouped(r.lockErrors()) << " lock errors in " << duration(observedSeconds) << ", " << grouped(r.apiCalls)
+    return run;
+}
+
+QJsonObject jobSummaryJson(const JobSummary &job)
+{
+    return QJsonObject{{QStringLiteral("job"), job.id},
+                       {QStringLiteral("rows"), job.rows},
+                       {QStringLiteral("succeeded"), job.succeeded},
+                       {QStringLiteral("failed"), job.failed},
+                       {QStringLiteral("unknown"), job.unknown},
+                       {QStringLiteral("pending"), job.pending + job.sent},
+                       {QStringLiteral("lockErrors"), job.lockErrors}};
+}
+
+QJsonObject JobRun::toJson() const
+{
+    const RunReport &r = report;
+    QJsonObject errors;
+    for (const auto &[c, n] : r.errorsByCode)
+        errors.insert(c, n);
+    QJsonObject o{{QStringLiteral("job"), job},
+                  {QStringLiteral("state"), r.cancelled ? QStringLiteral("cancelled") : QStringLiteral("finished")},
+                  {QStringLiteral("rows"), r.rows},
+                  {QStringLiteral("succeeded"), r.succeeded},
+                  {QStringLiteral("failed"), r.failed},
+                  {QStringLiteral("unknown"), r.unknown},
+                  {QStringLiteral("pending"), pending()},
+                  {QStringLiteral("errorsByCode"), errors},
+                  {QStringLiteral("lockErrors"), r.lockErrors()},
+                  {QStringLiteral("apiCalls"), r.apiCalls},
+                  {QStringLiteral("passes"), r.passes},
+                  {QStringLiteral("reconciled"), r.reconciled},
+                  {QStringLiteral("wallSeconds"), wallSeconds},
+                  // The runner's own pace (from its start to its last answer) and what it
+                  // spent per request besides waiting for the org (tests/bench/runner).
+                  {QStringLiteral("runSeconds"), r.elapsedSeconds},
+                  {QStringLiteral("rowsPerSecond"), r.rowsPerSecond},
+                  {QStringLiteral("requests"), r.requests},
+                  {QStringLiteral("msPerRequest"), r.requests > 0 ? 1000 * r.lockstepSeconds / double(r.requests) : 0.0},
+                  {QStringLiteral("cpuMsPerRequest"), r.requests > 0 ? 1000 * r.lockstepCpuSeconds / double(r.requests) : 0.0},
+                  {QStringLiteral("observedSeconds"), observedSeconds},
+                  {QStringLiteral("warnings"), QJsonArray::fromStringList(r.warnings)},
+                  {QStringLiteral("resultFiles"), QJsonArray::fromStringList(resultPaths)}};
+    if (predicted)
+        o.insert(QStringLiteral("predicted"), predicted->toJson());
+    if (!agreement.isEmpty())
+        o.insert(QStringLiteral("warning"), agreement);
+    if (original) {
+        o.insert(QStringLiteral("retryOf"), original->id);
+        o.insert(QStringLiteral("original"), jobSummaryJson(*original));
+    }
+    return o;
+}
+
+void JobRun::print(QTextStream &o) const
+{
+    const RunReport &r = report;
+    o << "job " << job << (r.cancelled ? " (cancelled)" : "") << ": " << grouped(r.succeeded) << " of " << grouped(r.rows)
+      << " rows succeeded, " << grouped(r.failed) << " failed, " << grouped(r.unknown) << " unknown, " << grouped(pending())
+      << " not sent\n";
+    if (!r.errorsByCode.empty())
+        o << "errors:    " << errorsText(r.errorsByCode) << "\n";
+    if (r.reconciled > 0)
+        o << "settled:   " << grouped(r.reconciled) << " rows whose answer was lost, from the org's own records\n";
+    o << "observed:  " << grouped(r.lockErrors()) << " lock errors in " << duration(observedSeconds) << ", " << grouped(r.apiCalls)
+      << " API calls\n";
+    if (predicted)
+        o << "predicted: " << grouped(qRound64(predicted->lockErrorRows)) << " ± " << grouped(qRound64(predicted->lockErrorRowsSd))
+          << " lock errors in " << duration(predicted->durationSeconds) << ", " << grouped(qRound64(predicted->apiCalls))
           << " API calls\n";
-        if (predicted)
-            o << "predicted: " << grouped(qRound64(predicted->lockErrorRows)) << " ± " << grouped(qRound64(predicted->lockErrorRowsSd))
-              << " lock errors in " << duration(predicted->durationSeconds) << ", " << grouped(qRound64(predicted->apiCalls))
-              << " API calls\n";
-        if (!agreement.isEmpty())
-            o << agreement << "\n";
-        if (r.cancelled && pending + r.unknown > 0)
-            o << "resume with: lockstep-cli resume " << job << "\n";
-        for (const QString &path : resultPaths)
-            o << "wrote " << path << "\n";
-        o.flush();
-    }
-    if (r.cancelled)
+    if (!agreement.isEmpty())
+        o << agreement << "\n";
+    if (original)
+        o << "job " << original->id << " now: " << grouped(original->succeeded) << " of " << grouped(original->rows) << " rows succeeded, "
+          << grouped(original->failed) << " failed (" << grouped(original->lockErrors) << " lock errors), " << grouped(original->unknown)
+          << " unknown\n";
+    if (r.cancelled && pending() + r.unknown > 0)
+        o << "resume with: lockstep-cli resume " << job << "\n";
+    for (const QString &path : resultPaths)
+        o << "wrote " << path << "\n";
+}
+
+int JobRun::exitCode() const
+{
+    if (report.cancelled)
         return ExitCode::Interrupted;
-    return r.failed + r.unknown > 0 || pending > 0 ? kRowsFailed : ExitCode::Ok;
+    return report.failed + report.unknown > 0 || pending() > 0 ? kRowsFailed : ExitCode::Ok;
+}
+
+int executeJob(JobStore &store, qint64 job, const FileAnalysis &source, const RunPlan &plan, OrgConnection &org, RunOptions options,
+               const ExecutionOutput &output, const std::optional<PredictionSummary> &predicted, bool cancelAbandoned)
+{
+    const auto run = performJob(store, job, source, plan, org, std::move(options), output, predicted, cancelAbandoned);
+    if (!run)
+        return report(run.error());
+    for (const QString &w : run->report.warnings)
+        err() << "warning: " << w << Qt::endl;
+    if (output.json) {
+        writeJson(QJsonDocument(run->toJson()));
+    } else {
+        run->print(out());
+        out().flush();
+    }
+    return run->exitCode();
 }
 
 } // namespace lockstep::cli

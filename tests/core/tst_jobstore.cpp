@@ -14,6 +14,7 @@
 
 #include <csignal>
 #include <map>
+#include <numeric>
 #include <random>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -255,6 +256,59 @@ private slots:
         QVERIFY(!job);
         QVERIFY2(job.error().message.contains(QStringLiteral("row 3 is in the plan twice")), qPrintable(job.error().message));
         QVERIFY((*store)->jobs()->empty());   // nothing half-created
+    }
+
+    // A retry of some rows is a job of its own; its answered rows replace the original's records
+    // of them (attempts counted over both), the rows it has not answered keep theirs, and folding
+    // twice changes nothing.
+    void aRetryFoldsItsAnswersBackIntoTheOriginal()
+    {
+        auto store = JobStore::open(dir.filePath(QStringLiteral("retry.sqlite")));
+        QVERIFY(store.has_value());
+        const qint64 original = *(*store)->createJob(spec(), plan(100, 10));
+        std::vector<qint64> all(100);
+        std::iota(all.begin(), all.end(), 0);
+        QVERIFY((*store)->markSent(original, all).has_value());
+        std::vector<RowRecord> outcomes(100);
+        for (qint64 r = 0; r < 100; ++r) {
+            RowRecord &o = outcomes[size_t(r)];
+            o.status = r % 4 == 0 ? RowStatus::Failed : RowStatus::Succeeded;
+            o.statusCode = r % 4 == 0 ? QStringLiteral("UNABLE_TO_LOCK_ROW") : QString();
+            o.recordId = QStringLiteral("006%1").arg(r, 15, 10, QLatin1Char('0'));
+        }
+        QVERIFY((*store)->recordOutcomes(original, all, outcomes).has_value());
+        QCOMPARE((*store)->job(original)->lockErrors, qint64(25));
+
+        // The 25 failed rows, retried in two batches; the second never gets an answer.
+        std::vector<qint64> failed = *(*store)->rowsWithStatus(original, RowStatus::Failed);
+        QCOMPARE(failed.size(), size_t(25));
+        std::vector<JobBatchSpec> batches{{0, std::vector<qint64>(failed.begin(), failed.begin() + 20)}, {1, std::vector<qint64>(failed.begin() + 20, failed.end())}};
+        const qint64 child = *(*store)->createRetryJob(original, spec(), batches);
+        QCOMPARE((*store)->job(child)->spec.run.value(QStringLiteral("retryOf")).toInteger(), original);
+        QCOMPARE((*store)->row(child, failed[0])->attempts, 1);   // starts with the attempts it had
+        QVERIFY((*store)->markSent(child, batches[0].rows).has_value());
+        std::vector<RowRecord> retried(20);
+        for (size_t i = 0; i < 20; ++i) {
+            retried[i].status = RowStatus::Succeeded;
+            retried[i].recordId = QStringLiteral("006RETRY%1").arg(i);
+        }
+        QVERIFY((*store)->recordOutcomes(child, batches[0].rows, retried).has_value());
+
+        for (int fold = 0; fold < 2; ++fold) {
+            QCOMPARE(*(*store)->foldRetry(child), qint64(20));
+            const JobSummary after = *(*store)->job(original);
+            QCOMPARE(after.succeeded, qint64(95));
+            QCOMPARE(after.failed, qint64(5));
+            QCOMPARE(after.lockErrors, qint64(5));
+            const RowRecord row = *(*store)->row(original, failed[0]);
+            QCOMPARE(row.status, RowStatus::Succeeded);
+            QCOMPARE(row.attempts, 2);
+            QCOMPARE(row.recordId, QStringLiteral("006RETRY0"));
+            QCOMPARE(row.statusCode, QString());
+            QCOMPARE((*store)->row(original, failed[24])->status, RowStatus::Failed);   // not answered: as it was
+            QCOMPARE((*store)->row(original, failed[24])->attempts, 1);
+        }
+        QVERIFY(!(*store)->foldRetry(original));   // not a retry
     }
 
     void orgChangesStayOpenUntilRestored()

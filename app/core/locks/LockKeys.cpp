@@ -48,6 +48,21 @@ LockKeys LockKeys::fromTexts(const std::vector<std::vector<std::string>> &rows)
     return keys;
 }
 
+LockKeys LockKeys::selectRows(std::span<const qint64> rows) const
+{
+    LockKeys out;
+    out.m_rules = m_rules;
+    out.m_keyRule = m_keyRule;
+    out.m_names = m_names;
+    out.m_offsets.reserve(rows.size() + 1);
+    for (const qint64 row : rows) {
+        const auto keys = keysOf(row);
+        out.m_keys.insert(out.m_keys.end(), keys.begin(), keys.end());
+        out.m_offsets.push_back(std::uint32_t(out.m_keys.size()));
+    }
+    return out;
+}
+
 namespace {
 
 class LockKeySink : public RowSink {

@@ -50,6 +50,9 @@ public:
 
     // Builds keys directly (tests, generated plans): rows[i] = texts of the keys of row i.
     static LockKeys fromTexts(const std::vector<std::vector<std::string>> &rows);
+    // The keys of some rows only (row i of the result is rows[i] here), with the same key ids,
+    // texts and rules: a plan of a few rows (a retry) names the same parents as the file's.
+    LockKeys selectRows(std::span<const qint64> rows) const;
 
 private:
     friend class LockKeyCollector;

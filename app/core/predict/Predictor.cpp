@@ -427,6 +427,9 @@ Result<Prediction> Simulation::run()
                                           .arg(m_plan.rowCount()).arg(rowCount));
     if (m_plan.concurrency < 1)
         return fail(ErrorKind::Usage, QStringLiteral("the plan's concurrency must be at least 1 (got %1)").arg(m_plan.concurrency));
+    // A plan of other rows (a retry's, mapped to file rows, given with the retried rows' keys).
+    if (std::any_of(m_plan.rows.begin(), m_plan.rows.end(), [&](std::uint32_t r) { return qint64(r) >= rowCount; }))
+        return fail(ErrorKind::Usage, QStringLiteral("the plan names rows the file does not have: plan this file first"));
     if (auto valid = m_profile.validate(); !valid)
         return std::unexpected(valid.error());
 

@@ -266,10 +266,99 @@ Result<void> JobStore::migrate()
 Result<qint64> JobStore::createJob(const JobSpec &spec, const std::vector<JobBatchSpec> &batches,
                                    const std::function<QString(qint64 row)> &lockKeysOfRow)
 {
+    auto created = m_db->write([&](Connection &c) { return insertJob(c, spec, batches, lockKeysOfRow); });
+    if (created)
+        rememberPlaces(*created, batches);
+    return created;
+}
+
+Result<qint64> JobStore::createRetryJob(qint64 parent, JobSpec spec, const std::vector<JobBatchSpec> &batches,
+                                        const std::function<QString(qint64 row)> &lockKeysOfRow)
+{
+    spec.run.insert(QStringLiteral("retryOf"), parent);
+    auto created = m_db->write([&](Connection &c) -> Result<qint64> {
+        auto child = insertJob(c, spec, batches, lockKeysOfRow);
+        if (!child)
+            return child;
+        // The rows start with the attempts they had: the child's count is the row's whole count,
+        // and folding it back is the same however often it is done.
+        auto st = c.prepare(QStringLiteral("UPDATE rows SET attempts=(SELECT p.attempts FROM rows p WHERE p.job_id=?1 AND p.row_no=rows.row_no) "
+                                           "WHERE job_id=?2"));
+        if (!st)
+            return std::unexpected(st.error());
+        st->bindInt(1, parent);
+        st->bindInt(2, *child);
+        if (auto r = st->run(); !r)
+            return std::unexpected(r.error());
+        return child;
+    });
+    if (created)
+        rememberPlaces(*created, batches);
+    return created;
+}
+
+Result<qint64> JobStore::foldRetry(qint64 child)
+{
+    auto summary = job(child);
+    if (!summary)
+        return std::unexpected(summary.error());
+    const qint64 parent = summary->spec.run.value(QStringLiteral("retryOf")).toInteger();
+    if (parent <= 0)
+        return fail(ErrorKind::Usage, QStringLiteral("job %1 is not a retry of another job").arg(child));
+    return m_db->write([&](Connection &c) -> Result<qint64> {
+        // Answered rows only: a row the retry has not sent (or whose answer is still out) keeps
+        // the original's record of it.
+        auto st = c.prepare(QStringLiteral(
+            "UPDATE rows SET status=c.status, record_id=c.record_id, created=c.created, code=c.code, message=c.message, fields=c.fields, "
+            "attempts=c.attempts FROM (SELECT row_no, status, record_id, created, code, message, fields, attempts FROM rows "
+            "WHERE job_id=?2 AND status IN (?3, ?4, ?5)) AS c WHERE rows.job_id=?1 AND rows.row_no=c.row_no RETURNING batch_no"));
+        if (!st)
+            return std::unexpected(st.error());
+        st->bindInt(1, parent);
+        st->bindInt(2, child);
+        st->bindInt(3, int(RowStatus::Succeeded));
+        st->bindInt(4, int(RowStatus::Failed));
+        st->bindInt(5, int(RowStatus::Unknown));
+        std::vector<qint64> touched;
+        qint64 folded = 0;
+        if (auto done = st->forEachRow([&](Statement &s) {
+                touched.push_back(s.columnInt(0));
+                ++folded;
+            });
+            !done)
+            return std::unexpected(done.error());
+        auto stamp = c.prepare(QStringLiteral("UPDATE jobs SET updated_at=? WHERE id=?"));
+        if (!stamp)
+            return std::unexpected(stamp.error());
+        stamp->bindAll({now(), parent});
+        if (auto r = stamp->run(); !r)
+            return std::unexpected(r.error());
+        if (auto r = refreshCounts(c, parent, touched); !r)
+            return std::unexpected(r.error());
+        return folded;
+    });
+}
+
+void JobStore::rememberPlaces(qint64 job, const std::vector<JobBatchSpec> &batches)
+{
+    std::unique_lock lock(m_places.mutex);
+    qint64 rows = 0;
+    for (const JobBatchSpec &b : batches)
+        for (const qint64 r : b.rows)
+            rows = std::max(rows, r + 1);
+    m_places.reset(job, rows);
+    for (size_t b = 0; b < batches.size(); ++b)
+        for (size_t seq = 0; seq < batches[b].rows.size(); ++seq)
+            m_places.set(batches[b].rows[seq], qint64(b), qint64(seq));
+}
+
+Result<qint64> JobStore::insertJob(Connection &c, const JobSpec &spec, const std::vector<JobBatchSpec> &batches,
+                                   const std::function<QString(qint64 row)> &lockKeysOfRow)
+{
     qint64 rowCount = 0;
     for (const auto &b : batches)
         rowCount += qint64(b.rows.size());
-    auto created = m_db->write([&](Connection &c) -> Result<qint64> {
+    {
         auto job = c.prepare(QStringLiteral(
             "INSERT INTO jobs(created_at, updated_at, state, object, operation, external_id_field, api, mitigation, org_url, "
             "source_path, source_size, source_sha256, plan_json, profile_json, row_count, run_json) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"));
@@ -315,19 +404,7 @@ Result<qint64> JobStore::createJob(const JobSpec &spec, const std::vector<JobBat
             }
         }
         return jobId;
-    });
-    if (created) {
-        std::unique_lock lock(m_places.mutex);
-        qint64 rows = 0;
-        for (const JobBatchSpec &b : batches)
-            for (const qint64 r : b.rows)
-                rows = std::max(rows, r + 1);
-        m_places.reset(*created, rows);
-        for (size_t b = 0; b < batches.size(); ++b)
-            for (size_t seq = 0; seq < batches[b].rows.size(); ++seq)
-                m_places.set(batches[b].rows[seq], qint64(b), qint64(seq));
     }
-    return created;
 }
 
 Result<void> JobStore::setJobState(qint64 job, JobState state)

@@ -88,6 +88,14 @@ public:
 
     Result<qint64> createJob(const JobSpec &spec, const std::vector<JobBatchSpec> &batches,
                              const std::function<QString(qint64 row)> &lockKeysOfRow = {});
+    // A retry of some of `parent`'s rows, as a job of its own (RetryPolicy): its spec's run JSON
+    // says "retryOf": parent, and its rows start with the attempts they had in the parent.
+    Result<qint64> createRetryJob(qint64 parent, JobSpec spec, const std::vector<JobBatchSpec> &batches,
+                                  const std::function<QString(qint64 row)> &lockKeysOfRow = {});
+    // The retry's answered rows (succeeded, failed, unknown) replace the parent's records of them,
+    // attempts included; rows it has not answered keep the parent's. The same however often it
+    // runs (after each run or resume of the retry). Returns the rows folded.
+    Result<qint64> foldRetry(qint64 child);
     Result<void> setJobState(qint64 job, JobState state);
     Result<JobSummary> job(qint64 job);
     Result<std::vector<JobSummary>> jobs();
@@ -131,6 +139,9 @@ public:
 private:
     explicit JobStore(std::unique_ptr<Database> db) : m_db(std::move(db)) {}
     Result<void> migrate();
+    Result<qint64> insertJob(Connection &c, const JobSpec &spec, const std::vector<JobBatchSpec> &batches,
+                             const std::function<QString(qint64 row)> &lockKeysOfRow);
+    void rememberPlaces(qint64 job, const std::vector<JobBatchSpec> &batches);
     Result<std::vector<JobSummary>> loadJobs(qint64 only);   // 0: all
     Result<void> setStatus(qint64 job, std::span<const qint64> rows, RowStatus status, bool countAttempt);
     Result<std::vector<JobBatchSpec>> readBatches(qint64 job, std::optional<RowStatus> only);

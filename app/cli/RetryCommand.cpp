@@ -1,0 +1,290 @@
+#include "cli/RetryCommand.h"
+
+#include "cli/CliSupport.h"
+#include "cli/JobCommands.h"
+#include "cli/JobExecution.h"
+#include "cli/PlanCommand.h"
+#include "job/RetryPolicy.h"
+
+#include <QJsonArray>
+#include <QJsonObject>
+
+#include <chrono>
+#include <random>
+#include <thread>
+
+namespace lockstep::cli {
+
+namespace {
+
+// "5,7,10-20" (1-based, as editors and result files count rows) → 0-based rows.
+std::optional<std::vector<qint64>> parseRowList(const QString &text)
+{
+    std::vector<qint64> rows;
+    for (const QString &part : text.split(QLatin1Char(','), Qt::SkipEmptyParts)) {
+        const QStringList range = part.trimmed().split(QLatin1Char('-'));
+        bool ok1 = false, ok2 = true;
+        const qint64 from = range.value(0).toLongLong(&ok1);
+        const qint64 to = range.size() == 2 ? range[1].toLongLong(&ok2) : from;
+        if (!ok1 || !ok2 || range.size() > 2 || from < 1 || to < from || to - from > 100000000)
+            return std::nullopt;
+        for (qint64 r = from; r <= to; ++r)
+            rows.push_back(r - 1);
+    }
+    return rows;
+}
+
+// A retry's API: the job's own family (a serial Bulk 1.0 job retries through Bulk 1.0, whose
+// plan then picks serial or parallel jobs for its lanes), unless --api says otherwise.
+QString apiFamily(const QString &jobApi)
+{
+    return jobApi.section(QLatin1Char('-'), 0, 0);
+}
+
+// A retry that is still open — rows sent or unknown, or an interrupted run with rows pending —
+// must be settled first: its rows still read "failed" in the original, and sending them again
+// could write twice what it already wrote.
+std::optional<JobSummary> openRetryOf(JobStore &store, qint64 job)
+{
+    auto all = store.jobs();
+    if (!all)
+        return std::nullopt;
+    for (const JobSummary &j : *all)
+        if (j.spec.run.value(QStringLiteral("retryOf")).toInteger() == job &&
+            (j.sent + j.unknown > 0 || (j.pending > 0 && j.state != JobState::Cancelled)))
+            return j;
+    return std::nullopt;
+}
+
+} // namespace
+
+int RetryCommand::run(const QStringList &arguments)
+{
+    QCommandLineParser parser;
+    parser.setApplicationDescription(summary() + QStringLiteral(
+        ".\n\nChooses the job's failed rows — all of them, or those with --only, --where, --attempts and --rows — "
+        "plans them afresh with the mitigation (default: parent-aware lanes, so rows that share a parent run one "
+        "after another instead of colliding again), predicts the plan, and runs it as a job of its own, a child of "
+        "JOB, against JOB's org. Its answers replace JOB's records of those rows: 'show JOB' and 'export JOB' tell "
+        "the whole story. Only failed rows go again: never a row that succeeded, and never an unknown one, whose "
+        "write may have committed (resume JOB settles those first). With --passes N, rows that fail again with "
+        "UNABLE_TO_LOCK_ROW go once more, after a full-jitter backoff (up to 2, 4, 8 … s), at most N passes in "
+        "all.\n\n"
+        "Exit status: 0 every row of JOB has now succeeded, 3 some rows of JOB failed or are unknown, 64 bad usage, "
+        "65 the source file changed, 66 no such job or source, 69 the org refused, 74 job store, 75 the job or a "
+        "retry of it is still open, 130 interrupted (resume the retry's job)."));
+    parser.addPositionalArgument(QStringLiteral("JOB"), QStringLiteral("The job whose failed rows go again (see 'lockstep-cli jobs')."));
+    parser.addOption({QStringLiteral("only"), QStringLiteral("Only rows that failed with this status code (repeatable: UNABLE_TO_LOCK_ROW, …)."),
+                      QStringLiteral("CODE")});
+    parser.addOption({QStringLiteral("where"), QStringLiteral("parent=ID (rows that lock this parent) or batch=N (rows of the job's batch N); "
+                                                              "repeatable, every condition must hold."),
+                      QStringLiteral("COND")});
+    parser.addOption({QStringLiteral("attempts"), QStringLiteral("Only rows sent at least N times."), QStringLiteral("N")});
+    parser.addOption({QStringLiteral("rows"), QStringLiteral("Only these rows of the file (1-based: 5,7,10-20)."), QStringLiteral("LIST")});
+    parser.addOption({{QStringLiteral("m"), QStringLiteral("mitigation")}, QStringLiteral("How to send them (default lanes)."), QStringLiteral("M"),
+                      QStringLiteral("lanes")});
+    parser.addOption({QStringLiteral("api"), QStringLiteral("rest, bulk1 or bulk2 (default: the job's)."), QStringLiteral("API")});
+    parser.addOption({QStringLiteral("passes"), QStringLiteral("Lock errors left after a pass go again, up to N passes (default 1)."),
+                      QStringLiteral("N"), QStringLiteral("1")});
+    parser.addOption({QStringLiteral("dry-run"), QStringLiteral("Show the rows and the plan's prediction; send nothing.")});
+    addOutputOptions(parser);
+    parser.addOption({QStringLiteral("scale"), QStringLiteral("The org's time scale (default: the job's)."), QStringLiteral("S")});
+    addStoreOption(parser);
+    int code = 0;
+    if (!parseArguments(parser, name(), arguments, code))
+        return code;
+    const auto id = jobArgument(parser, name(), code);
+    if (!id)
+        return code;
+    auto output = executionOutput(parser, name(), code);
+    if (!output)
+        return code;
+    const auto mitigation = Mitigation::parse(parser.value(QStringLiteral("mitigation")));
+    if (!mitigation || mitigation->scheduling == Scheduling::Auto)
+        return usageError(mitigation ? QStringLiteral("retry takes a mitigation of its own (lanes, sort, serial, …), not auto") : mitigation.error().message,
+                          name());
+    bool ok = false;
+    const int passes = parser.value(QStringLiteral("passes")).toInt(&ok);
+    if (!ok || passes < 1 || passes > 10)
+        return usageError(QStringLiteral("--passes takes 1 to 10"), name());
+
+    RetrySelection selection;
+    selection.codes = parser.values(QStringLiteral("only"));
+    for (const QString &condition : parser.values(QStringLiteral("where"))) {
+        const QString key = condition.section(QLatin1Char('='), 0, 0).trimmed();
+        const QString value = condition.section(QLatin1Char('='), 1).trimmed();
+        if (key == QLatin1String("parent") && !value.isEmpty()) {
+            selection.parents << value;
+        } else if (key == QLatin1String("batch")) {
+            const int batch = value.toInt(&ok);
+            if (!ok || batch < 0)
+                return usageError(QStringLiteral("--where batch=N takes a batch number (see 'lockstep-cli show JOB')"), name());
+            selection.batches.push_back(batch);
+        } else {
+            return usageError(QStringLiteral("--where takes parent=ID or batch=N, not '%1'").arg(condition), name());
+        }
+    }
+    if (parser.isSet(QStringLiteral("attempts"))) {
+        selection.minAttempts = parser.value(QStringLiteral("attempts")).toInt(&ok);
+        if (!ok || selection.minAttempts < 1)
+            return usageError(QStringLiteral("--attempts takes a number from 1"), name());
+    }
+    if (parser.isSet(QStringLiteral("rows"))) {
+        const auto rows = parseRowList(parser.value(QStringLiteral("rows")));
+        if (!rows)
+            return usageError(QStringLiteral("--rows takes file rows from 1, as 5,7,10-20"), name());
+        selection.rows = *rows;
+    }
+
+    auto store = JobStore::open(storePath(parser));
+    if (!store)
+        return report(store.error());
+    const auto job = (*store)->job(*id);
+    if (!job)
+        return report(job.error());
+    if (JobStore::runnerAlive(*job))
+        return report(Error{ErrorKind::Network, QStringLiteral("job %1 is still running (process %2): wait for it, or 'lockstep-cli cancel %1' first")
+                                                    .arg(*id)
+                                                    .arg(job->runnerPid)});
+    if (job->sent + job->unknown > 0)
+        return report(Error{ErrorKind::Network, QStringLiteral("job %1 has %2 rows whose answer is not settled: 'lockstep-cli resume %1' first (a retry "
+                                                               "never sends a row that may have been written)")
+                                                    .arg(*id)
+                                                    .arg(grouped(job->sent + job->unknown))});
+    if (const auto open = openRetryOf(**store, *id))
+        return report(Error{ErrorKind::Network, QStringLiteral("job %1, a retry of job %2, is not finished: 'lockstep-cli resume %1' (or cancel it) first")
+                                                    .arg(open->id)
+                                                    .arg(*id)});
+    auto source = jobSource(*job);
+    if (!source)
+        return report(source.error());
+    const FileAnalysis &a = **source;
+
+    PlanOptions options;
+    if (auto profile = OrgProfile::fromJson(job->spec.profile); profile)
+        options.profile = *profile;
+    options.object = job->spec.object;
+    options.operation = job->spec.operation;
+    const QString apiText = parser.isSet(QStringLiteral("api")) ? parser.value(QStringLiteral("api")) : apiFamily(job->spec.api);
+    options.api = parseApi(apiText);
+    if (!options.api)
+        return usageError(QStringLiteral("unknown API '%1' (rest, bulk1, bulk2)").arg(apiText), name());
+
+    std::optional<OrgConnection> org;
+    QJsonArray passReports;
+    std::vector<JobRun> runs;
+    std::mt19937_64 seed(std::random_device{}());
+    Random jitter(seed());
+    for (int pass = 1; pass <= passes; ++pass) {
+        auto rows = RetryPolicy::select(**store, *id, selection, a.keys);
+        if (!rows)
+            return report(rows.error());
+        if (rows->empty()) {
+            if (pass == 1) {
+                const auto now = (*store)->job(*id);
+                if (!output->quiet)
+                    err() << "lockstep-cli retry: no failed row of job " << *id << " matches; nothing to send" << Qt::endl;
+                if (output->json)
+                    writeJson(QJsonDocument(QJsonObject{{QStringLiteral("job"), *id}, {QStringLiteral("passes"), QJsonArray()},
+                                                        {QStringLiteral("original"), now ? jobSummaryJson(*now) : QJsonObject()}}));
+                return now && now->failed + now->unknown + now->pending + now->sent == 0 ? ExitCode::Ok : kRowsFailed;
+            }
+            break;
+        }
+        auto retry = RetryPolicy::plan(a.keys, *rows, *mitigation, options);
+        if (!retry)
+            return report(retry.error());
+        std::optional<PredictionSummary> predicted;
+        if (const auto p = Comparison::predict(retry->plan, retry->keys, options.profile, SeedPolicy{}); p)
+            predicted = p->summary;
+        const Plan plan = retry->forFile();
+        if (!output->quiet || parser.isSet(QStringLiteral("dry-run"))) {
+            QTextStream &say = parser.isSet(QStringLiteral("dry-run")) && !output->json ? out() : err();
+            say << "lockstep-cli retry: job " << *id << ", pass " << pass << ": " << grouped(qint64(rows->size())) << " failed rows as "
+                << plan.mitigation.label() << " over " << apiLabel(plan.api);
+            if (predicted)
+                say << " — predicted " << grouped(qRound64(predicted->lockErrorRows)) << " lock errors in " << duration(predicted->durationSeconds);
+            say << Qt::endl;
+        }
+        if (parser.isSet(QStringLiteral("dry-run"))) {
+            if (output->json)
+                writeJson(QJsonDocument(QJsonObject{{QStringLiteral("job"), *id},
+                                                    {QStringLiteral("rows"), qint64(rows->size())},
+                                                    {QStringLiteral("plan"), plan.toJson(&a.keys)},
+                                                    {QStringLiteral("predicted"), predicted ? predicted->toJson() : QJsonObject()}}));
+            return ExitCode::Ok;
+        }
+        if (!org) {
+            org = connectJobOrg(parser, *job, name(), code);
+            if (!org)
+                return code;
+            restoreAbandonedChanges(**store, *org, output->quiet);
+        }
+        JobSpec spec = job->spec;
+        spec.api = apiName(plan.api);
+        spec.mitigation = plan.mitigation.key();
+        spec.plan = plan.toJson(&a.keys);
+        spec.run.remove(QStringLiteral("retryOf"));
+        const auto child = (*store)->createRetryJob(*id, spec, JobRunner::batchesOf(plan), [&](qint64 row) {
+            QStringList parents;
+            for (const auto k : a.keys.keysOf(row))
+                parents << a.keys.keyLabel(k);
+            return parents.join(QLatin1Char(';'));
+        });
+        if (!child)
+            return report(child.error());
+        RunOptions runOptions;
+        runOptions.externalIdField = job->spec.externalIdField;
+        ExecutionOutput passOutput = *output;
+        passOutput.resultsDir.clear();   // the original's files, once, at the end
+        auto run = performJob(**store, *child, a, RunPlan::of(plan), *org, runOptions, passOutput, predicted);
+        if (!run)
+            return report(run.error());
+        for (const QString &w : run->report.warnings)
+            err() << "warning: " << w << Qt::endl;
+        if (!output->json) {
+            run->print(out());
+            out().flush();
+        }
+        passReports.append(run->toJson());
+        runs.push_back(*run);
+        if (run->report.cancelled || run->report.lockErrors() == 0)
+            break;
+        // The next pass: this pass's rows that hit a lock again, after a full-jitter backoff.
+        selection = RetrySelection::lockErrors();
+        selection.rows = *rows;
+        if (pass < passes) {
+            const double wait = RetryPolicy::backoffSeconds(pass, jitter) * (org->scale > 0 ? org->scale : 0.0);
+            if (!output->quiet)
+                err() << "lockstep-cli retry: " << grouped(run->report.lockErrors()) << " lock errors left; pass " << pass + 1 << " in "
+                      << QString::number(wait, 'f', 1) << " s" << Qt::endl;
+            std::this_thread::sleep_for(std::chrono::duration<double>(wait));
+        }
+    }
+
+    const auto after = (*store)->job(*id);
+    if (!after)
+        return report(after.error());
+    QStringList resultPaths;
+    if (!output->resultsDir.isEmpty()) {
+        const auto files = writeJobResults(**store, *id, a, job->spec.operation, output->format, output->resultsDir);
+        if (!files)
+            return report(files.error());
+        resultPaths = files->paths;
+    }
+    if (output->json) {
+        writeJson(QJsonDocument(QJsonObject{{QStringLiteral("job"), *id},
+                                            {QStringLiteral("passes"), passReports},
+                                            {QStringLiteral("original"), jobSummaryJson(*after)},
+                                            {QStringLiteral("resultFiles"), QJsonArray::fromStringList(resultPaths)}}));
+    } else {
+        for (const QString &path : resultPaths)
+            out() << "wrote " << path << "\n";
+        out().flush();
+    }
+    if (!runs.empty() && runs.back().report.cancelled)
+        return ExitCode::Interrupted;
+    return after->failed + after->unknown + after->pending + after->sent == 0 ? ExitCode::Ok : kRowsFailed;
+}
+
+} // namespace lockstep::cli
