@@ -8,8 +8,10 @@
 #include <QJsonArray>
 #include <QJsonObject>
 
+#include <chrono>
 #include <cmath>
 #include <optional>
+#include <random>
 #include <thread>
 #include <unistd.h>
 
@@ -242,6 +244,92 @@ int executeJob(JobStore &store, qint64 job, const FileAnalysis &source, const Ru
         out().flush();
     }
     return run->exitCode();
+}
+
+QString PlannedRetry::describe(qint64 job, int pass) const
+{
+    QString text = QStringLiteral("retry of job %1, pass %2: %3 failed rows as %4 over %5")
+                       .arg(job)
+                       .arg(pass)
+                       .arg(grouped(qint64(rows.size())), plan.mitigation.label(), apiLabel(plan.api));
+    if (predicted)
+        text += QStringLiteral(" — predicted %1 lock errors in %2").arg(grouped(qRound64(predicted->lockErrorRows)), duration(predicted->durationSeconds));
+    return text;
+}
+
+Result<std::optional<PlannedRetry>> planRetry(JobStore &store, qint64 job, const FileAnalysis &source, const RetrySelection &selection,
+                                              const Mitigation &mitigation, const PlanOptions &options)
+{
+    auto rows = RetryPolicy::select(store, job, selection, source.keys);
+    if (!rows)
+        return std::unexpected(rows.error());
+    if (rows->empty())
+        return std::optional<PlannedRetry>();
+    auto retry = RetryPolicy::plan(source.keys, *rows, mitigation, options);
+    if (!retry)
+        return std::unexpected(retry.error());
+    PlannedRetry planned;
+    planned.rows = std::move(*rows);
+    if (const auto p = Comparison::predict(retry->plan, retry->keys, options.profile, SeedPolicy{}); p)
+        planned.predicted = p->summary;
+    planned.plan = retry->forFile();
+    return std::optional<PlannedRetry>(std::move(planned));
+}
+
+Result<std::vector<JobRun>> runRetries(JobStore &store, const JobSummary &job, const FileAnalysis &source, PlannedRetry first,
+                                       const Mitigation &mitigation, const PlanOptions &options, OrgConnection &org, int passes,
+                                       const ExecutionOutput &output)
+{
+    std::vector<JobRun> runs;
+    std::optional<PlannedRetry> planned(std::move(first));
+    Random jitter(std::random_device{}());
+    for (int pass = 1; pass <= passes && planned; ++pass) {
+        if (!output.quiet)
+            err() << "lockstep-cli " << output.verb << ": " << planned->describe(job.id, pass) << Qt::endl;
+        JobSpec spec = job.spec;
+        spec.api = apiName(planned->plan.api);
+        spec.mitigation = planned->plan.mitigation.key();
+        spec.plan = planned->plan.toJson(&source.keys);
+        spec.run.remove(QStringLiteral("retryOf"));
+        const auto child = store.createRetryJob(job.id, spec, JobRunner::batchesOf(planned->plan), [&](qint64 row) {
+            QStringList parents;
+            for (const auto k : source.keys.keysOf(row))
+                parents << source.keys.keyLabel(k);
+            return parents.join(QLatin1Char(';'));
+        });
+        if (!child)
+            return std::unexpected(child.error());
+        RunOptions runOptions;
+        runOptions.externalIdField = job.spec.externalIdField;
+        ExecutionOutput passOutput = output;
+        passOutput.resultsDir.clear();   // the original's files are written once, at the end
+        auto run = performJob(store, *child, source, RunPlan::of(planned->plan), org, runOptions, passOutput, planned->predicted);
+        if (!run)
+            return std::unexpected(run.error());
+        for (const QString &w : run->report.warnings)
+            err() << "warning: " << w << Qt::endl;
+        if (!output.json) {
+            run->print(out());
+            out().flush();
+        }
+        runs.push_back(*run);
+        if (run->report.cancelled || run->report.lockErrors() == 0 || pass == passes)
+            break;
+        // The next pass: this pass's rows that hit a lock again, after a full-jitter backoff (in
+        // the org's time: a demo org's is scaled).
+        RetrySelection again = RetrySelection::lockErrors();
+        again.rows = planned->rows;
+        auto next = planRetry(store, job.id, source, again, mitigation, options);
+        if (!next)
+            return std::unexpected(next.error());
+        planned = std::move(*next);
+        const double wait = RetryPolicy::backoffSeconds(pass, jitter) * (org.scale > 0 ? org.scale : 0.0);
+        if (!output.quiet)
+            err() << "lockstep-cli " << output.verb << ": " << grouped(run->report.lockErrors()) << " lock errors left; pass " << pass + 1
+                  << " in " << QString::number(wait, 'f', 1) << " s" << Qt::endl;
+        std::this_thread::sleep_for(std::chrono::duration<double>(wait));
+    }
+    return runs;
 }
 
 } // namespace lockstep::cli

@@ -9,9 +9,6 @@
 #include <QJsonArray>
 #include <QJsonObject>
 
-#include <chrono>
-#include <random>
-#include <thread>
 
 namespace lockstep::cli {
 
@@ -170,97 +167,41 @@ int RetryCommand::run(const QStringList &arguments)
     if (!options.api)
         return usageError(QStringLiteral("unknown API '%1' (rest, bulk1, bulk2)").arg(apiText), name());
 
-    std::optional<OrgConnection> org;
-    QJsonArray passReports;
-    std::vector<JobRun> runs;
-    std::mt19937_64 seed(std::random_device{}());
-    Random jitter(seed());
-    for (int pass = 1; pass <= passes; ++pass) {
-        auto rows = RetryPolicy::select(**store, *id, selection, a.keys);
-        if (!rows)
-            return report(rows.error());
-        if (rows->empty()) {
-            if (pass == 1) {
-                const auto now = (*store)->job(*id);
-                if (!output->quiet)
-                    err() << "lockstep-cli retry: no failed row of job " << *id << " matches; nothing to send" << Qt::endl;
-                if (output->json)
-                    writeJson(QJsonDocument(QJsonObject{{QStringLiteral("job"), *id}, {QStringLiteral("passes"), QJsonArray()},
-                                                        {QStringLiteral("original"), now ? jobSummaryJson(*now) : QJsonObject()}}));
-                return now && now->failed + now->unknown + now->pending + now->sent == 0 ? ExitCode::Ok : kRowsFailed;
-            }
-            break;
-        }
-        auto retry = RetryPolicy::plan(a.keys, *rows, *mitigation, options);
-        if (!retry)
-            return report(retry.error());
-        std::optional<PredictionSummary> predicted;
-        if (const auto p = Comparison::predict(retry->plan, retry->keys, options.profile, SeedPolicy{}); p)
-            predicted = p->summary;
-        const Plan plan = retry->forFile();
-        if (!output->quiet || parser.isSet(QStringLiteral("dry-run"))) {
-            QTextStream &say = parser.isSet(QStringLiteral("dry-run")) && !output->json ? out() : err();
-            say << "lockstep-cli retry: job " << *id << ", pass " << pass << ": " << grouped(qint64(rows->size())) << " failed rows as "
-                << plan.mitigation.label() << " over " << apiLabel(plan.api);
-            if (predicted)
-                say << " — predicted " << grouped(qRound64(predicted->lockErrorRows)) << " lock errors in " << duration(predicted->durationSeconds);
-            say << Qt::endl;
-        }
-        if (parser.isSet(QStringLiteral("dry-run"))) {
-            if (output->json)
-                writeJson(QJsonDocument(QJsonObject{{QStringLiteral("job"), *id},
-                                                    {QStringLiteral("rows"), qint64(rows->size())},
-                                                    {QStringLiteral("plan"), plan.toJson(&a.keys)},
-                                                    {QStringLiteral("predicted"), predicted ? predicted->toJson() : QJsonObject()}}));
-            return ExitCode::Ok;
-        }
-        if (!org) {
-            org = connectJobOrg(parser, *job, name(), code);
-            if (!org)
-                return code;
-            restoreAbandonedChanges(**store, *org, output->quiet);
-        }
-        JobSpec spec = job->spec;
-        spec.api = apiName(plan.api);
-        spec.mitigation = plan.mitigation.key();
-        spec.plan = plan.toJson(&a.keys);
-        spec.run.remove(QStringLiteral("retryOf"));
-        const auto child = (*store)->createRetryJob(*id, spec, JobRunner::batchesOf(plan), [&](qint64 row) {
-            QStringList parents;
-            for (const auto k : a.keys.keysOf(row))
-                parents << a.keys.keyLabel(k);
-            return parents.join(QLatin1Char(';'));
-        });
-        if (!child)
-            return report(child.error());
-        RunOptions runOptions;
-        runOptions.externalIdField = job->spec.externalIdField;
-        ExecutionOutput passOutput = *output;
-        passOutput.resultsDir.clear();   // the original's files, once, at the end
-        auto run = performJob(**store, *child, a, RunPlan::of(plan), *org, runOptions, passOutput, predicted);
-        if (!run)
-            return report(run.error());
-        for (const QString &w : run->report.warnings)
-            err() << "warning: " << w << Qt::endl;
-        if (!output->json) {
-            run->print(out());
+    auto first = planRetry(**store, *id, a, selection, *mitigation, options);
+    if (!first)
+        return report(first.error());
+    if (!*first) {
+        const auto now = (*store)->job(*id);
+        if (!output->quiet)
+            err() << "lockstep-cli retry: no failed row of job " << *id << " matches; nothing to send" << Qt::endl;
+        if (output->json)
+            writeJson(QJsonDocument(QJsonObject{{QStringLiteral("job"), *id}, {QStringLiteral("passes"), QJsonArray()},
+                                                {QStringLiteral("original"), now ? jobSummaryJson(*now) : QJsonObject()}}));
+        return now && now->failed + now->unknown + now->pending + now->sent == 0 ? ExitCode::Ok : kRowsFailed;
+    }
+    if (parser.isSet(QStringLiteral("dry-run"))) {
+        const PlannedRetry &planned = **first;
+        if (output->json) {
+            writeJson(QJsonDocument(QJsonObject{{QStringLiteral("job"), *id},
+                                                {QStringLiteral("rows"), qint64(planned.rows.size())},
+                                                {QStringLiteral("plan"), planned.plan.toJson(&a.keys)},
+                                                {QStringLiteral("predicted"), planned.predicted ? planned.predicted->toJson() : QJsonObject()}}));
+        } else {
+            out() << planned.describe(*id, 1) << "\n";
             out().flush();
         }
-        passReports.append(run->toJson());
-        runs.push_back(*run);
-        if (run->report.cancelled || run->report.lockErrors() == 0)
-            break;
-        // The next pass: this pass's rows that hit a lock again, after a full-jitter backoff.
-        selection = RetrySelection::lockErrors();
-        selection.rows = *rows;
-        if (pass < passes) {
-            const double wait = RetryPolicy::backoffSeconds(pass, jitter) * (org->scale > 0 ? org->scale : 0.0);
-            if (!output->quiet)
-                err() << "lockstep-cli retry: " << grouped(run->report.lockErrors()) << " lock errors left; pass " << pass + 1 << " in "
-                      << QString::number(wait, 'f', 1) << " s" << Qt::endl;
-            std::this_thread::sleep_for(std::chrono::duration<double>(wait));
-        }
+        return ExitCode::Ok;
     }
+    auto org = connectJobOrg(parser, *job, name(), code);
+    if (!org)
+        return code;
+    restoreAbandonedChanges(**store, *org, output->quiet);
+    const auto runs = runRetries(**store, *job, a, std::move(**first), *mitigation, options, *org, passes, *output);
+    if (!runs)
+        return report(runs.error());
+    QJsonArray passReports;
+    for (const JobRun &run : *runs)
+        passReports.append(run.toJson());
 
     const auto after = (*store)->job(*id);
     if (!after)
@@ -282,7 +223,7 @@ int RetryCommand::run(const QStringList &arguments)
             out() << "wrote " << path << "\n";
         out().flush();
     }
-    if (!runs.empty() && runs.back().report.cancelled)
+    if (!runs->empty() && runs->back().report.cancelled)
         return ExitCode::Interrupted;
     return after->failed + after->unknown + after->pending + after->sent == 0 ? ExitCode::Ok : kRowsFailed;
 }

@@ -8,6 +8,8 @@
 #include "predict/AutoPlanner.h"
 
 #include <QFileInfo>
+#include <QJsonArray>
+#include <QJsonObject>
 
 namespace lockstep::cli {
 
@@ -38,6 +40,10 @@ int RunCommand::run(const QStringList &arguments)
                       QStringLiteral("parallel")});
     parser.addOption({QStringLiteral("external-id"), QStringLiteral("Upsert: the external id field (default Id)."), QStringLiteral("FIELD")});
     addJobRunOptions(parser);
+    parser.addOption({QStringLiteral("retry-locks"), QStringLiteral("Rows that fail with UNABLE_TO_LOCK_ROW go again in parent-aware lanes, after a "
+                                                                    "full-jitter backoff, up to N retry passes (3 is a good N; default 0: none). "
+                                                                    "Each pass is a retry job folded back into this one."),
+                      QStringLiteral("N"), QStringLiteral("0")});
     parser.addOption({QStringLiteral("results"), QStringLiteral("Write result files into this folder."), QStringLiteral("DIR")});
     parser.addOption({QStringLiteral("format"), QStringLiteral("Result files: dataloader (default), dataloader-bulkv2, bulkv2 or full."),
                       QStringLiteral("F"), QStringLiteral("dataloader")});
@@ -52,6 +58,10 @@ int RunCommand::run(const QStringList &arguments)
     auto output = executionOutput(parser, name(), code);
     if (!output)
         return code;
+    bool retryOk = false;
+    const int retryPasses = parser.value(QStringLiteral("retry-locks")).toInt(&retryOk);
+    if (!retryOk || retryPasses < 0 || retryPasses > 10)
+        return usageError(QStringLiteral("--retry-locks takes 0 to 10 passes"), name());
     const QString orgName = parser.value(QStringLiteral("org"));
     const auto scale = orgScale(parser, orgName, name(), code);
     if (!scale)
@@ -126,7 +136,67 @@ int RunCommand::run(const QStringList &arguments)
         predicted = p->summary;
     RunOptions options;
     options.externalIdField = spec.externalIdField;
-    return executeJob(**store, *job, a, RunPlan::of(*plan), *org, options, *output, predicted);
+    if (retryPasses == 0)
+        return executeJob(**store, *job, a, RunPlan::of(*plan), *org, options, *output, predicted);
+
+    // The load, then its lock errors again in lanes (RetryPolicy), each pass a retry job folded
+    // back into this one; the result files once, at the end, from the job as it then stands.
+    ExecutionOutput firstOutput = *output;
+    firstOutput.resultsDir.clear();
+    const auto first = performJob(**store, *job, a, RunPlan::of(*plan), *org, options, firstOutput, predicted);
+    if (!first)
+        return report(first.error());
+    for (const QString &w : first->report.warnings)
+        err() << "warning: " << w << Qt::endl;
+    if (!output->json) {
+        first->print(out());
+        out().flush();
+    }
+    std::vector<JobRun> retries;
+    if (!first->report.cancelled && first->report.lockErrors() > 0) {
+        PlanOptions retryOptions = input->options;
+        retryOptions.api = parseApi(apiName(plan->api).section(QLatin1Char('-'), 0, 0));
+        const Mitigation lanes = *Mitigation::parse(QStringLiteral("lanes"));
+        auto planned = planRetry(**store, *job, a, RetrySelection::lockErrors(), lanes, retryOptions);
+        if (!planned)
+            return report(planned.error());
+        if (*planned) {
+            const auto summary = (*store)->job(*job);
+            if (!summary)
+                return report(summary.error());
+            auto runs = runRetries(**store, *summary, a, std::move(**planned), lanes, retryOptions, *org, retryPasses, *output);
+            if (!runs)
+                return report(runs.error());
+            retries = std::move(*runs);
+        }
+    }
+    const auto after = (*store)->job(*job);
+    if (!after)
+        return report(after.error());
+    QStringList resultPaths;
+    if (!output->resultsDir.isEmpty()) {
+        const auto files = writeJobResults(**store, *job, a, plan->operation, output->format, output->resultsDir);
+        if (!files)
+            return report(files.error());
+        resultPaths = files->paths;
+    }
+    if (output->json) {
+        QJsonObject o = first->toJson();
+        QJsonArray passes;
+        for (const JobRun &r : retries)
+            passes.append(r.toJson());
+        o.insert(QStringLiteral("retries"), passes);
+        o.insert(QStringLiteral("final"), jobSummaryJson(*after));
+        o.insert(QStringLiteral("resultFiles"), QJsonArray::fromStringList(resultPaths));
+        writeJson(QJsonDocument(o));
+    } else {
+        for (const QString &path : resultPaths)
+            out() << "wrote " << path << "\n";
+        out().flush();
+    }
+    if (first->report.cancelled || (!retries.empty() && retries.back().report.cancelled))
+        return ExitCode::Interrupted;
+    return after->failed + after->unknown + after->pending + after->sent == 0 ? ExitCode::Ok : kRowsFailed;
 }
 
 } // namespace lockstep::cli

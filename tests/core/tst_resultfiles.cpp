@@ -8,6 +8,7 @@
 
 #include <QDir>
 #include <QFile>
+#include <QFileInfo>
 #include <QtTest>
 
 using namespace lockstep;
@@ -146,11 +147,18 @@ private slots:
         QCOMPARE(parseResultFormat(QStringLiteral("BulkV2")), ResultFormat::BulkV2);
         QCOMPARE(parseResultFormat(QStringLiteral("full")), ResultFormat::Full);
         QVERIFY(!parseResultFormat(QStringLiteral("xml")));
+        // A folder that is not there yet is made, as Data Loader does.
         ResultFilesOptions o;
-        o.directory = scratch.path(QStringLiteral("missing-dir"));
+        o.directory = scratch.path(QStringLiteral("new-dir/results"));
+        const auto made = writeResultFiles(analysis->file, outcome, o);
+        QVERIFY2(made.has_value(), qPrintable(made ? QString() : made.error().message));
+        QVERIFY(QFileInfo(made->paths.first()).absolutePath().endsWith(QLatin1String("new-dir/results")));
+        // One that cannot be made (under a file) is said, with its path.
+        const QString file = scratch.write(QStringLiteral("a-file"), "x");
+        o.directory = file + QStringLiteral("/results");
         const auto set = writeResultFiles(analysis->file, outcome, o);
         QVERIFY(!set);
-        QVERIFY(set.error().message.contains(QStringLiteral("missing-dir")));
+        QVERIFY2(set.error().message.contains(QStringLiteral("a-file/results")), qPrintable(set.error().message));
     }
 };
 

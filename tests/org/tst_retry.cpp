@@ -122,6 +122,30 @@ private slots:
         QVERIFY(again.json().value(QStringLiteral("passes")).toArray().isEmpty());
     }
 
+    // The automatic lock-only retry: the same load with `run --retry-locks 3` ends with every row
+    // written, each record once more than before — a retried row went once, a succeeded one never.
+    void runRetriesItsLockErrorsInLanes()
+    {
+        const auto before = writes();
+        const Cli run = cli({QStringLiteral("run"), file, QStringLiteral("--org"), org.url, QStringLiteral("--scale"), QStringLiteral("0.05"),
+                             QStringLiteral("-m"), QStringLiteral("parallel"), QStringLiteral("--api"), QStringLiteral("bulk1"), QStringLiteral("--retry-locks"),
+                             QStringLiteral("3"), QStringLiteral("--json"), QStringLiteral("-q")});
+        QVERIFY2(run.exitCode == 0, run.err.right(600).constData());
+        const QJsonObject report = run.json();
+        const qint64 lockErrors = report.value(QStringLiteral("lockErrors")).toInteger();
+        const QJsonArray retries = report.value(QStringLiteral("retries")).toArray();
+        qInfo("parallel: %lld lock errors; %lld retry passes, the first with %lld rows", lockErrors, qint64(retries.size()),
+              retries.first().toObject().value(QStringLiteral("rows")).toInteger());
+        QVERIFY(lockErrors > 0 && !retries.isEmpty());
+        QCOMPARE(retries.first().toObject().value(QStringLiteral("rows")).toInteger(), lockErrors);
+        QCOMPARE(report.value(QStringLiteral("final")).toObject().value(QStringLiteral("succeeded")).toInteger(), qint64(90000));
+        const auto after = writes();
+        QCOMPARE(after.size(), 90000);
+        for (auto it = after.cbegin(); it != after.cend(); ++it)
+            QVERIFY2(it.value() == before.value(it.key()) + 1,
+                     qPrintable(QStringLiteral("%1: %2 writes before, %3 after").arg(it.key()).arg(before.value(it.key())).arg(it.value())));
+    }
+
     // A small parallel load on one skewed parent: its failed rows chosen by parent, batch, rows
     // and attempts, each selection exactly the failed rows it names.
     void selections()

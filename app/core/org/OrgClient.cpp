@@ -247,12 +247,15 @@ public:
         std::lock_guard lock(m_mutex);
         return m_current;
     }
-    // A session to use instead of `refused`: the one another client renewed to since, or a new one.
-    Result<OrgSession> renewAfter(const QByteArray &refused)
+    // A session to use instead of `refused`: the one another client renewed to since, or a new
+    // one (`renewed` says which).
+    Result<OrgSession> renewAfter(const QByteArray &refused, bool &renewed)
     {
         std::lock_guard lock(m_mutex);
+        renewed = false;
         if (m_current.accessToken != refused)
             return m_current;
+        renewed = true;
         auto fresh = m_renew();
         if (fresh) {
             m_current.accessToken = fresh->accessToken;
@@ -522,9 +525,13 @@ OrgResult<HttpResponse> OrgClient::call(HttpRequest request, Auth auth)
     using Clock = std::chrono::steady_clock;
     const auto started = Clock::now();
     // A fresh session can be refused too (sessions revoked under a long run, an org that caps
-    // them): a few renewals, each a new session, before the call gives up.
+    // them): a few renewals, each a new session, before the call gives up. A session another
+    // lane renewed to does not count — when the org ends the lanes' shared session often, a
+    // lane may be handed several — but the refusals a call takes are bounded all the same.
     constexpr int kMaxRenewals = 3;
+    constexpr int kMaxRefusals = 12;
     int renewals = 0;
+    int refusals = 0;
     for (;;) {
         HttpRequest r = request;
         r.timeout = m_requestTimeout;
@@ -548,11 +555,12 @@ OrgResult<HttpResponse> OrgClient::call(HttpRequest request, Auth auth)
         const bool sessionGone = e.code == QLatin1String("INVALID_SESSION_ID") || e.code == QLatin1String("InvalidSessionId");
         if (sessionGone) {
             // Refused, so nothing was done: renew and send the same request again.
-            if (renewals >= kMaxRenewals || !m_renew) {
+            if (renewals >= kMaxRenewals || ++refusals > kMaxRefusals || !m_renew) {
                 e.kind = OrgError::Kind::Session;
                 return std::unexpected(e);
             }
-            auto fresh = m_renew->renewAfter(m_session.accessToken);
+            bool renewed = false;
+            auto fresh = m_renew->renewAfter(m_session.accessToken, renewed);
             if (!fresh) {
                 e.kind = OrgError::Kind::Session;
                 e.message = fresh.error().message;
@@ -566,7 +574,7 @@ OrgResult<HttpResponse> OrgClient::call(HttpRequest request, Auth auth)
                     m_session.instanceUrl.chop(1);
                 request.url.replace(0, old.size(), m_session.instanceUrl);
             }
-            ++renewals;
+            renewals += renewed ? 1 : 0;
             if (auth == Auth::SoapSession)   // the old token is inside the body: the caller rebuilds it
                 return std::unexpected(e);
             continue;
