@@ -11,6 +11,7 @@
 #include "cli/PredictCommand.h"
 #include "cli/RetryCommand.h"
 #include "cli/RunCommand.h"
+#include "cli/TriageCommand.h"
 #include "cli/SampleCommand.h"
 
 namespace lockstep::cli {
@@ -28,6 +29,7 @@ CliApp::CliApp()
     m_commands.push_back(std::make_unique<ExportCommand>());
     m_commands.push_back(std::make_unique<ResumeCommand>());
     m_commands.push_back(std::make_unique<RetryCommand>());
+    m_commands.push_back(std::make_unique<TriageCommand>());
     m_commands.push_back(std::make_unique<CancelCommand>());
     m_commands.push_back(std::make_unique<OrgCommand>());
 #ifdef LOCKSTEP_HAVE_DEMOORG

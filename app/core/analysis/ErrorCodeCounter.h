@@ -3,6 +3,10 @@
 #include "load/LoadFile.h"
 
 #include <QMap>
+#include <QStringList>
+
+#include <cstdint>
+#include <vector>
 
 namespace lockstep {
 
@@ -18,11 +22,18 @@ public:
     void finish(std::vector<std::unique_ptr<RowSink>> sinks) override;
 
     const QMap<QString, qint64> &counts() const { return m_counts; }
+    // Per row, in file order: an index into codes(), or kNoError when its error cell is empty
+    // (a succeeded row of a result file that has both).
+    static constexpr std::uint16_t kNoError = 0xFFFF;
+    const std::vector<std::uint16_t> &rowCodes() const { return m_rowCodes; }
+    const QStringList &codes() const { return m_codeNames; }
     static QString codeOf(std::string_view errorText);
 
 private:
     int m_column;
     QMap<QString, qint64> m_counts;
+    std::vector<std::uint16_t> m_rowCodes;
+    QStringList m_codeNames;
 };
 
 } // namespace lockstep

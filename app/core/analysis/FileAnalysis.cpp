@@ -128,8 +128,11 @@ Result<std::shared_ptr<FileAnalysis>> analyzeFile(const QString &path, const Ana
         return std::unexpected(scanned.error());
 
     analysis->keys = collector.take();
-    if (errorCounter)
+    if (errorCounter) {
         analysis->errorCodes = errorCounter->counts();
+        analysis->errorRowCodes = errorCounter->rowCodes();
+        analysis->errorCodeNames = errorCounter->codes();
+    }
     if (progress.cancelled())
         return fail(ErrorKind::Cancelled, QStringLiteral("cancelled"), path);
     if (options.planningOnly) {

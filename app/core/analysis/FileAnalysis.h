@@ -9,8 +9,10 @@
 
 #include <QMap>
 
+#include <cstdint>
 #include <memory>
 #include <optional>
+#include <vector>
 
 namespace lockstep {
 
@@ -43,6 +45,10 @@ struct FileAnalysis {
     BatchSpread spread;
     QMap<QString, qint64> errorCodes;   // result/error files: status code → rows
     double seconds = 0;
+    // Result/error files: per row (file order) an index into errorCodeNames, or
+    // ErrorCodeCounter::kNoError for a row without an error.
+    std::vector<std::uint16_t> errorRowCodes;
+    QStringList errorCodeNames;
 
     qint64 rowsWithProblems() const;
 };

@@ -264,6 +264,15 @@ ColumnRoles detectColumnRoles(const QStringList &header, const std::vector<QStri
         roles.kind = FileKind::DataLoaderError;
         roles.columns[size_t(dlError)].role = ColumnRole::ResultError;
         roles.errorColumn = dlError;
+    } else if (dlId == 0 && dlError == 1) {   // Data Loader over Bulk API 2.0: ID, ERROR, original columns
+        roles.kind = FileKind::DataLoaderError;
+        roles.columns[0].role = ColumnRole::ResultId;
+        roles.columns[1].role = ColumnRole::ResultError;
+        roles.errorColumn = 1;
+    } else if (dlId == 0 && sfCreated == 1) {   // … and its success file: ID, sf__Created, original columns
+        roles.kind = FileKind::DataLoaderSuccess;
+        roles.columns[0].role = ColumnRole::ResultId;
+        roles.columns[1].role = ColumnRole::ResultStatus;
     } else if (dlId == 0 && dlStatus == header.size() - 1) {
         roles.kind = FileKind::DataLoaderSuccess;
         roles.columns[0].role = ColumnRole::ResultId;

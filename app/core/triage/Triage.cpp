@@ -1,0 +1,256 @@
+#include "triage/Triage.h"
+
+#include "analysis/ErrorCodeCounter.h"
+#include "job/RetryPolicy.h"
+#include "plan/Mitigation.h"
+
+#include <QElapsedTimer>
+#include <QFileInfo>
+#include <QJsonArray>
+
+#include <algorithm>
+#include <string>
+#include <unordered_map>
+
+namespace lockstep {
+
+namespace {
+
+const QString kLockCode = QStringLiteral("UNABLE_TO_LOCK_ROW");
+
+bool failureKind(FileKind kind)
+{
+    return kind == FileKind::DataLoaderError || kind == FileKind::BulkV2Failed || kind == FileKind::BulkV1Result;
+}
+
+// Bulk API 2.0's unprocessedrecords file has the load's own columns only: known by its name
+// (as the API and `sf data bulk results` save it).
+bool unprocessedFile(const QString &path)
+{
+    return QFileInfo(path).fileName().contains(QLatin1String("unprocessed"), Qt::CaseInsensitive);
+}
+
+// Each row's error code (empty: none), from the analysis's per-row codes.
+std::vector<QString> rowCodesOf(const FileAnalysis &a)
+{
+    std::vector<QString> codes(size_t(a.file.rowCount()));
+    if (a.roles.errorColumn < 0)
+        return codes;
+    if (qint64(a.errorRowCodes.size()) == a.file.rowCount()) {
+        for (size_t r = 0; r < codes.size(); ++r)
+            if (a.errorRowCodes[r] != ErrorCodeCounter::kNoError)
+                codes[r] = a.errorCodeNames.value(a.errorRowCodes[r]);
+        return codes;
+    }
+    // Rows the scan set aside (malformed) leave the per-row codes short: read the cells.
+    for (qint64 r = 0; r < a.file.rowCount(); ++r)
+        a.file.forEachField(r, [&](int column, std::string_view value) {
+            if (column == a.roles.errorColumn && !value.empty())
+                codes[size_t(r)] = ErrorCodeCounter::codeOf(value);
+        });
+    return codes;
+}
+
+} // namespace
+
+Result<TriageReport> triage(const TriageOptions &options, const Progress &progress)
+{
+    QElapsedTimer timer;
+    timer.start();
+    if (options.files.isEmpty())
+        return fail(ErrorKind::Usage, QStringLiteral("no result file given"));
+    TriageReport report;
+    std::vector<std::shared_ptr<FileAnalysis>> analyses;
+    std::vector<TriageFile> emptyFiles;
+    AnalyzeOptions analyze;
+    analyze.object = options.object;
+    analyze.operation = options.operation;
+    for (const QString &path : options.files) {
+        progress(0, 0, QStringLiteral("Reading %1").arg(QFileInfo(path).fileName()));
+        auto analysis = analyzeFile(path, analyze, progress);
+        if (!analysis && analysis.error().message.contains(QLatin1String("no data rows"))) {
+            // A result file with its header only (no row failed, or none was left unprocessed).
+            TriageFile empty;
+            empty.path = path;
+            emptyFiles.push_back(empty);
+            continue;
+        }
+        if (!analysis)
+            return std::unexpected(analysis.error());
+        // A truncated or damaged result file cannot be trusted: its first broken row (one the
+        // scan set aside, or text it could not read as a row at all) is named.
+        {
+            const LoadFile &f = (*analysis)->file;
+            for (const Problem &p : f.problems().items())
+                if (p.severity == Severity::Error && p.row > 0 && (p.row > f.rowCount() || (f.rowFlags(p.row - 1) & RowFlag::BadStructure)))
+                    return fail(ErrorKind::BadData, QStringLiteral("%1 — a truncated or damaged result file: triage needs every row as it was written")
+                                                        .arg(p.message),
+                                path, p.line);
+        }
+        const FileKind kind = (*analysis)->roles.kind;
+        if (kind == FileKind::LoadFile && !unprocessedFile(path))
+            return fail(ErrorKind::BadData,
+                        QStringLiteral("not a result file: no ERROR, STATUS, sf__Error or sf__Created column, and not Bulk API 1.0 results "
+                                       "(Id, Success, Created, Error)"),
+                        path, 1);
+        if (report.object.isEmpty()) {
+            report.object = (*analysis)->roles.object;
+            report.operation = (*analysis)->operation;
+        }
+        analyses.push_back(std::move(*analysis));
+    }
+    if (analyses.empty())
+        return fail(ErrorKind::Usage, QStringLiteral("every file is empty: nothing to triage"));
+    if (std::none_of(analyses.begin(), analyses.end(), [](const auto &a) { return failureKind(a->roles.kind); }))
+        return fail(ErrorKind::Usage, QStringLiteral("none of these is an error file (Data Loader's error file, Bulk API 2.0 failedResults, "
+                                                     "Bulk API 1.0 results): nothing failed to triage"));
+
+    // Children per parent over every file (succeeded and failed rows), and locked rows per
+    // parent, by the key's text: each file numbers its keys its own way.
+    std::unordered_map<std::string, qint64> children, locked;
+    std::unordered_map<std::string, std::pair<QString, QString>> labels;   // text → (label, object)
+    const std::shared_ptr<FileAnalysis> *lockFile = nullptr;   // the failure file with the most locked rows and data columns
+    std::vector<qint64> lockRowsOfLockFile;
+    for (const auto &a : analyses) {
+        TriageFile file;
+        file.path = a->file.path();
+        file.kind = a->roles.kind;
+        file.rows = a->file.rowCount();
+        const std::vector<QString> codes = rowCodesOf(*a);
+        const LockKeys &keys = a->keys;
+        std::vector<qint64> lockRows;
+        for (qint64 r = 0; r < file.rows; ++r) {
+            const bool hasKeys = r < keys.rowCount();
+            if (hasKeys)
+                for (const auto k : keys.keysOf(r))
+                    ++children[std::string(keys.keyText(k))];
+            const QString &code = codes[size_t(r)];
+            if (a->roles.kind == FileKind::LoadFile) {   // unprocessed: never sent
+                ++report.byCode[QStringLiteral("NOT_PROCESSED")];
+                ++report.failed;
+                ++file.failed;
+                continue;
+            }
+            if (code.isEmpty()) {
+                ++report.succeeded;
+                continue;
+            }
+            ++report.failed;
+            ++file.failed;
+            ++report.byCode[code];
+            if (code != kLockCode)
+                continue;
+            ++report.lockedRows;
+            const auto rowKeys = hasKeys ? keys.keysOf(r) : std::span<const std::uint32_t>();
+            if (rowKeys.empty()) {
+                ++report.lockedRowsWithoutParent;
+                continue;
+            }
+            lockRows.push_back(r);
+            for (const auto k : rowKeys) {
+                const std::string text(keys.keyText(k));
+                ++locked[text];
+                labels.try_emplace(text, keys.keyLabel(k), keys.keyObject(k));
+            }
+        }
+        if (!lockRows.empty() && lockRows.size() > lockRowsOfLockFile.size()) {
+            lockFile = &a;
+            lockRowsOfLockFile = std::move(lockRows);
+        }
+        report.files.push_back(file);
+    }
+
+    report.files.insert(report.files.end(), emptyFiles.begin(), emptyFiles.end());
+
+    // The locked parents, most locked rows first, with their skew.
+    if (!analyses.empty())
+        report.skewThreshold = analyses.front()->distribution.skewThreshold();
+    report.lockedParentCount = qint64(locked.size());
+    std::vector<LockedParent> parents;
+    parents.reserve(locked.size());
+    for (const auto &[text, n] : locked) {
+        LockedParent p;
+        p.label = labels[text].first;
+        p.object = labels[text].second;
+        p.lockedRows = n;
+        p.children = children[text];
+        report.skewedLockedParents += p.children > report.skewThreshold ? 1 : 0;
+        parents.push_back(std::move(p));
+    }
+    std::sort(parents.begin(), parents.end(), [](const LockedParent &a, const LockedParent &b) {
+        return a.lockedRows != b.lockedRows ? a.lockedRows > b.lockedRows : a.label < b.label;
+    });
+    if (qsizetype(parents.size()) > options.topParents)
+        parents.resize(size_t(options.topParents));
+    report.lockedParents = std::move(parents);
+
+    // What to do with the locked rows: replanned in parent-aware lanes, each parent's children
+    // counted over every file (the org has them all), predicted beside the same rows in parallel.
+    if (lockFile) {
+        progress(0, 0, QStringLiteral("Predicting the locked rows again"));
+        const FileAnalysis &a = **lockFile;
+        PlanOptions plan;
+        plan.profile = options.profile;
+        plan.object = report.object.isEmpty() ? QStringLiteral("Opportunity") : report.object;
+        plan.operation = report.operation;
+        plan.api = options.api.value_or(Api::Bulk1Parallel);
+        auto counts = std::make_shared<std::vector<std::uint32_t>>(a.keys.keyCount(), 0);
+        for (std::uint32_t k = 0; k < a.keys.keyCount(); ++k)
+            (*counts)[k] = std::uint32_t(std::min<qint64>(children[std::string(a.keys.keyText(k))], 0xFFFFFFFF));
+        plan.orgChildren = counts;
+        report.recommendedRows = qint64(lockRowsOfLockFile.size());
+        for (const auto &[name, slot] : {std::pair{QStringLiteral("lanes"), &report.recommended}, std::pair{QStringLiteral("parallel"), &report.parallel}}) {
+            auto retry = RetryPolicy::plan(a.keys, lockRowsOfLockFile, *Mitigation::parse(name), plan);
+            if (!retry)
+                continue;
+            if (auto predicted = Comparison::predict(retry->plan, retry->keys, plan.profile, SeedPolicy{}, Progress{{}, progress.cancel}); predicted)
+                *slot = predicted->summary;
+        }
+    }
+    report.seconds = double(timer.nsecsElapsed()) / 1e9;
+    return report;
+}
+
+QJsonObject TriageReport::toJson() const
+{
+    QJsonArray fileArray;
+    for (const TriageFile &f : files)
+        fileArray.append(QJsonObject{{QStringLiteral("path"), f.path},
+                                     {QStringLiteral("kind"), f.rows == 0 ? QStringLiteral("empty") : f.kind == FileKind::LoadFile ? QStringLiteral("unprocessed") : fileKindName(f.kind)},
+                                     {QStringLiteral("rows"), f.rows},
+                                     {QStringLiteral("failed"), f.failed}});
+    QJsonObject codes;
+    for (const auto &[code, n] : byCode)
+        codes.insert(code, n);
+    QJsonArray parentArray;
+    for (const LockedParent &p : lockedParents)
+        parentArray.append(QJsonObject{{QStringLiteral("id"), p.label},
+                                       {QStringLiteral("object"), p.object},
+                                       {QStringLiteral("lockedRows"), p.lockedRows},
+                                       {QStringLiteral("children"), p.children},
+                                       {QStringLiteral("skewed"), p.children > skewThreshold}});
+    QJsonObject o{{QStringLiteral("files"), fileArray},
+                  {QStringLiteral("object"), object},
+                  {QStringLiteral("operation"), operationName(operation)},
+                  {QStringLiteral("rows"), succeeded + failed},
+                  {QStringLiteral("succeeded"), succeeded},
+                  {QStringLiteral("failed"), failed},
+                  {QStringLiteral("errorsByCode"), codes},
+                  {QStringLiteral("lockErrors"), lockedRows},
+                  {QStringLiteral("lockErrorsWithoutParent"), lockedRowsWithoutParent},
+                  {QStringLiteral("lockedParents"), parentArray},
+                  {QStringLiteral("lockedParentCount"), lockedParentCount},
+                  {QStringLiteral("skewThreshold"), skewThreshold},
+                  {QStringLiteral("skewedLockedParents"), skewedLockedParents},
+                  {QStringLiteral("seconds"), seconds}};
+    if (recommended) {
+        QJsonObject r = recommended->toJson();
+        r.insert(QStringLiteral("rows"), recommendedRows);
+        o.insert(QStringLiteral("recommended"), r);
+    }
+    if (parallel)
+        o.insert(QStringLiteral("sameRowsInParallel"), parallel->toJson());
+    return o;
+}
+
+} // namespace lockstep
