@@ -5,6 +5,9 @@
 // first among the parents waited on, lanes recommended with no lock error predicted. Files in
 // Data Loader's documented shapes written by hand, Bulk API 1.0 results (no data columns), an
 // empty file, a load file and a truncated file are each read or refused with file and line.
+// And the files the demo org's own Bulk API 2.0 endpoints hand out (failedResults,
+// successfulResults, unprocessedrecords), saved as a client saves them.
+#include "DemoOrgTestSupport.h"
 #include "TestSupport.h"
 
 #include <QDir>
@@ -12,6 +15,7 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QProcess>
 #include <QtTest>
 
 using namespace lockstep;
@@ -131,6 +135,44 @@ private slots:
         const QJsonObject t = jsonOf(r);
         QCOMPARE(t.value(QStringLiteral("succeeded")).toInteger(), qint64(1));
         QCOMPARE(t.value(QStringLiteral("lockErrorsWithoutParent")).toInteger(), qint64(1));
+    }
+
+    // A parallel Bulk API 2.0 load against a served demo org; its job's three result files
+    // downloaded from the org's endpoints as `sf data bulk results` does, then triaged.
+    void filesFromTheDemoOrgsBulk2Endpoints()
+    {
+        test::DemoOrgProcess org;
+        QVERIFY2(org.start({QStringLiteral("--scale"), QStringLiteral("0.05"), QStringLiteral("--seed-from"), file}), qPrintable(org.error()));
+        QProcess run;
+        run.setProcessEnvironment(org.cliEnvironment());
+        run.start(qEnvironmentVariable("LOCKSTEP_CLI"),
+                  {QStringLiteral("run"), file, QStringLiteral("--org"), org.url, QStringLiteral("--scale"), QStringLiteral("0.05"), QStringLiteral("-m"),
+                   QStringLiteral("parallel"), QStringLiteral("--api"), QStringLiteral("bulk2"), QStringLiteral("--store"),
+                   scratch.path(QStringLiteral("bulk2.sqlite")), QStringLiteral("--json"), QStringLiteral("-q")});
+        QVERIFY(run.waitForFinished(600000));
+        const QJsonObject report = QJsonDocument::fromJson(run.readAllStandardOutput()).object();
+        const qint64 failed = report.value(QStringLiteral("failed")).toInteger();
+        QVERIFY2(run.exitCode() == 3 && failed > 0, run.readAllStandardError().right(400).constData());
+
+        test::RawHttp http(org.url, org.token);
+        const QJsonArray jobs = test::jsonOf(http.get(QStringLiteral("/services/data/v62.0/jobs/ingest"))).object().value(QStringLiteral("records")).toArray();
+        QCOMPARE(jobs.size(), 1);
+        const QString id = jobs.first().toObject().value(QStringLiteral("id")).toString();
+        QStringList files;
+        for (const char *kind : {"failedResults", "successfulResults", "unprocessedrecords"}) {
+            const HttpResponse r = http.get(QStringLiteral("/services/data/v62.0/jobs/ingest/%1/%2").arg(id, QLatin1String(kind)));
+            QCOMPARE(r.status, 200);
+            files << scratch.write(QStringLiteral("%1-%2.csv").arg(id, QLatin1String(kind)), r.body);
+        }
+        const auto t = triage(files);
+        QVERIFY2(t.exitCode == 3, t.err.constData());
+        const QJsonObject o = jsonOf(t);
+        QCOMPARE(o.value(QStringLiteral("rows")).toInteger(), qint64(20000));
+        QCOMPARE(o.value(QStringLiteral("failed")).toInteger(), failed);
+        QCOMPARE(o.value(QStringLiteral("errorsByCode")).toObject().value(QStringLiteral("UNABLE_TO_LOCK_ROW")).toInteger(), report.value(QStringLiteral("lockErrors")).toInteger());
+        QCOMPARE(o.value(QStringLiteral("lockedParents")).toArray().first().toObject().value(QStringLiteral("id")).toString(), house);
+        QCOMPARE(o.value(QStringLiteral("recommended")).toObject().value(QStringLiteral("lockErrorRows")).toDouble(), 0.0);
+        QCOMPARE(org.stop(), 0);
     }
 
     void filesThatAreNotWhatTheySeemAreNamed()
