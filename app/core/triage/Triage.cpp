@@ -118,12 +118,14 @@ Result<TriageReport> triage(const TriageOptions &options, const Progress &progre
         file.rows = a->file.rowCount();
         const std::vector<QString> codes = rowCodesOf(*a);
         const LockKeys &keys = a->keys;
+        // Counted by this file's key ids first, merged by text once per key (not once per row).
+        std::vector<qint64> childrenOfKey(keys.keyCount(), 0), lockedOfKey(keys.keyCount(), 0);
         std::vector<qint64> lockRows;
         for (qint64 r = 0; r < file.rows; ++r) {
             const bool hasKeys = r < keys.rowCount();
             if (hasKeys)
                 for (const auto k : keys.keysOf(r))
-                    ++children[std::string(keys.keyText(k))];
+                    ++childrenOfKey[k];
             const QString &code = codes[size_t(r)];
             if (a->roles.kind == FileKind::LoadFile) {   // unprocessed: never sent
                 ++report.byCode[QStringLiteral("NOT_PROCESSED")];
@@ -147,9 +149,16 @@ Result<TriageReport> triage(const TriageOptions &options, const Progress &progre
                 continue;
             }
             lockRows.push_back(r);
-            for (const auto k : rowKeys) {
-                const std::string text(keys.keyText(k));
-                ++locked[text];
+            for (const auto k : rowKeys)
+                ++lockedOfKey[k];
+        }
+        for (std::uint32_t k = 0; k < keys.keyCount(); ++k) {
+            if (childrenOfKey[k] == 0)
+                continue;
+            const std::string text(keys.keyText(k));
+            children[text] += childrenOfKey[k];
+            if (lockedOfKey[k] > 0) {
+                locked[text] += lockedOfKey[k];
                 labels.try_emplace(text, keys.keyLabel(k), keys.keyObject(k));
             }
         }
