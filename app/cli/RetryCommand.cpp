@@ -74,7 +74,7 @@ int RetryCommand::run(const QStringList &arguments)
     parser.addOption({QStringLiteral("only"), QStringLiteral("Only rows that failed with this status code (repeatable: UNABLE_TO_LOCK_ROW, …)."),
                       QStringLiteral("CODE")});
     parser.addOption({QStringLiteral("where"), QStringLiteral("parent=ID (rows that lock this parent) or batch=N (rows of the job's batch N); "
-                                                              "repeatable, every condition must hold."),
+                                                              "repeatable: rows of any parent given, and of any batch given."),
                       QStringLiteral("COND")});
     parser.addOption({QStringLiteral("attempts"), QStringLiteral("Only rows sent at least N times."), QStringLiteral("N")});
     parser.addOption({QStringLiteral("rows"), QStringLiteral("Only these rows of the file (1-based: 5,7,10-20)."), QStringLiteral("LIST")});

@@ -22,6 +22,9 @@ int TriageCommand::run(const QStringList &arguments)
         "Exit status: 0 no row failed, 3 some rows failed (the report says which and why), 64 bad usage, 65 not a "
         "result file or malformed, 66 no such file."));
     parser.addPositionalArgument(QStringLiteral("FILES"), QStringLiteral("The job's result files."), QStringLiteral("FILES…"));
+    parser.addOption({QStringLiteral("source"), QStringLiteral("The job's load file: Bulk API 1.0 results take their rows' parents from it by "
+                                                               "row order, and every result row's record must be one of its rows."),
+                      QStringLiteral("FILE")});
     parser.addOption({QStringLiteral("object"), QStringLiteral("The sObject the job loaded (default: from the columns)."), QStringLiteral("O")});
     parser.addOption({QStringLiteral("operation"), QStringLiteral("insert, update, upsert or delete (default: from the columns)."), QStringLiteral("OP")});
     parser.addOption({QStringLiteral("api"), QStringLiteral("The API for the recommended plan: rest, bulk1 or bulk2 (default bulk1)."), QStringLiteral("API")});
@@ -37,6 +40,9 @@ int TriageCommand::run(const QStringList &arguments)
     for (const QString &file : options.files)
         if (!QFileInfo(file).isFile())
             return report(Error{ErrorKind::NotFound, QStringLiteral("no such file"), file});
+    options.source = parser.value(QStringLiteral("source"));
+    if (!options.source.isEmpty() && !QFileInfo(options.source).isFile())
+        return report(Error{ErrorKind::NotFound, QStringLiteral("no such file"), options.source});
     options.object = parser.value(QStringLiteral("object"));
     if (parser.isSet(QStringLiteral("operation"))) {
         options.operation = parseOperation(parser.value(QStringLiteral("operation")));

@@ -259,6 +259,65 @@ private slots:
         QVERIFY2(!written.contains(accessToken) && !written.contains(accessToken.mid(accessToken.indexOf('!') + 1)), "the CLI's token was written");
     }
 
+    // Triage of the files a real client saves: a parallel Bulk API 2.0 load of a file with a
+    // house account on a demo org of its own, its job's results saved by `sf data bulk results`,
+    // then `lockstep-cli triage` on what the CLI wrote.
+    void triageOfTheResultsTheCliSaves()
+    {
+        SampleOptions sample;
+        sample.rows = 6000;
+        sample.parents = 300;
+        sample.houseAccountRows = 1200;
+        sample.seed = 4;
+        const QString load = scratch.sample("house.csv", sample);
+        // Internal batches of 500 rows (the platform's are 10,000): twelve side by side collide on
+        // the house account on any machine.
+        OrgProfile profile;
+        profile.bulk2BatchRows = 500;
+        const QString profileFile = scratch.write("bulk2-profile.json", QJsonDocument(QJsonObject{{"orgProfile", profile.toJson()}}).toJson());
+        TestOrg loads;
+        QVERIFY2(loads.start({"--scale", "0.05", "--seed-from", load, "--profile", profileFile}), qPrintable(loads.error()));
+        QProcess run;
+        run.setProcessEnvironment(loads.cliEnvironment());
+        run.start(qEnvironmentVariable("LOCKSTEP_CLI"), {"run", load, "--org", loads.url, "--scale", "0.05", "-m", "parallel", "--api", "bulk2", "--store",
+                                                         scratch.path("bulk2.sqlite"), "--json", "-q"});
+        QVERIFY(run.waitForFinished(300000));
+        const QJsonObject report = QJsonDocument::fromJson(run.readAllStandardOutput()).object();
+        QVERIFY2(run.exitCode() == 3 && report.value("lockErrors").toInteger() > 0, run.readAllStandardError().right(400).constData());
+
+        RawHttp http(loads.url, loads.token);
+        const QJsonArray jobs = jsonOf(http.get("/services/data/v62.0/jobs/ingest")).object().value("records").toArray();
+        QCOMPARE(jobs.size(), 1);
+        const QString jobId = jobs.first().toObject().value("id").toString();
+        QProcessEnvironment withToken = env;
+        withToken.insert("SF_ACCESS_TOKEN", loads.token);
+        QVERIFY(runProgram(sf, {"org", "login", "access-token", "--instance-url", loads.url, "--alias", "loads", "--no-prompt", "--json"}, withToken)
+                    .exitCode == 0);
+        const QString saved = scratch.path("sf-results");
+        QDir().mkpath(saved);
+        QProcess results;
+        results.setProcessEnvironment(env);
+        results.setWorkingDirectory(saved);
+        results.start(sf, {"data", "bulk", "results", "--job-id", jobId, "--target-org", "loads", "--json"});
+        QVERIFY(results.waitForFinished(180000));
+        QVERIFY2(results.exitCode() == 0, results.readAllStandardOutput() + results.readAllStandardError());
+        QStringList files;
+        for (const QString &name : QDir(saved).entryList({"*.csv"}, QDir::Files))
+            files << QDir(saved).filePath(name);
+        qInfo("sf data bulk results saved: %s", qPrintable(QDir(saved).entryList({"*.csv"}, QDir::Files).join(", ")));
+        QVERIFY2(files.size() >= 2, "the CLI saved fewer than two result files");
+
+        const SfResult triage = runProgram(qEnvironmentVariable("LOCKSTEP_CLI"), QStringList{"triage", "--json", "-q"} + files, env);
+        QVERIFY2(triage.exitCode == 3, triage.err.constData());
+        const QJsonObject t = triage.json();
+        QCOMPARE(t.value("rows").toInteger(), qint64(6000));
+        QCOMPARE(t.value("failed").toInteger(), report.value("failed").toInteger());
+        QCOMPARE(t.value("errorsByCode").toObject().value("UNABLE_TO_LOCK_ROW").toInteger(), report.value("lockErrors").toInteger());
+        QCOMPARE(t.value("lockedParents").toArray().first().toObject().value("children").toInteger(), qint64(1200));
+        QCOMPARE(t.value("recommended").toObject().value("lockErrorRows").toDouble(), 0.0);
+        QCOMPARE(loads.stop(), 0);
+    }
+
     // `org logout` forgets Lockstep's alias, not the CLI's login; once the CLI has no login by
     // that name, Lockstep says so and what to do.
     void logoutLeavesTheCliLoginAlone()

@@ -10,6 +10,8 @@
 #include "DemoOrgTestSupport.h"
 #include "TestSupport.h"
 
+#include "sim/OrgProfile.h"
+
 #include <QDir>
 #include <QFile>
 #include <QJsonArray>
@@ -141,8 +143,15 @@ private slots:
     // downloaded from the org's endpoints as `sf data bulk results` does, then triaged.
     void filesFromTheDemoOrgsBulk2Endpoints()
     {
+        // Internal batches of 1,000 rows (the platform's are 10,000): twenty of them side by side
+        // collide on the house account on any machine, however busy.
+        OrgProfile profile;
+        profile.bulk2BatchRows = 1000;
+        const QString profileFile =
+            scratch.write(QStringLiteral("bulk2-profile.json"), QJsonDocument(QJsonObject{{QStringLiteral("orgProfile"), profile.toJson()}}).toJson());
         test::DemoOrgProcess org;
-        QVERIFY2(org.start({QStringLiteral("--scale"), QStringLiteral("0.05"), QStringLiteral("--seed-from"), file}), qPrintable(org.error()));
+        QVERIFY2(org.start({QStringLiteral("--scale"), QStringLiteral("0.05"), QStringLiteral("--seed-from"), file, QStringLiteral("--profile"), profileFile}),
+                 qPrintable(org.error()));
         QProcess run;
         run.setProcessEnvironment(org.cliEnvironment());
         run.start(qEnvironmentVariable("LOCKSTEP_CLI"),
@@ -173,6 +182,50 @@ private slots:
         QCOMPARE(o.value(QStringLiteral("lockedParents")).toArray().first().toObject().value(QStringLiteral("id")).toString(), house);
         QCOMPARE(o.value(QStringLiteral("recommended")).toObject().value(QStringLiteral("lockErrorRows")).toDouble(), 0.0);
         QCOMPARE(org.stop(), 0);
+    }
+
+    // With the job's source, Bulk API 1.0 results take their parents from it by order; results
+    // that do not fit the source (more rows, or a record it does not have) are refused by line.
+    void resultsMatchedToTheirSource()
+    {
+        const QString source = scratch.write(QStringLiteral("small-source.csv"),
+                                             "Id,AccountId,StageName\n"
+                                             "006000000000001AAA,001000000000001AAA,Closed Won\n"
+                                             "006000000000002AAA,001000000000002AAA,Closed Won\n"
+                                             "006000000000003AAA,001000000000002AAA,Closed Won\n");
+        const QString results1 = scratch.write(QStringLiteral("small-batch-result.csv"),
+                                               "\"Id\",\"Success\",\"Created\",\"Error\"\n"
+                                               "\"006000000000001AAA\",\"true\",\"false\",\"\"\n"
+                                               "\"\",\"false\",\"false\",\"UNABLE_TO_LOCK_ROW:unable to obtain exclusive access to this record:--\"\n"
+                                               "\"\",\"false\",\"false\",\"UNABLE_TO_LOCK_ROW:unable to obtain exclusive access to this record:--\"\n");
+        auto r = triage({QStringLiteral("--source"), source, results1});
+        QVERIFY2(r.exitCode == 3, r.err.constData());
+        QJsonObject t = jsonOf(r);
+        QCOMPARE(t.value(QStringLiteral("lockErrorsWithoutParent")).toInteger(), qint64(0));
+        const QJsonObject parent = t.value(QStringLiteral("lockedParents")).toArray().first().toObject();
+        QCOMPARE(parent.value(QStringLiteral("id")).toString(), QStringLiteral("001000000000002AAA"));
+        QCOMPARE(parent.value(QStringLiteral("lockedRows")).toInteger(), qint64(2));
+        QCOMPARE(t.value(QStringLiteral("recommended")).toObject().value(QStringLiteral("rows")).toInteger(), qint64(2));
+
+        // One result row too many: its line.
+        const QString tooMany = scratch.write(QStringLiteral("too-many-result.csv"),
+                                              "\"Id\",\"Success\",\"Created\",\"Error\"\n"
+                                              "\"006000000000001AAA\",\"true\",\"false\",\"\"\n"
+                                              "\"006000000000002AAA\",\"true\",\"false\",\"\"\n"
+                                              "\"006000000000003AAA\",\"true\",\"false\",\"\"\n"
+                                              "\"\",\"false\",\"false\",\"UNABLE_TO_LOCK_ROW:unable to obtain exclusive access to this record:--\"\n");
+        r = triage({QStringLiteral("--source"), source, tooMany});
+        QCOMPARE(r.exitCode, 65);
+        QVERIFY2(r.err.contains("too-many-result.csv:5:") && r.err.contains("by order"), r.err.constData());
+
+        // A Data Loader error row for a record the source does not have.
+        const QString foreign = scratch.write(QStringLiteral("foreign-error.csv"),
+                                              "\"Id\",\"AccountId\",\"StageName\",\"ERROR\"\n"
+                                              "\"006000000000002AAA\",\"001000000000002AAA\",\"Closed Won\",\"UNABLE_TO_LOCK_ROW:unable to obtain exclusive access:--\"\n"
+                                              "\"006000000000009AAA\",\"001000000000002AAA\",\"Closed Won\",\"UNABLE_TO_LOCK_ROW:unable to obtain exclusive access:--\"\n");
+        r = triage({QStringLiteral("--source"), source, foreign});
+        QCOMPARE(r.exitCode, 65);
+        QVERIFY2(r.err.contains("foreign-error.csv:3:") && r.err.contains("006000000000009"), r.err.constData());
     }
 
     void filesThatAreNotWhatTheySeemAreNamed()

@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
 
 namespace lockstep {
 
@@ -105,11 +106,48 @@ Result<TriageReport> triage(const TriageOptions &options, const Progress &progre
         return fail(ErrorKind::Usage, QStringLiteral("none of these is an error file (Data Loader's error file, Bulk API 2.0 failedResults, "
                                                      "Bulk API 1.0 results): nothing failed to triage"));
 
+    // The source: analysed once; the record Ids it holds (15 characters), for the check below.
+    std::shared_ptr<FileAnalysis> source;
+    std::unordered_set<std::string> sourceIds;
+    if (!options.source.isEmpty()) {
+        progress(0, 0, QStringLiteral("Reading the source %1").arg(QFileInfo(options.source).fileName()));
+        auto analysed = analyzeFile(options.source, analyze, progress);
+        if (!analysed)
+            return std::unexpected(analysed.error());
+        source = std::move(*analysed);
+        if (source->roles.kind != FileKind::LoadFile)
+            return fail(ErrorKind::Usage, QStringLiteral("the source is itself a result file (%1): give the job's load file").arg(fileKindName(source->roles.kind)),
+                        options.source, 1);
+        if (source->roles.idColumn >= 0)
+            for (qint64 r = 0; r < source->file.rowCount(); ++r)
+                source->file.forEachField(r, [&](int column, std::string_view value) {
+                    if (column == source->roles.idColumn && value.size() >= 15)
+                        sourceIds.insert(std::string(value.substr(0, 15)));
+                });
+    }
+    // A result row whose record Id the source does not have: the files are not this job's.
+    for (const auto &a : analyses) {
+        if (sourceIds.empty() || a->roles.idColumn < 0)
+            break;
+        for (qint64 r = 0; r < a->file.rowCount(); ++r) {
+            std::string id;
+            a->file.forEachField(r, [&](int column, std::string_view value) {
+                if (column == a->roles.idColumn)
+                    id = std::string(value.substr(0, 15));
+            });
+            if (id.size() == 15 && !sourceIds.contains(id))
+                return fail(ErrorKind::BadData,
+                            QStringLiteral("the record %1 of this row is not in the source %2: these results are not that file's")
+                                .arg(QString::fromStdString(id), QFileInfo(options.source).fileName()),
+                            a->file.path(), a->file.lineOfRow(r));
+        }
+    }
+
     // Children per parent over every file (succeeded and failed rows), and locked rows per
     // parent, by the key's text: each file numbers its keys its own way.
     std::unordered_map<std::string, qint64> children, locked;
     std::unordered_map<std::string, std::pair<QString, QString>> labels;   // text → (label, object)
-    const std::shared_ptr<FileAnalysis> *lockFile = nullptr;   // the failure file with the most locked rows and data columns
+    const FileAnalysis *lockFile = nullptr;   // the file whose keys the most locked rows have
     std::vector<qint64> lockRowsOfLockFile;
     for (const auto &a : analyses) {
         TriageFile file;
@@ -117,7 +155,20 @@ Result<TriageReport> triage(const TriageOptions &options, const Progress &progre
         file.kind = a->roles.kind;
         file.rows = a->file.rowCount();
         const std::vector<QString> codes = rowCodesOf(*a);
-        const LockKeys &keys = a->keys;
+        // Bulk API 1.0 results hold one row per row sent, in order, and no data: with the
+        // source, row r is the source's row r.
+        const bool byOrder = source && a->roles.kind == FileKind::BulkV1Result;
+        if (byOrder && file.rows != source->file.rowCount())
+            return fail(ErrorKind::BadData,
+                        QStringLiteral("%1 result rows for %2 source rows: Bulk API 1.0 results match the source by order, one result per row "
+                                       "(give every batch's results, in order, or the source of this batch alone)")
+                            .arg(file.rows)
+                            .arg(source->file.rowCount()),
+                        file.path,
+                        file.rows > source->file.rowCount() ? a->file.lineOfRow(source->file.rowCount())        // the first row too many
+                                                            : a->file.lineOfRow(file.rows - 1) + 1);          // where the missing ones would start
+        const FileAnalysis &keysFrom = byOrder ? *source : *a;
+        const LockKeys &keys = keysFrom.keys;
         // Counted by this file's key ids first, merged by text once per key (not once per row).
         std::vector<qint64> childrenOfKey(keys.keyCount(), 0), lockedOfKey(keys.keyCount(), 0);
         std::vector<qint64> lockRows;
@@ -163,7 +214,7 @@ Result<TriageReport> triage(const TriageOptions &options, const Progress &progre
             }
         }
         if (!lockRows.empty() && lockRows.size() > lockRowsOfLockFile.size()) {
-            lockFile = &a;
+            lockFile = &keysFrom;
             lockRowsOfLockFile = std::move(lockRows);
         }
         report.files.push_back(file);
@@ -197,7 +248,7 @@ Result<TriageReport> triage(const TriageOptions &options, const Progress &progre
     // counted over every file (the org has them all), predicted beside the same rows in parallel.
     if (lockFile) {
         progress(0, 0, QStringLiteral("Predicting the locked rows again"));
-        const FileAnalysis &a = **lockFile;
+        const FileAnalysis &a = *lockFile;
         PlanOptions plan;
         plan.profile = options.profile;
         plan.object = report.object.isEmpty() ? QStringLiteral("Opportunity") : report.object;

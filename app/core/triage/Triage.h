@@ -18,6 +18,9 @@ namespace lockstep {
 
 struct TriageOptions {
     QStringList files;                       // result files of one job: error and success files
+    // The job's load file, when known: Bulk API 1.0 results (no data columns) take their rows'
+    // parents from it by row order, and every result row with a record Id must be one of its rows.
+    QString source;
     QString object;                          // "" = from the columns
     std::optional<Operation> operation;      // default: from the columns
     std::optional<Api> api;                  // for the recommendation; default Bulk 1.0
