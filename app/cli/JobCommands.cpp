@@ -142,6 +142,21 @@ std::optional<OrgConnection> connectJobOrg(const QCommandLineParser &parser, con
     return connectOrg(job.spec.orgUrl, scale, {}, {job.spec.sourcePath}, profile, command, code);
 }
 
+Result<std::pair<std::unique_ptr<JobStore>, JobSummary>> openIdleJob(const QString &storePath, qint64 id)
+{
+    auto store = JobStore::open(storePath);
+    if (!store)
+        return std::unexpected(store.error());
+    auto job = (*store)->job(id);
+    if (!job)
+        return std::unexpected(job.error());
+    if (JobStore::runnerAlive(*job))
+        return fail(ErrorKind::Network, QStringLiteral("job %1 is still running (process %2): wait for it, or 'lockstep-cli cancel %1' first")
+                                            .arg(id)
+                                            .arg(job->runnerPid));
+    return std::pair(std::move(*store), std::move(*job));
+}
+
 int ResumeCommand::run(const QStringList &arguments)
 {
     QCommandLineParser parser;
@@ -167,40 +182,34 @@ int ResumeCommand::run(const QStringList &arguments)
     auto output = executionOutput(parser, name(), code);
     if (!output)
         return code;
-    auto store = JobStore::open(storePath(parser));
-    if (!store)
-        return report(store.error());
-    const auto job = (*store)->job(*id);
-    if (!job)
-        return report(job.error());
-    if (JobStore::runnerAlive(*job))
-        return report(Error{ErrorKind::Network, QStringLiteral("job %1 is still running (process %2): wait for it, or 'lockstep-cli cancel %1' first")
-                                                    .arg(*id)
-                                                    .arg(job->runnerPid)});
+    auto opened = openIdleJob(storePath(parser), *id);
+    if (!opened)
+        return report(opened.error());
+    auto &[store, job] = *opened;
     // A retry stopped part way whose rows a later retry of the same job took: its pending rows
     // are that retry's now, and sending them again could write them twice.
-    if (const qint64 parent = job->spec.run.value(QStringLiteral("retryOf")).toInteger(); parent > 0)
-        if (auto all = (*store)->jobs(); all)
+    if (const qint64 parent = job.spec.run.value(QStringLiteral("retryOf")).toInteger(); parent > 0)
+        if (auto all = store->jobs(); all)
             for (const JobSummary &later : *all)
                 if (later.id > *id && later.spec.run.value(QStringLiteral("retryOf")).toInteger() == parent)
                     return report(Error{ErrorKind::Usage, QStringLiteral("job %1, a retry of job %2, was superseded by job %3, a later retry: "
                                                                          "retry job %2 again instead").arg(*id).arg(parent).arg(later.id)});
-    const auto plan = RunPlan::fromJson(job->spec.plan);
+    const auto plan = RunPlan::fromJson(job.spec.plan);
     if (!plan)
         return report(plan.error());
-    auto source = jobSource(*job);
+    auto source = jobSource(job);
     if (!source)
         return report(source.error());
-    auto org = connectJobOrg(parser, *job, name(), code);
+    auto org = connectJobOrg(parser, job, name(), code);
     if (!org)
         return code;
-    restoreAbandonedChanges(**store, *org, output->quiet);
+    restoreAbandonedChanges(*store, *org, output->quiet);
     if (!output->quiet)
-        err() << "lockstep-cli resume: job " << *id << ", " << grouped(job->pending) << " pending, "
-              << grouped(job->sent + job->unknown) << " to look up, to " << org->session.instanceUrl << Qt::endl;
+        err() << "lockstep-cli resume: job " << *id << ", " << grouped(job.pending) << " pending, "
+              << grouped(job.sent + job.unknown) << " to look up, to " << org->session.instanceUrl << Qt::endl;
     RunOptions options;
-    options.externalIdField = job->spec.externalIdField;
-    return executeJob(**store, *id, **source, *plan, *org, options, *output);
+    options.externalIdField = job.spec.externalIdField;
+    return executeJob(*store, *id, **source, *plan, *org, options, *output);
 }
 
 int CancelCommand::run(const QStringList &arguments)

@@ -133,45 +133,39 @@ int RetryCommand::run(const QStringList &arguments)
         selection.rows = *rows;
     }
 
-    auto store = JobStore::open(storePath(parser));
-    if (!store)
-        return report(store.error());
-    const auto job = (*store)->job(*id);
-    if (!job)
-        return report(job.error());
-    if (JobStore::runnerAlive(*job))
-        return report(Error{ErrorKind::Network, QStringLiteral("job %1 is still running (process %2): wait for it, or 'lockstep-cli cancel %1' first")
-                                                    .arg(*id)
-                                                    .arg(job->runnerPid)});
-    if (job->sent + job->unknown > 0)
+    auto opened = openIdleJob(storePath(parser), *id);
+    if (!opened)
+        return report(opened.error());
+    auto &[store, job] = *opened;
+    if (job.sent + job.unknown > 0)
         return report(Error{ErrorKind::Network, QStringLiteral("job %1 has %2 rows whose answer is not settled: 'lockstep-cli resume %1' first (a retry "
                                                                "never sends a row that may have been written)")
                                                     .arg(*id)
-                                                    .arg(grouped(job->sent + job->unknown))});
-    if (const auto open = openRetryOf(**store, *id))
+                                                    .arg(grouped(job.sent + job.unknown))});
+    if (const auto open = openRetryOf(*store, *id))
         return report(Error{ErrorKind::Network, QStringLiteral("job %1, a retry of job %2, is not finished: 'lockstep-cli resume %1' (or cancel it) first")
                                                     .arg(open->id)
                                                     .arg(*id)});
-    auto source = jobSource(*job);
+    auto source = jobSource(job);
     if (!source)
         return report(source.error());
     const FileAnalysis &a = **source;
 
     PlanOptions options;
-    if (auto profile = OrgProfile::fromJson(job->spec.profile); profile)
+    if (auto profile = OrgProfile::fromJson(job.spec.profile); profile)
         options.profile = *profile;
-    options.object = job->spec.object;
-    options.operation = job->spec.operation;
-    const QString apiText = parser.isSet(QStringLiteral("api")) ? parser.value(QStringLiteral("api")) : apiFamily(job->spec.api);
+    options.object = job.spec.object;
+    options.operation = job.spec.operation;
+    const QString apiText = parser.isSet(QStringLiteral("api")) ? parser.value(QStringLiteral("api")) : apiFamily(job.spec.api);
     options.api = parseApi(apiText);
     if (!options.api)
         return usageError(QStringLiteral("unknown API '%1' (rest, bulk1, bulk2)").arg(apiText), name());
 
-    auto first = planRetry(**store, *id, a, selection, *mitigation, options);
+    auto first = planRetry(*store, *id, a, selection, *mitigation, options);
     if (!first)
         return report(first.error());
     if (!*first) {
-        const auto now = (*store)->job(*id);
+        const auto now = store->job(*id);
         if (!output->quiet)
             err() << "lockstep-cli retry: no failed row of job " << *id << " matches; nothing to send" << Qt::endl;
         if (output->json)
@@ -192,23 +186,23 @@ int RetryCommand::run(const QStringList &arguments)
         }
         return ExitCode::Ok;
     }
-    auto org = connectJobOrg(parser, *job, name(), code);
+    auto org = connectJobOrg(parser, job, name(), code);
     if (!org)
         return code;
-    restoreAbandonedChanges(**store, *org, output->quiet);
-    const auto runs = runRetries(**store, *job, a, std::move(**first), *mitigation, options, *org, passes, *output);
+    restoreAbandonedChanges(*store, *org, output->quiet);
+    const auto runs = runRetries(*store, job, a, std::move(**first), *mitigation, options, *org, passes, *output);
     if (!runs)
         return report(runs.error());
     QJsonArray passReports;
     for (const JobRun &run : *runs)
         passReports.append(run.toJson());
 
-    const auto after = (*store)->job(*id);
+    const auto after = store->job(*id);
     if (!after)
         return report(after.error());
     QStringList resultPaths;
     if (!output->resultsDir.isEmpty()) {
-        const auto files = writeJobResults(**store, *id, a, job->spec.operation, output->format, output->resultsDir);
+        const auto files = writeJobResults(*store, *id, a, job.spec.operation, output->format, output->resultsDir);
         if (!files)
             return report(files.error());
         resultPaths = files->paths;
