@@ -23,7 +23,8 @@ std::optional<std::vector<qint64>> parseRowList(const QString &text)
         bool ok1 = false, ok2 = true;
         const qint64 from = range.value(0).toLongLong(&ok1);
         const qint64 to = range.size() == 2 ? range[1].toLongLong(&ok2) : from;
-        if (!ok1 || !ok2 || range.size() > 2 || from < 1 || to < from || to - from > 100000000)
+        // At most 10,000,000 rows in all: a list is for picking rows, not for naming a file twice over.
+        if (!ok1 || !ok2 || range.size() > 2 || from < 1 || to < from || qint64(rows.size()) + (to - from + 1) > 10000000)
             return std::nullopt;
         for (qint64 r = from; r <= to; ++r)
             rows.push_back(r - 1);
@@ -129,7 +130,7 @@ int RetryCommand::run(const QStringList &arguments)
     if (parser.isSet(QStringLiteral("rows"))) {
         const auto rows = parseRowList(parser.value(QStringLiteral("rows")));
         if (!rows)
-            return usageError(QStringLiteral("--rows takes file rows from 1, as 5,7,10-20"), name());
+            return usageError(QStringLiteral("--rows takes file rows from 1, as 5,7,10-20 (at most 10,000,000 rows)"), name());
         selection.rows = *rows;
     }
 
