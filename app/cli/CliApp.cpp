@@ -9,6 +9,7 @@
 #include "cli/OrgCommand.h"
 #include "cli/PlanCommand.h"
 #include "cli/PredictCommand.h"
+#include "cli/ExplainCommand.h"
 #include "cli/RetryCommand.h"
 #include "cli/RunCommand.h"
 #include "cli/TriageCommand.h"
@@ -30,6 +31,7 @@ CliApp::CliApp()
     m_commands.push_back(std::make_unique<ResumeCommand>());
     m_commands.push_back(std::make_unique<RetryCommand>());
     m_commands.push_back(std::make_unique<TriageCommand>());
+    m_commands.push_back(std::make_unique<ExplainCommand>());
     m_commands.push_back(std::make_unique<CancelCommand>());
     m_commands.push_back(std::make_unique<OrgCommand>());
 #ifdef LOCKSTEP_HAVE_DEMOORG

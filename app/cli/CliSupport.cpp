@@ -115,4 +115,21 @@ void writeJson(const QJsonDocument &document)
     out().flush();
 }
 
+std::optional<std::vector<qint64>> parseRowList(const QString &text)
+{
+    std::vector<qint64> rows;
+    for (const QString &part : text.split(QLatin1Char(','), Qt::SkipEmptyParts)) {
+        const QStringList range = part.trimmed().split(QLatin1Char('-'));
+        bool ok1 = false, ok2 = true;
+        const qint64 from = range.value(0).toLongLong(&ok1);
+        const qint64 to = range.size() == 2 ? range[1].toLongLong(&ok2) : from;
+        // At most 10,000,000 rows in all: a list is for picking rows, not for naming a file twice over.
+        if (!ok1 || !ok2 || range.size() > 2 || from < 1 || to < from || qint64(rows.size()) + (to - from + 1) > 10000000)
+            return std::nullopt;
+        for (qint64 r = from; r <= to; ++r)
+            rows.push_back(r - 1);
+    }
+    return rows;
+}
+
 } // namespace lockstep::cli

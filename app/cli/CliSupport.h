@@ -9,6 +9,9 @@
 #include <QString>
 #include <QTextStream>
 
+#include <optional>
+#include <vector>
+
 namespace lockstep::cli {
 
 QTextStream &out();
@@ -42,5 +45,9 @@ private:
 };
 
 void writeJson(const QJsonDocument &document);
+
+// "5,7,10-20" (1-based, as editors and result files count rows) → 0-based rows; nullopt when it
+// is not such a list or names more than 10,000,000 rows.
+std::optional<std::vector<qint64>> parseRowList(const QString &text);
 
 } // namespace lockstep::cli

@@ -624,6 +624,13 @@ Result<void> JobRunner::runBulk1(const std::vector<JobBatchSpec> &batches, const
                     continue;
                 const Sent sent = *it;
                 open.erase(it);
+                // When the org processed it, for `explain`: it ended at its last change, after
+                // its processing time (every pass of it, when the platform re-queued it).
+                if (info.modifiedMs > 0)
+                    if (auto w = m_store.recordOrgWindow(m_job, batches[sent.batch].number,
+                                                         info.processingMs > 0 ? info.modifiedMs - info.processingMs : 0, info.modifiedMs);
+                        !w)
+                        return std::unexpected(w.error());
                 ++m_apiCalls;   // the result download
                 if (auto r = results.recordBulkBatch(sent.job, info, batches[sent.batch].rows); !r)
                     return std::unexpected(r.error());
@@ -777,8 +784,14 @@ Result<void> JobRunner::sendIngestJob(OrgClient &client, const std::vector<const
         sleepUntil(Clock::now() + wallSeconds(interval, scale), {});
         ++m_apiCalls;
         auto info = client.ingestJob(job->id);
-        if (info && info->finished())
+        if (info && info->finished()) {
+            // The job's end, for `explain` (its internal batches' own times are not reported).
+            if (info->modifiedMs > 0)
+                for (const JobBatchSpec *b : carried)
+                    if (auto w = m_store.recordOrgWindow(m_job, b->number, 0, info->modifiedMs); !w)
+                        return w;
             break;
+        }
         if (!info && neverDone(info.error()) && info.error().kind != OrgError::Kind::Transport)
             return std::unexpected(info.error().toError());
         silent = info ? 0 : silent + 1;

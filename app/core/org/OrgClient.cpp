@@ -76,6 +76,20 @@ BulkJobInfo jobInfoOf(const QByteArray &xml)
 }
 
 // Every <batchInfo> of a document (one for addBatch, many in a <batchInfoList>).
+} // namespace
+
+qint64 salesforceTimeMs(const QString &text)
+{
+    // "2026-12-07T12:03:10.000Z" (Bulk 1.0) or "2026-12-07T12:03:10.000+0000" (REST, Bulk 2.0).
+    QString t = text.trimmed();
+    if (t.size() > 5 && (t[t.size() - 5] == QLatin1Char('+') || t[t.size() - 5] == QLatin1Char('-')) && t[t.size() - 3] != QLatin1Char(':'))
+        t.insert(t.size() - 2, QLatin1Char(':'));
+    const QDateTime at = QDateTime::fromString(t, Qt::ISODateWithMs);
+    return at.isValid() ? at.toMSecsSinceEpoch() : 0;
+}
+
+namespace {
+
 std::vector<BulkBatchInfo> batchInfosOf(const QByteArray &xml)
 {
     std::vector<BulkBatchInfo> out;
@@ -105,6 +119,12 @@ std::vector<BulkBatchInfo> batchInfosOf(const QByteArray &xml)
                 current->recordsProcessed = text.toLongLong();
             else if (name == QLatin1String("numberRecordsFailed"))
                 current->recordsFailed = text.toLongLong();
+            else if (name == QLatin1String("createdDate"))
+                current->createdMs = salesforceTimeMs(text);
+            else if (name == QLatin1String("systemModstamp"))
+                current->modifiedMs = salesforceTimeMs(text);
+            else if (name == QLatin1String("totalProcessingTime"))
+                current->processingMs = text.toLongLong();
         } else if (token == QXmlStreamReader::EndElement && reader.name() == QLatin1String("batchInfo")) {
             current = nullptr;
         }
@@ -120,6 +140,9 @@ IngestJobInfo ingestInfoOf(const QJsonObject &o)
     j.recordsProcessed = qint64(o.value(QStringLiteral("numberRecordsProcessed")).toDouble());
     j.recordsFailed = qint64(o.value(QStringLiteral("numberRecordsFailed")).toDouble());
     j.errorMessage = o.value(QStringLiteral("errorMessage")).toString();
+    j.createdMs = salesforceTimeMs(o.value(QStringLiteral("createdDate")).toString());
+    j.modifiedMs = salesforceTimeMs(o.value(QStringLiteral("systemModstamp")).toString());
+    j.processingMs = qint64(o.value(QStringLiteral("totalProcessingTime")).toDouble());
     return j;
 }
 

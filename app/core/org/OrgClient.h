@@ -82,11 +82,18 @@ struct BulkBatchInfo {
     QString state;                  // Queued, InProgress, Completed, Failed, NotProcessed
     QString stateMessage;
     qint64 recordsProcessed = 0, recordsFailed = 0;
+    // When the org took the batch, when it last changed (for a finished batch: when it ended),
+    // in ms since the epoch (0: not given), and the ms it spent processing (every pass).
+    qint64 createdMs = 0, modifiedMs = 0, processingMs = 0;
     bool finished() const
     {
         return state == QLatin1String("Completed") || state == QLatin1String("Failed") || state == QLatin1String("NotProcessed");
     }
 };
+
+// A Salesforce timestamp ("2026-12-07T12:03:10.000Z", "…+0000") in ms since the epoch; 0 when
+// it is not one.
+qint64 salesforceTimeMs(const QString &text);
 
 // A Bulk API 2.0 ingest job.
 struct IngestJobInfo {
@@ -94,6 +101,7 @@ struct IngestJobInfo {
     QString state;                  // Open, UploadComplete, InProgress, JobComplete, Failed, Aborted
     qint64 recordsProcessed = 0, recordsFailed = 0;
     QString errorMessage;
+    qint64 createdMs = 0, modifiedMs = 0, processingMs = 0;   // as BulkBatchInfo's
     bool finished() const
     {
         return state == QLatin1String("JobComplete") || state == QLatin1String("Failed") || state == QLatin1String("Aborted");

@@ -14,7 +14,7 @@ namespace lockstep {
 namespace {
 
 // Bumped when the schema changes; migrate() brings older stores up.
-constexpr int kSchemaVersion = 4;
+constexpr int kSchemaVersion = 5;
 
 // rows is kept in send order (batch, position in it), not file order: a request's rows sit side
 // by side in one or two pages, so marking them sent and recording their outcomes writes those
@@ -27,6 +27,10 @@ constexpr int kSchemaVersion = 4;
 // row_list, the batch's row numbers in send order (int32, little-endian; they never change),
 // and how many of its rows stand in each status, rewritten from the batch's rows by every
 // status write in the same transaction — the counts can never disagree with the rows.
+//
+// batch_windows (schema 5) is when each batch's request went out and was answered, and when the
+// org says it processed it (Bulk batch info), in ms since the epoch: which batch held which
+// parent when, for `explain`. Written in the same transactions as the status writes.
 const char *const kSchema = R"(
 CREATE TABLE IF NOT EXISTS jobs(
   id INTEGER PRIMARY KEY,
@@ -52,6 +56,10 @@ CREATE TABLE IF NOT EXISTS attempts(
   id INTEGER PRIMARY KEY, job_id INTEGER NOT NULL, at TEXT NOT NULL,
   rows INTEGER NOT NULL, succeeded INTEGER NOT NULL, failed INTEGER NOT NULL, unknown INTEGER NOT NULL,
   lock_errors INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS batch_windows(
+  job_id INTEGER NOT NULL, batch_no INTEGER NOT NULL,
+  sent_ms INTEGER, answered_ms INTEGER, org_started_ms INTEGER, org_ended_ms INTEGER,
+  PRIMARY KEY(job_id, batch_no)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS org_changes(
   id INTEGER PRIMARY KEY, job_id INTEGER NOT NULL, kind TEXT NOT NULL, target TEXT NOT NULL,
   before TEXT, after TEXT, state INTEGER NOT NULL);
@@ -459,6 +467,9 @@ Result<void> JobStore::setStatus(qint64 job, std::span<const qint64> rows, RowSt
                 return done;
             i = end;
         }
+        if (status == RowStatus::Sent)
+            if (auto r = recordWindows(c, job, touched, WindowMark::Sent); !r)
+                return r;
         return refreshCounts(c, job, touched);
     });
 }
@@ -549,6 +560,8 @@ Result<void> JobStore::recordOutcomes(qint64 job, std::span<const qint64> rows, 
             return std::unexpected(attempt.error());
         attempt->bindAll({job, now(), qint64(rows.size()), ok, failed, unknown, lock});
         if (auto r = attempt->run(); !r)
+            return r;
+        if (auto r = recordWindows(c, job, touched, WindowMark::Answered); !r)
             return r;
         return refreshCounts(c, job, touched);
     });
@@ -751,6 +764,27 @@ Result<std::vector<RowRecord>> JobStore::rows(qint64 job)
     });
 }
 
+Result<void> JobStore::scanRows(qint64 job, const std::function<void(const RowScan &)> &visit)
+{
+    return m_db->read([&](Connection &c) -> Result<void> {
+        auto st = c.prepare(QStringLiteral("SELECT row_no, batch_no, status, code, message, lock_keys FROM rows WHERE job_id=?"));
+        if (!st)
+            return std::unexpected(st.error());
+        st->bindAll({job});
+        RowScan scan;
+        return st->forEachRow([&](Statement &row) {
+            scan.row = row.columnInt(0);
+            scan.batch = int(row.columnInt(1));
+            scan.status = RowStatus(row.columnInt(2));
+            const bool failed = scan.status == RowStatus::Failed;
+            scan.code = failed ? row.column(3).toString() : QString();
+            scan.message = failed ? row.column(4).toString() : QString();
+            scan.lockKeys = row.column(5).toString();
+            visit(scan);
+        });
+    });
+}
+
 Result<std::vector<qint64>> JobStore::rowsWithStatus(qint64 job, RowStatus status)
 {
     return m_db->read([&](Connection &c) -> Result<std::vector<qint64>> {
@@ -779,6 +813,57 @@ Result<void> JobStore::setBatchRemote(qint64 job, int batch, const QString &remo
             return std::unexpected(st.error());
         st->bindAll({remoteJob, remoteBatch, job, batch});
         return st->run();
+    });
+}
+
+Result<void> JobStore::recordWindows(Connection &c, qint64 job, std::vector<qint64> batches, WindowMark mark)
+{
+    std::sort(batches.begin(), batches.end());
+    batches.erase(std::unique(batches.begin(), batches.end()), batches.end());
+    // A new send starts a new window: what the org said about an earlier one no longer applies.
+    auto st = c.prepare(mark == WindowMark::Sent
+                            ? QStringLiteral("INSERT INTO batch_windows(job_id, batch_no, sent_ms) VALUES(?,?,?) ON CONFLICT DO UPDATE SET "
+                                             "sent_ms=excluded.sent_ms, answered_ms=NULL, org_started_ms=NULL, org_ended_ms=NULL")
+                            : QStringLiteral("INSERT INTO batch_windows(job_id, batch_no, answered_ms) VALUES(?,?,?) ON CONFLICT DO UPDATE SET "
+                                             "answered_ms=excluded.answered_ms"));
+    if (!st)
+        return std::unexpected(st.error());
+    const qint64 at = QDateTime::currentMSecsSinceEpoch();
+    for (const qint64 b : batches) {
+        st->bindAll({job, b, at});
+        if (auto r = st->run(); !r)
+            return r;
+    }
+    return {};
+}
+
+Result<void> JobStore::recordOrgWindow(qint64 job, int batch, qint64 startedMs, qint64 endedMs)
+{
+    return m_db->write([&](Connection &c) -> Result<void> {
+        auto st = c.prepare(QStringLiteral("INSERT INTO batch_windows(job_id, batch_no, org_started_ms, org_ended_ms) VALUES(?,?,?,?) "
+                                           "ON CONFLICT DO UPDATE SET org_started_ms=excluded.org_started_ms, org_ended_ms=excluded.org_ended_ms"));
+        if (!st)
+            return std::unexpected(st.error());
+        st->bindAll({job, batch, startedMs > 0 ? QVariant(startedMs) : QVariant(), endedMs > 0 ? QVariant(endedMs) : QVariant()});
+        return st->run();
+    });
+}
+
+Result<std::vector<BatchWindow>> JobStore::batchWindows(qint64 job)
+{
+    return m_db->read([&](Connection &c) -> Result<std::vector<BatchWindow>> {
+        auto st = c.prepare(QStringLiteral("SELECT batch_no, sent_ms, answered_ms, org_started_ms, org_ended_ms FROM batch_windows "
+                                           "WHERE job_id=? ORDER BY batch_no"));
+        if (!st)
+            return std::unexpected(st.error());
+        st->bindInt(1, job);
+        std::vector<BatchWindow> out;
+        if (auto r = st->forEachRow([&](Statement &row) {
+                out.push_back({int(row.columnInt(0)), row.columnInt(1), row.columnInt(2), row.columnInt(3), row.columnInt(4)});
+            });
+            !r)
+            return std::unexpected(r.error());
+        return out;
     });
 }
 

@@ -48,6 +48,15 @@ struct JobBatchSpec {
     QString remoteJob, remoteBatch;
 };
 
+// When one batch's request went out and was answered (ms since the epoch, UTC; 0: not yet), and
+// when the org says it processed it (Bulk batch info; 0: the org did not say). What `explain`
+// reads to say which batch held which parent when.
+struct BatchWindow {
+    int batch = -1;
+    qint64 sentMs = 0, answeredMs = 0;
+    qint64 orgStartedMs = 0, orgEndedMs = 0;
+};
+
 enum class JobState { Created, Running, Paused, Cancelled, Finished, Failed };
 QString jobStateName(JobState state);
 std::optional<JobState> parseJobState(const QString &text);
@@ -114,6 +123,16 @@ public:
     // Every row's record, in file order (for result files and reconciliation).
     Result<std::vector<RowRecord>> rows(qint64 job);
     Result<std::vector<qint64>> rowsWithStatus(qint64 job, RowStatus status);
+    // Every row of a job with where it went and what it locks, in send order, one at a time
+    // (explain reads a million rows' keys without holding them all).
+    struct RowScan {
+        qint64 row = 0;
+        int batch = -1;
+        RowStatus status = RowStatus::Pending;
+        QString code, message;   // failed rows only (empty otherwise)
+        QString lockKeys;        // "001…;001…": the parents the row locks, as the plan named them
+    };
+    Result<void> scanRows(qint64 job, const std::function<void(const RowScan &)> &visit);
 
     // Who runs the job (its pid; 0 when it stops), and a cancel asked from another process,
     // which the runner watches.
@@ -128,6 +147,10 @@ public:
     // Remote ids of a batch (Bulk job and batch), so a resumed run can read its results.
     Result<void> setBatchRemote(qint64 job, int batch, const QString &remoteJob, const QString &remoteBatch);
     Result<std::pair<QString, QString>> batchRemote(qint64 job, int batch);
+    // Send and answer times are written by markSent and recordOutcomes themselves (for every
+    // batch the rows belong to); the org's own processing window, where it reports one, here.
+    Result<void> recordOrgWindow(qint64 job, int batch, qint64 startedMs, qint64 endedMs);
+    Result<std::vector<BatchWindow>> batchWindows(qint64 job);
 
     Result<qint64> recordOrgChange(const OrgChange &change);
     Result<void> setOrgChangeState(qint64 change, OrgChange::State state);
@@ -145,6 +168,8 @@ private:
     Result<std::vector<JobSummary>> loadJobs(qint64 only);   // 0: all
     Result<void> setStatus(qint64 job, std::span<const qint64> rows, RowStatus status, bool countAttempt);
     Result<std::vector<JobBatchSpec>> readBatches(qint64 job, std::optional<RowStatus> only);
+    enum class WindowMark { Sent, Answered };
+    static Result<void> recordWindows(Connection &c, qint64 job, std::vector<qint64> batches, WindowMark mark);
 
     // Where each row of one job sits in the rows table: (batch_no, seq), its primary key. A
     // status write by key goes straight to the row; by row_no it would look the key up in
