@@ -102,7 +102,7 @@ void ComparisonView::showSummaries(const std::vector<PredictionSummary> &summari
             most = std::max(most, s.runs);
         }
     m_caption->setText(tr("<b>Compare mitigations</b> — means of %1 seeded runs each (until the standard error is under "
-                          "3 %), ± one run's spread; down and left is better. Double-click a row to choose it.")
+                          "5 %), ± one run's spread; down and left is better. Double-click a row to choose it.")
                            .arg(fewest == most ? QString::number(most) : QStringLiteral("%1–%2").arg(fewest).arg(most)));
     m_table->setRowCount(int(summaries.size()));
     for (int r = 0; r < int(summaries.size()); ++r) {

@@ -189,7 +189,7 @@ int PlanCommand::run(const QStringList &arguments)
     parser.addOption({QStringLiteral("budget"), QStringLiteral("auto: at most N API calls (default: no limit)."), QStringLiteral("N")});
     parser.addOption({QStringLiteral("seed"), QStringLiteral("auto: first random seed of the predictions (default 1)."), QStringLiteral("K"), QStringLiteral("1")});
     parser.addOption({QStringLiteral("seeds"), QStringLiteral("auto: exactly N predictions per mitigation, averaged (default: at least "
-                                                              "5, more until the mean's standard error is under 3 %, at most 40)."),
+                                                              "5, more until the mean's standard error is under 5 %, at most 40)."),
                       QStringLiteral("N")});
     int code = 0;
     if (!parseArguments(parser, name(), arguments, code))

@@ -123,7 +123,7 @@ int PredictCommand::run(const QStringList &arguments)
         "ratio to the lower bound max(total work / W, the time the hottest parent must be held). --compare "
         "predicts every mitigation (or the --mitigation options given) and prints one table. Numbers are "
         "means over seeds, because lock errors come in 200-row lumps: at least 5 seeds, more until the "
-        "mean's standard error is under 3 %, at most 40 (or exactly --seeds); ± is one run's spread. "
+        "mean's standard error is under 5 % (judged on the spread's 90 % upper bound, which few seeds understate), at most 40 (or exactly --seeds); ± is one run's spread. "
         "--client sets the pace at which the batches are uploaded.\n\n"
         "Exit status: 0 predicted, 64 bad usage, 65 malformed file or profile, 66 no such file, 130 interrupted."));
     addPlanningOptions(parser);

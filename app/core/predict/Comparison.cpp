@@ -79,11 +79,28 @@ PredictionSummary Comparison::summarize(const Plan &plan, const std::vector<Pred
     return s;
 }
 
+namespace {
+
+// σ's 90 % upper confidence bound over the sample standard deviation, for n runs: √((n−1)/χ²₀.₁₀(n−1)),
+// with χ² by the Wilson–Hilferty approximation (within 1 % of the table from 4 degrees of freedom).
+double spreadUpperBoundFactor(int runs)
+{
+    const double k = std::max(1, runs - 1);
+    const double z = -1.2815515655;   // the normal distribution's 10 % quantile
+    const double base = 1.0 - 2.0 / (9.0 * k) + z * std::sqrt(2.0 / (9.0 * k));
+    const double chi2 = k * std::pow(std::max(base, 1e-3), 3);
+    return std::sqrt(k / chi2);
+}
+
+} // namespace
+
 bool SeedPolicy::precise(const PredictionSummary &s) const
 {
     const double target = targetRelativeError > 0 ? targetRelativeError : 0.05;
-    const bool errors = s.lockErrorRows < 500 ? s.lockErrorRowsSe <= 25 : s.lockErrorRowsSe <= target * s.lockErrorRows;
-    const bool duration = s.durationSe <= target * s.durationSeconds;
+    const double bound = spreadUpperBoundFactor(s.runs);
+    const double errorsSe = bound * s.lockErrorRowsSe;
+    const bool errors = s.lockErrorRows < 500 ? errorsSe <= 25 : errorsSe <= target * s.lockErrorRows;
+    const bool duration = bound * s.durationSe <= target * s.durationSeconds;
     return s.runs >= 2 && errors && duration;
 }
 
