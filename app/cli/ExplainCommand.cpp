@@ -32,7 +32,7 @@ int ExplainCommand::run(const QStringList &arguments)
                        "Exit status: 0 explained, 64 bad usage, 66 no such job, 74 store."));
     parser.addPositionalArgument(QStringLiteral("JOB"), QStringLiteral("The job (see 'lockstep-cli jobs')."));
     parser.addPositionalArgument(QStringLiteral("ROW"), QStringLiteral("Rows of the file to explain (default: every lock error)."), QStringLiteral("[ROW…]"));
-    parser.addOption({QStringLiteral("limit"), QStringLiteral("Rows printed without ROWs (default %1; 0: all).").arg(kDefaultLimit), QStringLiteral("N"),
+    parser.addOption({QStringLiteral("limit"), QStringLiteral("Lines printed without ROWs (default %1; 0: all); a line is one row, or a run of rows one transaction failed.").arg(kDefaultLimit), QStringLiteral("N"),
                       QString::number(kDefaultLimit)});
     parser.addOption({QStringLiteral("json"), QStringLiteral("Print JSON on stdout: every row, counts by verdict, the batches that held most.")});
     addStoreOption(parser);
@@ -88,11 +88,13 @@ int ExplainCommand::run(const QStringList &arguments)
         }
         out() << "\n";
     }
-    const qint64 shown = rows.empty() && limit > 0 ? std::min<qint64>(limit, qint64(e.rows.size())) : qint64(e.rows.size());
+    // One line per run of rows one transaction failed.
+    const std::vector<ExplanationRun> runs = explanationRuns(e.rows);
+    const qint64 shown = rows.empty() && limit > 0 ? std::min<qint64>(limit, qint64(runs.size())) : qint64(runs.size());
     for (qint64 i = 0; i < shown; ++i)
-        out() << e.rows[size_t(i)].text() << "\n";
-    if (shown < qint64(e.rows.size()))
-        out() << "… " << grouped(qint64(e.rows.size()) - shown) << " more: --limit 0 for all, --json, or name the rows\n";
+        out() << runs[size_t(i)].text() << "\n";
+    if (shown < qint64(runs.size()))
+        out() << "… " << grouped(qint64(runs.size()) - shown) << " more lines: --limit 0 for all, --json, or name the rows\n";
     out().flush();
     return ExitCode::Ok;
 }

@@ -198,7 +198,7 @@ private slots:
         QVERIFY2(text.out.contains("held by another batch of the job: " + grouped(rec.lockErrors).toUtf8()), text.out.constData());
         QVERIFY2(text.out.contains("batches that held the most: batch "), text.out.constData());
         QCOMPARE(text.out.count("held by batch "), 3);
-        QVERIFY2(text.out.contains(" more: --limit 0 for all"), text.out.constData());
+        QVERIFY2(text.out.contains(" more lines: --limit 0 for all"), text.out.constData());
 
         // Rows named: those rows only (a lock error and a row that succeeded, which has nothing to explain).
         const qint64 failedRow = rec.messageOfRow.begin()->first;

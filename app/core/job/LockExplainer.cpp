@@ -57,14 +57,37 @@ QString LockExplanation::verdictName(Verdict v)
     return {};
 }
 
-QString LockExplanation::text() const
+bool LockExplanation::sameAs(const LockExplanation &o) const
 {
+    return job == o.job && batch == o.batch && key == o.key && verdict == o.verdict && holder == o.holder && otherHolders == o.otherHolders &&
+           ingestJob == o.ingestJob;
+}
+
+std::vector<ExplanationRun> explanationRuns(const std::vector<LockExplanation> &rows)
+{
+    std::vector<ExplanationRun> out;
+    for (const LockExplanation &e : rows) {
+        if (!out.empty() && out.back().lastRow + 1 == e.row && out.back().first->sameAs(e))
+            out.back().lastRow = e.row;
+        else
+            out.push_back({&e, e.row});
+    }
+    return out;
+}
+
+QString LockExplanation::text(qint64 lastRow) const
+{
+    const bool run = lastRow > row;
+    const QString who = run ? QStringLiteral("rows %1–%2").arg(grouped(row + 1), grouped(lastRow + 1)) : QStringLiteral("row %1").arg(grouped(row + 1));
     const QString head =
-        QStringLiteral("row %1: %2%3 on %4%5")
-            .arg(grouped(row + 1), retryOf > 0 ? QStringLiteral("in retry job %1, ").arg(job) : QString(),
-                 parentOfRow ? QStringLiteral("waited") : QStringLiteral("its transaction waited"), parentLabel(key),
-                 parentOfRow ? QString() : QStringLiteral(" (another row's parent: the rest of the transaction failed with it)"));
-    const QString mine = QStringLiteral("batch %1 ran from %2 to %3").arg(batch).arg(clock(startMs), clock(endMs));
+        QStringLiteral("%1: %2%3 on %4%5")
+            .arg(who, retryOf > 0 ? QStringLiteral("in retry job %1, ").arg(job) : QString(),
+                 run ? QStringLiteral("their transaction waited") : parentOfRow ? QStringLiteral("waited") : QStringLiteral("its transaction waited"),
+                 parentLabel(key),
+                 run || parentOfRow ? QString() : QStringLiteral(" (another row's parent: the rest of the transaction failed with it)"));
+    const QString mine = QStringLiteral("batch %1%2 ran from %3 to %4")
+                             .arg(batch)
+                             .arg(batchRemote.isEmpty() ? QString() : QStringLiteral(" (%1)").arg(batchRemote), clock(startMs), clock(endMs));
     switch (verdict) {
     case Verdict::Held: {
         QString s = QStringLiteral("%1, held by batch %2%3 from %4 to %5, while its %6")
@@ -97,6 +120,7 @@ QString LockExplanation::text() const
 QJsonObject LockExplanation::toJson() const
 {
     QJsonObject o{{QStringLiteral("job"), job},
+                  {QStringLiteral("batchRemote"), batchRemote},
                   {QStringLiteral("row"), row + 1},
                   {QStringLiteral("batch"), batch},
                   {QStringLiteral("parent"), key},
@@ -198,6 +222,7 @@ std::vector<LockExplanation> LockExplainer::explain() const
         }
         e.startMs = own->startMs;
         e.endMs = own->endMs;
+        e.batchRemote = own->remoteBatch;
         // Every other batch that carried one of the keys in a window overlapping this batch's;
         // the one that covers most of it held the lock (ties: the one that started first).
         struct Candidate {

@@ -36,6 +36,7 @@ struct LockExplanation {
     qint64 job = 0;                  // the job whose run it failed in (a retry's, for folded rows)
     qint64 row = 0;                  // 0-based file row
     int batch = -1;                  // that job's batch
+    QString batchRemote;             // its Bulk batch id, if any
     QString key;                     // the parent waited on (as the row names it)
     bool keyFromMessage = false;     // the org's message named it (else: the row's parents)
     bool parentOfRow = true;         // the row locks it itself (else its transaction waited on another row's)
@@ -49,8 +50,12 @@ struct LockExplanation {
     qint64 retryOf = 0;              // folded from a retry of this job
 
     static QString verdictName(Verdict v);   // "held", "sameIngestJob", "outside", "noTimings"
-    // "row 1,235: waited on Account 0015… held by batch 7 from 12:03:10.204 to 12:03:21.007 …"
-    QString text() const;
+    // "row 1,235: waited on Account 0015… held by batch 7 from 12:03:10.204 to 12:03:21.007 …";
+    // with lastRow, for rows row…lastRow that share this explanation ("rows 801–1,000: their
+    // transaction waited on …").
+    QString text(qint64 lastRow = -1) const;
+    // The same explanation, but for the row (a run of rows failed by one transaction shares it).
+    bool sameAs(const LockExplanation &other) const;
     QJsonObject toJson() const;
 };
 
@@ -84,6 +89,14 @@ private:
     QHash<QString, std::vector<int>> m_batchesByKey; // parent → batches carrying it (ascending)
     std::vector<Failure> m_failures;
 };
+
+// Consecutive rows with the same explanation — the rows one transaction failed — as one line each.
+struct ExplanationRun {
+    const LockExplanation *first = nullptr;
+    qint64 lastRow = 0;   // 0-based
+    QString text() const { return first->text(lastRow); }
+};
+std::vector<ExplanationRun> explanationRuns(const std::vector<LockExplanation> &rows);
 
 // Explains a job of the store: `rows` (0-based) only, or every lock error when empty. A row whose
 // outcome a retry folded back is explained from the retry's own run.

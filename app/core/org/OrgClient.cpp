@@ -1,5 +1,6 @@
 #include "org/OrgClient.h"
 
+#include "load/CsvText.h"
 #include "org/CollectionBody.h"
 #include "org/CollectionResults.h"
 #include "org/JwtBearer.h"
@@ -75,7 +76,6 @@ BulkJobInfo jobInfoOf(const QByteArray &xml)
     return j;
 }
 
-// Every <batchInfo> of a document (one for addBatch, many in a <batchInfoList>).
 } // namespace
 
 qint64 salesforceTimeMs(const QString &text)
@@ -88,9 +88,7 @@ qint64 salesforceTimeMs(const QString &text)
     return at.isValid() ? at.toMSecsSinceEpoch() : 0;
 }
 
-namespace {
-
-std::vector<BulkBatchInfo> batchInfosOf(const QByteArray &xml)
+std::vector<BulkBatchInfo> parseBulkBatchInfos(const QByteArray &xml)
 {
     std::vector<BulkBatchInfo> out;
     QXmlStreamReader reader(xml);
@@ -130,6 +128,13 @@ std::vector<BulkBatchInfo> batchInfosOf(const QByteArray &xml)
         }
     }
     return out;
+}
+
+namespace {
+
+std::vector<BulkBatchInfo> batchInfosOf(const QByteArray &xml)
+{
+    return parseBulkBatchInfos(xml);
 }
 
 IngestJobInfo ingestInfoOf(const QJsonObject &o)
@@ -173,50 +178,6 @@ OrgResult<T> jsonOf(const HttpResponse &response)
     }
 }
 
-// RFC 4180 rows of a CSV answer (Bulk results): small enough to hold; quoted fields, "" escapes.
-std::vector<QStringList> parseCsv(const QByteArray &text)
-{
-    std::vector<QStringList> rows;
-    QStringList row;
-    QByteArray field;
-    bool quoted = false, any = false;
-    auto endField = [&] {
-        row << QString::fromUtf8(field);
-        field.clear();
-        any = true;
-    };
-    for (qsizetype i = 0; i < text.size(); ++i) {
-        const char c = text[i];
-        if (quoted) {
-            if (c == '"' && i + 1 < text.size() && text[i + 1] == '"') {
-                field += '"';
-                ++i;
-            } else if (c == '"') {
-                quoted = false;
-            } else {
-                field += c;
-            }
-        } else if (c == '"') {
-            quoted = true;
-        } else if (c == ',') {
-            endField();
-        } else if (c == '\n' || c == '\r') {
-            if (c == '\r' && i + 1 < text.size() && text[i + 1] == '\n')
-                ++i;
-            endField();
-            rows.push_back(std::move(row));
-            row.clear();
-            any = false;
-        } else {
-            field += c;
-        }
-    }
-    if (any || !field.isEmpty()) {
-        endField();
-        rows.push_back(std::move(row));
-    }
-    return rows;
-}
 
 QString operationKey(Operation op)
 {
@@ -867,7 +828,7 @@ OrgResult<std::vector<RecordResult>> OrgClient::bulkBatchResult(const QString &j
     auto response = call(std::move(r), Auth::BulkSession);
     if (!response)
         return std::unexpected(response.error());
-    const auto rows = parseCsv(response->body);
+    const auto rows = parseCsvText(response->body);
     if (rows.empty())
         return std::unexpected(protocolError(QStringLiteral("the batch result has no header"), *response));
     const QStringList &header = rows.front();
@@ -956,6 +917,26 @@ OrgResult<QByteArray> OrgClient::ingestResults(const QString &jobId, const QStri
 {
     HttpRequest r;
     r.url = restBase() + QStringLiteral("/jobs/ingest/%1/%2").arg(jobId, which);
+    auto response = call(std::move(r), Auth::Bearer);
+    if (!response)
+        return std::unexpected(response.error());
+    return response->body;
+}
+
+OrgResult<QByteArray> OrgClient::bulkDocument(const QString &path)
+{
+    HttpRequest r;
+    r.url = bulkBase() + path;
+    auto response = call(std::move(r), Auth::BulkSession);
+    if (!response)
+        return std::unexpected(response.error());
+    return response->body;
+}
+
+OrgResult<QByteArray> OrgClient::restDocument(const QString &path)
+{
+    HttpRequest r;
+    r.url = restBase() + path;
     auto response = call(std::move(r), Auth::Bearer);
     if (!response)
         return std::unexpected(response.error());

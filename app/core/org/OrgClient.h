@@ -94,6 +94,8 @@ struct BulkBatchInfo {
 // A Salesforce timestamp ("2026-12-07T12:03:10.000Z", "…+0000") in ms since the epoch; 0 when
 // it is not one.
 qint64 salesforceTimeMs(const QString &text);
+// Every <batchInfo> of a Bulk API 1.0 document (addBatch's answer, or a <batchInfoList>).
+std::vector<BulkBatchInfo> parseBulkBatchInfos(const QByteArray &xml);
 
 // A Bulk API 2.0 ingest job.
 struct IngestJobInfo {
@@ -203,6 +205,12 @@ public:
     OrgResult<IngestJobInfo> ingestJob(const QString &jobId);
     // "successfulResults", "failedResults" or "unprocessedrecords": the raw CSV.
     OrgResult<QByteArray> ingestResults(const QString &jobId, const QString &which);
+
+    // Documents as the org sends them, kept as they came (triage of a live job saves them):
+    // Bulk API 1.0 "/job/ID", "/job/ID/batch", "/job/ID/batch/B/request", "…/result"; REST
+    // "/jobs/ingest/ID" (under /services/data/vXX.X).
+    OrgResult<QByteArray> bulkDocument(const QString &path);
+    OrgResult<QByteArray> restDocument(const QString &path);
 
     // Duplicate rules
     OrgResult<std::vector<DuplicateRuleState>> duplicateRules(const QString &object);

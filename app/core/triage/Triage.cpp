@@ -52,6 +52,56 @@ std::vector<QString> rowCodesOf(const FileAnalysis &a)
     return codes;
 }
 
+// Failures per batch, and each lock error explained from the batches' windows and the parents
+// each carried (LockExplainer), for Bulk API 1.0 results whose rows match the source by order.
+Result<void> explainBatches(const TriageOptions &options, const FileAnalysis &source, const FileAnalysis &results,
+                            const std::vector<QString> &codes, TriageReport &report)
+{
+    const qint64 rows = source.file.rowCount();
+    std::vector<int> batchOf(size_t(rows), -1);
+    LockExplainer explainer;
+    for (size_t i = 0; i < options.batches.size(); ++i) {
+        const TriageBatch &b = options.batches[i];
+        if (b.firstRow < 0 || b.rows < 0 || b.firstRow + b.rows > rows)
+            return fail(ErrorKind::BadData, QStringLiteral("batch %1 covers rows %2 to %3 of %4").arg(b.id).arg(b.firstRow + 1).arg(b.firstRow + b.rows).arg(rows));
+        std::fill(batchOf.begin() + b.firstRow, batchOf.begin() + b.firstRow + b.rows, int(i));
+        ExplainBatch e;
+        e.batch = int(i);
+        e.startMs = b.startMs;
+        e.endMs = b.endMs;
+        e.orgTimed = true;
+        e.remoteJob = options.jobId;
+        e.remoteBatch = b.id;
+        explainer.addBatch(e);
+        report.byBatch.push_back({b, 0, 0});
+    }
+    const LockKeys &keys = source.keys;
+    const int errorColumn = results.roles.errorColumn;
+    for (qint64 r = 0; r < rows; ++r) {
+        QStringList parents;
+        if (r < keys.rowCount())
+            for (const auto k : keys.keysOf(r))
+                parents << keys.keyLabel(k);
+        explainer.addRow(r, batchOf[size_t(r)], parents);
+        const QString &code = r < qint64(codes.size()) ? codes[size_t(r)] : QString();
+        if (code.isEmpty() || batchOf[size_t(r)] < 0)
+            continue;
+        auto &counts = report.byBatch[size_t(batchOf[size_t(r)])];
+        ++counts.failed;
+        if (code != kLockCode)
+            continue;
+        ++counts.lockErrors;
+        QString message;
+        results.file.forEachField(r, [&](int column, std::string_view value) {
+            if (column == errorColumn)
+                message = QString::fromUtf8(value.data(), qsizetype(value.size()));
+        });
+        explainer.addLockError(r, batchOf[size_t(r)], parents, message);
+    }
+    report.explanations = explainer.explain();
+    return {};
+}
+
 } // namespace
 
 Result<TriageReport> triage(const TriageOptions &options, const Progress &progress)
@@ -149,6 +199,8 @@ Result<TriageReport> triage(const TriageOptions &options, const Progress &progre
     std::unordered_map<std::string, std::pair<QString, QString>> labels;   // text → (label, object)
     const FileAnalysis *lockFile = nullptr;   // the file whose keys the most locked rows have
     std::vector<qint64> lockRowsOfLockFile;
+    const FileAnalysis *bulk1Results = nullptr;   // Bulk 1.0 results matched to the source by order
+    std::vector<QString> bulk1Codes;
     for (const auto &a : analyses) {
         TriageFile file;
         file.path = a->file.path();
@@ -213,6 +265,10 @@ Result<TriageReport> triage(const TriageOptions &options, const Progress &progre
                 labels.try_emplace(text, keys.keyLabel(k), keys.keyObject(k));
             }
         }
+        if (byOrder && !bulk1Results) {
+            bulk1Results = a.get();
+            bulk1Codes = codes;
+        }
         if (!lockRows.empty() && lockRows.size() > lockRowsOfLockFile.size()) {
             lockFile = &keysFrom;
             lockRowsOfLockFile = std::move(lockRows);
@@ -221,6 +277,11 @@ Result<TriageReport> triage(const TriageOptions &options, const Progress &progre
     }
 
     report.files.insert(report.files.end(), emptyFiles.begin(), emptyFiles.end());
+    report.jobId = options.jobId;
+    report.notes = options.notes;
+    if (!options.batches.empty() && bulk1Results && source)
+        if (auto r = explainBatches(options, *source, *bulk1Results, bulk1Codes, report); !r)
+            return std::unexpected(r.error());
 
     // The locked parents, most locked rows first, with their skew.
     if (!analyses.empty())
@@ -310,6 +371,34 @@ QJsonObject TriageReport::toJson() const
     }
     if (parallel)
         o.insert(QStringLiteral("sameRowsInParallel"), parallel->toJson());
+    if (!jobId.isEmpty())
+        o.insert(QStringLiteral("job"), jobId);
+    if (!notes.isEmpty())
+        o.insert(QStringLiteral("notes"), QJsonArray::fromStringList(notes));
+    if (!byBatch.empty()) {
+        QJsonArray batchArray;
+        for (const BatchFailures &b : byBatch)
+            batchArray.append(QJsonObject{{QStringLiteral("id"), b.batch.id},
+                                          {QStringLiteral("state"), b.batch.state},
+                                          {QStringLiteral("firstRow"), b.batch.firstRow + 1},
+                                          {QStringLiteral("rows"), b.batch.rows},
+                                          {QStringLiteral("failed"), b.failed},
+                                          {QStringLiteral("lockErrors"), b.lockErrors},
+                                          {QStringLiteral("startMs"), b.batch.startMs},
+                                          {QStringLiteral("endMs"), b.batch.endMs}});
+        o.insert(QStringLiteral("byBatch"), batchArray);
+        QJsonArray explained;
+        std::map<QString, qint64> verdicts;
+        for (const LockExplanation &e : explanations) {
+            explained.append(e.toJson());
+            ++verdicts[LockExplanation::verdictName(e.verdict)];
+        }
+        QJsonObject v;
+        for (const auto &[name, n] : verdicts)
+            v.insert(name, n);
+        o.insert(QStringLiteral("explanations"), explained);
+        o.insert(QStringLiteral("explanationVerdicts"), v);
+    }
     return o;
 }
 

@@ -3,6 +3,7 @@
 #include "analysis/FileAnalysis.h"
 #include "common/Error.h"
 #include "common/Progress.h"
+#include "job/LockExplainer.h"
 #include "plan/Api.h"
 #include "predict/Comparison.h"
 #include "sim/OrgProfile.h"
@@ -16,6 +17,15 @@
 
 namespace lockstep {
 
+// A batch of a Bulk API 1.0 job whose results are triaged (BulkJobFolder): its rows in the
+// source (firstRow, rows) and when the org processed it, for the explanations.
+struct TriageBatch {
+    QString id;
+    QString state;
+    qint64 firstRow = 0, rows = 0;
+    qint64 startMs = 0, endMs = 0;      // ms since the epoch; 0: not known
+};
+
 struct TriageOptions {
     QStringList files;                       // result files of one job: error and success files
     // The job's load file, when known: Bulk API 1.0 results (no data columns) take their rows'
@@ -26,6 +36,11 @@ struct TriageOptions {
     std::optional<Api> api;                  // for the recommendation; default Bulk 1.0
     OrgProfile profile;
     int topParents = 20;
+    // A Bulk API 1.0 job's batches, when the results came with their batch infos: failures are
+    // grouped by batch and each lock error explained from the batches' timings and contents.
+    std::vector<TriageBatch> batches;
+    QString jobId;                           // the Bulk job, when known
+    QStringList notes;                       // said in the report (batches left out, …)
 };
 
 struct TriageFile {
@@ -62,6 +77,15 @@ struct TriageReport {
     std::optional<PredictionSummary> recommended, parallel;
     qint64 recommendedRows = 0;
     double seconds = 0;
+    // With TriageOptions::batches: failures per batch, and each lock error explained.
+    struct BatchFailures {
+        TriageBatch batch;
+        qint64 failed = 0, lockErrors = 0;
+    };
+    std::vector<BatchFailures> byBatch;
+    std::vector<LockExplanation> explanations;
+    QString jobId;
+    QStringList notes;
 
     QJsonObject toJson() const;
 };
