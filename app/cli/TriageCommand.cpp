@@ -114,7 +114,8 @@ int TriageCommand::run(const QStringList &arguments)
         options.source = parser.value(QStringLiteral("source"));
     if (!options.source.isEmpty() && !QFileInfo(options.source).isFile())
         return report(Error{ErrorKind::NotFound, QStringLiteral("no such file"), options.source});
-    options.object = parser.value(QStringLiteral("object"));
+    if (parser.isSet(QStringLiteral("object")))
+        options.object = parser.value(QStringLiteral("object"));
     if (parser.isSet(QStringLiteral("operation"))) {
         options.operation = parseOperation(parser.value(QStringLiteral("operation")));
         if (!options.operation)

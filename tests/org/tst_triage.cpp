@@ -11,6 +11,7 @@
 #include "TestSupport.h"
 
 #include "sim/OrgProfile.h"
+#include "store/JobStore.h"
 
 #include <QDir>
 #include <QFile>
@@ -18,7 +19,10 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
+#include <QXmlStreamReader>
 #include <QtTest>
+
+#include <map>
 
 using namespace lockstep;
 
@@ -226,6 +230,239 @@ private slots:
         r = triage({QStringLiteral("--source"), source, foreign});
         QCOMPARE(r.exitCode, 65);
         QVERIFY2(r.err.contains("foreign-error.csv:3:") && r.err.contains("006000000000009"), r.err.constData());
+    }
+
+    // A Bulk API 1.0 job read from its org by id (as support reads a customer's failed job): its
+    // documents saved, its rows matched to their results batch by batch, failures grouped by
+    // batch, and every lock error explained by another batch of the job that carried the parent
+    // in an overlapping window — checked against the saved batchInfos and requests themselves.
+    // The saved folder triages offline to the same report.
+    void liveBulk1JobByItsId()
+    {
+        test::DemoOrgProcess org;
+        QVERIFY2(org.start({QStringLiteral("--scale"), QStringLiteral("0.05"), QStringLiteral("--seed-from"), file}), qPrintable(org.error()));
+        const QString jobStore = scratch.path(QStringLiteral("live-bulk1.sqlite"));
+        const auto withOrg = [&](const QStringList &arguments) {
+            QProcess p;
+            p.setProcessEnvironment(org.cliEnvironment());
+            p.start(qEnvironmentVariable("LOCKSTEP_CLI"), arguments);
+            test::ProcessResult r;
+            r.timedOut = !p.waitForFinished(600000);
+            r.exitCode = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1;
+            r.out = p.readAllStandardOutput();
+            r.err = p.readAllStandardError();
+            return r;
+        };
+        const auto run = withOrg({QStringLiteral("run"), file, QStringLiteral("--org"), org.url, QStringLiteral("--scale"), QStringLiteral("0.05"),
+                                  QStringLiteral("-m"), QStringLiteral("parallel"), QStringLiteral("--api"), QStringLiteral("bulk1"), QStringLiteral("--store"),
+                                  jobStore, QStringLiteral("--json"), QStringLiteral("-q")});
+        QVERIFY2(run.exitCode == 3, run.err.constData());
+        const QJsonObject ran = jsonOf(run);
+        const qint64 failed = ran.value(QStringLiteral("failed")).toInteger();
+        QVERIFY(failed > 0);
+        QString jobId;
+        {
+            auto s = JobStore::open(jobStore);
+            QVERIFY(s.has_value());
+            auto batches = (*s)->batches(1);
+            QVERIFY(batches.has_value() && !batches->empty());
+            jobId = batches->front().remoteJob;
+        }
+        QVERIFY(jobId.startsWith(QLatin1String("750")));
+
+        const QString saved = scratch.path(QStringLiteral("saved-bulk1"));
+        const auto live = withOrg({QStringLiteral("triage"), QStringLiteral("--org"), org.url, QStringLiteral("--job"), jobId, QStringLiteral("--save"), saved,
+                                   QStringLiteral("--json"), QStringLiteral("-q")});
+        QVERIFY2(live.exitCode == 3, live.err.constData());
+        const QJsonObject t = jsonOf(live);
+        QCOMPARE(t.value(QStringLiteral("job")).toString(), jobId);
+        QCOMPARE(t.value(QStringLiteral("rows")).toInteger(), qint64(20000));
+        QCOMPARE(t.value(QStringLiteral("failed")).toInteger(), failed);
+        QCOMPARE(t.value(QStringLiteral("lockErrors")).toInteger(), ran.value(QStringLiteral("lockErrors")).toInteger());
+        QCOMPARE(t.value(QStringLiteral("lockedParents")).toArray().first().toObject().value(QStringLiteral("id")).toString(), house);
+
+        // The saved batch infos, read here on their own: each batch's processing window.
+        QFile list(saved + QStringLiteral("/batches.xml"));
+        QVERIFY(list.open(QIODevice::ReadOnly));
+        std::map<QString, std::pair<qint64, qint64>> windowOf;
+        {
+            QXmlStreamReader xml(list.readAll());
+            QString id;
+            qint64 modified = 0, processing = 0;
+            while (!xml.atEnd()) {
+                xml.readNext();
+                if (xml.isStartElement() && xml.name() == QLatin1String("batchInfo")) {
+                    id.clear();
+                    modified = processing = 0;
+                } else if (xml.isStartElement() && xml.name() == QLatin1String("id")) {
+                    id = xml.readElementText();
+                } else if (xml.isStartElement() && xml.name() == QLatin1String("systemModstamp")) {
+                    modified = QDateTime::fromString(xml.readElementText(), Qt::ISODateWithMs).toMSecsSinceEpoch();
+                } else if (xml.isStartElement() && xml.name() == QLatin1String("totalProcessingTime")) {
+                    processing = xml.readElementText().toLongLong();
+                } else if (xml.isEndElement() && xml.name() == QLatin1String("batchInfo")) {
+                    windowOf[id] = {modified - processing, modified};
+                }
+            }
+        }
+        const QJsonArray byBatch = t.value(QStringLiteral("byBatch")).toArray();
+        QCOMPARE(qsizetype(byBatch.size()), qsizetype(windowOf.size()));
+        qint64 failedInBatches = 0;
+        for (const QJsonValue &b : byBatch)
+            failedInBatches += b.toObject().value(QStringLiteral("failed")).toInteger();
+        QCOMPARE(failedInBatches, failed);
+
+        const QJsonArray explanations = t.value(QStringLiteral("explanations")).toArray();
+        QCOMPARE(qint64(explanations.size()), t.value(QStringLiteral("lockErrors")).toInteger());
+        std::map<QString, QByteArray> requests;
+        for (const QJsonValue &v : explanations) {
+            const QJsonObject e = v.toObject();
+            const QString what = e.value(QStringLiteral("text")).toString();
+            QVERIFY2(e.value(QStringLiteral("verdict")).toString() == QLatin1String("held"), qPrintable(what));
+            const QString mine = e.value(QStringLiteral("batchRemote")).toString();
+            const QJsonObject h = e.value(QStringLiteral("holder")).toObject();
+            const QString theirs = h.value(QStringLiteral("remote")).toString();
+            QVERIFY2(windowOf.count(mine) && windowOf.count(theirs) && mine != theirs, qPrintable(what));
+            const QJsonObject w = e.value(QStringLiteral("window")).toObject();
+            QCOMPARE(w.value(QStringLiteral("startMs")).toInteger(), windowOf[mine].first);
+            QCOMPARE(w.value(QStringLiteral("endMs")).toInteger(), windowOf[mine].second);
+            QCOMPARE(h.value(QStringLiteral("startMs")).toInteger(), windowOf[theirs].first);
+            QCOMPARE(h.value(QStringLiteral("endMs")).toInteger(), windowOf[theirs].second);
+            QVERIFY2(std::max(windowOf[mine].first, windowOf[theirs].first) < std::min(windowOf[mine].second, windowOf[theirs].second), qPrintable(what));
+            // The holder's own request carried the parent.
+            if (!requests.count(theirs)) {
+                QFile request(saved + QLatin1Char('/') + theirs + QStringLiteral("-request.csv"));
+                QVERIFY(request.open(QIODevice::ReadOnly));
+                requests[theirs] = request.readAll();
+            }
+            QVERIFY2(requests[theirs].contains(e.value(QStringLiteral("parent")).toString().toLatin1()), qPrintable(what));
+        }
+
+        // The saved folder, offline: the same report.
+        const auto offline = triage({saved});
+        QVERIFY2(offline.exitCode == 3, offline.err.constData());
+        QJsonObject o = jsonOf(offline), l = t;
+        o.remove(QStringLiteral("seconds"));
+        l.remove(QStringLiteral("seconds"));
+        o.remove(QStringLiteral("files"));
+        l.remove(QStringLiteral("files"));
+        QVERIFY(o == l);
+
+        // The text: batches and the explanations, one line per transaction's rows.
+        const auto text = test::runCli({QStringLiteral("triage"), saved, QStringLiteral("-q"), QStringLiteral("--limit"), QStringLiteral("2")});
+        QCOMPARE(text.exitCode, 3);
+        QVERIFY2(text.out.contains("Bulk job " + jobId.toLatin1()) && text.out.contains("batches:") && text.out.contains("held by batch ") &&
+                     text.out.contains("more lines: --limit 0"),
+                 text.out.constData());
+
+        // A Bulk API 2.0 job by id: its three result files, and why it cannot be explained by batch.
+        const auto run2 = withOrg({QStringLiteral("run"), file, QStringLiteral("--org"), org.url, QStringLiteral("--scale"), QStringLiteral("0.05"),
+                                   QStringLiteral("-m"), QStringLiteral("parallel"), QStringLiteral("--api"), QStringLiteral("bulk2"), QStringLiteral("--store"),
+                                   jobStore, QStringLiteral("--json"), QStringLiteral("-q")});
+        QVERIFY2(run2.exitCode == 0 || run2.exitCode == 3, run2.err.constData());
+        QString ingestId;
+        {
+            auto s = JobStore::open(jobStore);
+            QVERIFY(s.has_value());
+            auto batches = (*s)->batches(2);
+            QVERIFY(batches.has_value() && !batches->empty());
+            ingestId = batches->front().remoteJob;
+        }
+        const auto live2 = withOrg({QStringLiteral("triage"), QStringLiteral("--org"), org.url, QStringLiteral("--job"), ingestId, QStringLiteral("--json"),
+                                    QStringLiteral("-q")});
+        QVERIFY2(live2.exitCode == run2.exitCode, live2.err.constData());
+        const QJsonObject t2 = jsonOf(live2);
+        QCOMPARE(t2.value(QStringLiteral("rows")).toInteger(), qint64(20000));
+        QCOMPARE(t2.value(QStringLiteral("failed")).toInteger(), jsonOf(run2).value(QStringLiteral("failed")).toInteger());
+        QVERIFY2(t2.value(QStringLiteral("notes")).toArray().first().toString().contains(QLatin1String("does not report the times")),
+                 live2.out.left(2000).constData());
+
+        // No such job; --org without --job.
+        const auto none = withOrg({QStringLiteral("triage"), QStringLiteral("--org"), org.url, QStringLiteral("--job"), QStringLiteral("750000000000000AAA"), QStringLiteral("-q")});
+        QCOMPARE(none.exitCode, 66);
+        QVERIFY2(none.err.contains("750000000000000AAA"), none.err.constData());
+        QCOMPARE(withOrg({QStringLiteral("triage"), QStringLiteral("--org"), org.url}).exitCode, 64);
+        QCOMPARE(org.stop(), 0);
+    }
+
+    // A Bulk API 1.0 XML job's documents as Salesforce documents them (jobInfo, batchInfoList,
+    // sObjects requests, results), written by hand: rows matched by order, the lock error of
+    // the second batch explained by the first, which carried the same Account while it ran.
+    // A result file with a row missing, and a folder without its batch list, are named.
+    void bulk1XmlFolderByHand()
+    {
+        const QString dir = scratch.path(QStringLiteral("xml-job"));
+        QVERIFY(QDir().mkpath(dir));
+        scratch.write(QStringLiteral("xml-job/job.xml"),
+                      "<?xml version=\"1.0\" encoding=\"UTF-8\"?><jobInfo xmlns=\"http://www.force.com/2009/06/asyncapi/dataload\">"
+                      "<id>750x0000000005LAAQ</id><operation>update</operation><object>Opportunity</object><state>Closed</state>"
+                      "<concurrencyMode>Parallel</concurrencyMode><contentType>XML</contentType></jobInfo>");
+        scratch.write(QStringLiteral("xml-job/batches.xml"),
+                      "<?xml version=\"1.0\" encoding=\"UTF-8\"?><batchInfoList xmlns=\"http://www.force.com/2009/06/asyncapi/dataload\">"
+                      "<batchInfo><id>751x00000000079AAA</id><jobId>750x0000000005LAAQ</jobId><state>Completed</state>"
+                      "<createdDate>2026-12-07T12:03:00.000Z</createdDate><systemModstamp>2026-12-07T12:03:21.000Z</systemModstamp>"
+                      "<numberRecordsProcessed>2</numberRecordsProcessed><numberRecordsFailed>0</numberRecordsFailed>"
+                      "<totalProcessingTime>11000</totalProcessingTime><apiActiveProcessingTime>10900</apiActiveProcessingTime>"
+                      "<apexProcessingTime>0</apexProcessingTime></batchInfo>"
+                      "<batchInfo><id>751x0000000007AAAQ</id><jobId>750x0000000005LAAQ</jobId><state>Completed</state>"
+                      "<createdDate>2026-12-07T12:03:01.000Z</createdDate><systemModstamp>2026-12-07T12:03:23.000Z</systemModstamp>"
+                      "<numberRecordsProcessed>2</numberRecordsProcessed><numberRecordsFailed>1</numberRecordsFailed>"
+                      "<totalProcessingTime>10500</totalProcessingTime><apiActiveProcessingTime>10400</apiActiveProcessingTime>"
+                      "<apexProcessingTime>0</apexProcessingTime></batchInfo></batchInfoList>");
+        const auto request = [](const char *a, const char *b) {
+            return QByteArray("<?xml version=\"1.0\" encoding=\"UTF-8\"?><sObjects xmlns=\"http://www.force.com/2009/06/asyncapi/dataload\">") +
+                   "<sObject><Id>" + a + "</Id><AccountId>0015Q0fVgKiHvQ4QUK</AccountId><StageName>Closed Won</StageName></sObject>"
+                   "<sObject><Id>" + b + "</Id><StageName>Prospecting</StageName><AccountId>0015Q0fX4slPztwQEC</AccountId></sObject></sObjects>";
+        };
+        scratch.write(QStringLiteral("xml-job/751x00000000079AAA-request.xml"), request("0065M0ITqWFV1J8QWL", "0065M0ITqZ98lJ9QWI"));
+        scratch.write(QStringLiteral("xml-job/751x0000000007AAAQ-request.xml"), request("0065M0ITqc2mVJAQG2", "0065M0ITqewQFJBQG4"));
+        scratch.write(QStringLiteral("xml-job/751x00000000079AAA-result.xml"),
+                      "<?xml version=\"1.0\" encoding=\"UTF-8\"?><results xmlns=\"http://www.force.com/2009/06/asyncapi/dataload\">"
+                      "<result><id>0065M0ITqWFV1J8QWL</id><success>true</success><created>false</created></result>"
+                      "<result><id>0065M0ITqZ98lJ9QWI</id><success>true</success><created>false</created></result></results>");
+        const QString result2 = scratch.write(
+            QStringLiteral("xml-job/751x0000000007AAAQ-result.xml"),
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?><results xmlns=\"http://www.force.com/2009/06/asyncapi/dataload\">"
+            "<result><errors><message>unable to obtain exclusive access to this record or 1 records: 0015Q0fVgKiHvQ4QUK</message>"
+            "<statusCode>UNABLE_TO_LOCK_ROW</statusCode></errors><id></id><success>false</success><created>false</created></result>"
+            "<result><id>0065M0ITqewQFJBQG4</id><success>true</success><created>false</created></result></results>");
+        auto r = triage({dir});
+        QVERIFY2(r.exitCode == 3, r.err.constData());
+        QJsonObject t = jsonOf(r);
+        QCOMPARE(t.value(QStringLiteral("object")).toString(), QStringLiteral("Opportunity"));
+        QCOMPARE(t.value(QStringLiteral("rows")).toInteger(), qint64(4));
+        QCOMPARE(t.value(QStringLiteral("failed")).toInteger(), qint64(1));
+        QCOMPARE(t.value(QStringLiteral("lockedParents")).toArray().first().toObject().value(QStringLiteral("id")).toString(), QStringLiteral("0015Q0fVgKiHvQ4QUK"));
+        const QJsonArray byBatch = t.value(QStringLiteral("byBatch")).toArray();
+        QCOMPARE(byBatch.size(), 2);
+        QCOMPARE(byBatch[1].toObject().value(QStringLiteral("lockErrors")).toInteger(), qint64(1));
+        QCOMPARE(byBatch[1].toObject().value(QStringLiteral("firstRow")).toInteger(), qint64(3));
+        const QJsonObject e = t.value(QStringLiteral("explanations")).toArray().first().toObject();
+        QCOMPARE(e.value(QStringLiteral("row")).toInteger(), qint64(3));
+        QCOMPARE(e.value(QStringLiteral("verdict")).toString(), QStringLiteral("held"));
+        QCOMPARE(e.value(QStringLiteral("parent")).toString(), QStringLiteral("0015Q0fVgKiHvQ4QUK"));
+        QCOMPARE(e.value(QStringLiteral("holder")).toObject().value(QStringLiteral("remote")).toString(), QStringLiteral("751x00000000079AAA"));
+        QCOMPARE(e.value(QStringLiteral("holder")).toObject().value(QStringLiteral("start")).toString(), QStringLiteral("2026-12-07T12:03:10.000Z"));
+        QCOMPARE(e.value(QStringLiteral("window")).toObject().value(QStringLiteral("start")).toString(), QStringLiteral("2026-12-07T12:03:12.500Z"));
+
+        // The second batch's result with a row missing: its file named, and why.
+        QFile cut(result2);
+        QVERIFY(cut.open(QIODevice::WriteOnly | QIODevice::Truncate));
+        cut.write("<?xml version=\"1.0\" encoding=\"UTF-8\"?><results xmlns=\"http://www.force.com/2009/06/asyncapi/dataload\">"
+                  "<result><id>0065M0ITqewQFJBQG4</id><success>true</success><created>false</created></result></results>");
+        cut.close();
+        r = triage({dir});
+        QCOMPARE(r.exitCode, 65);
+        QVERIFY2(r.err.contains("751x0000000007AAAQ-result.xml") && r.err.contains("1 results for 2 rows"), r.err.constData());
+        // Without its batch list.
+        QVERIFY(QFile::remove(dir + QStringLiteral("/batches.xml")));
+        r = triage({dir});
+        QCOMPARE(r.exitCode, 66);
+        QVERIFY2(r.err.contains("batches.xml"), r.err.constData());
+        // A folder that is not a job's.
+        r = triage({scratch.path(QStringLiteral("results"))});
+        QCOMPARE(r.exitCode, 66);
+        QVERIFY2(r.err.contains("not a Bulk job's documents"), r.err.constData());
     }
 
     void filesThatAreNotWhatTheySeemAreNamed()

@@ -277,6 +277,11 @@ Result<TriageReport> triage(const TriageOptions &options, const Progress &progre
     }
 
     report.files.insert(report.files.end(), emptyFiles.begin(), emptyFiles.end());
+    // What the user (or the Bulk job's info) says the job loaded wins over what columns suggest.
+    if (!options.object.isEmpty())
+        report.object = options.object;
+    if (options.operation)
+        report.operation = *options.operation;
     report.jobId = options.jobId;
     report.notes = options.notes;
     if (!options.batches.empty() && bulk1Results && source)
