@@ -230,6 +230,36 @@ private slots:
         r = triage({QStringLiteral("--source"), source, foreign});
         QCOMPARE(r.exitCode, 65);
         QVERIFY2(r.err.contains("foreign-error.csv:3:") && r.err.contains("006000000000009"), r.err.constData());
+
+        // An insert's failures carry no record Id: matched to the source by the values of the
+        // columns they share with it (Data Loader's error file, Bulk API 2.0's failedResults).
+        const QString inserts = scratch.write(QStringLiteral("insert-source.csv"),
+                                              "AccountId,Name,StageName\n"
+                                              "001000000000001AAA,Deal one,Prospecting\n"
+                                              "001000000000001AAA,Deal two,Prospecting\n"
+                                              "001000000000002AAA,\"Deal, three\",Prospecting\n");
+        const QString insertErrors = scratch.write(
+            QStringLiteral("insert-error.csv"),
+            "\"AccountId\",\"Name\",\"StageName\",\"ERROR\"\n"
+            "\"001000000000001AAA\",\"Deal two\",\"Prospecting\",\"UNABLE_TO_LOCK_ROW:unable to obtain exclusive access to this record or 1 records: 001000000000001AAA:--\"\n");
+        const QString insertFailed = scratch.write(
+            QStringLiteral("insert-failedResults.csv"),
+            "\"sf__Id\",\"sf__Error\",\"AccountId\",\"Name\",\"StageName\"\n"
+            "\"\",\"UNABLE_TO_LOCK_ROW:unable to obtain exclusive access to this record or 1 records: 001000000000002AAA:--\",\"001000000000002AAA\",\"Deal, three\",\"Prospecting\"\n");
+        for (const QString &f : {insertErrors, insertFailed}) {
+            r = triage({QStringLiteral("--source"), inserts, f});
+            QVERIFY2(r.exitCode == 3, r.err.constData());
+            QCOMPARE(jsonOf(r).value(QStringLiteral("lockErrors")).toInteger(), qint64(1));
+        }
+        // A failed insert the source never had: its line.
+        const QString strangerInsert = scratch.write(
+            QStringLiteral("stranger-insert-error.csv"),
+            "\"AccountId\",\"Name\",\"StageName\",\"ERROR\"\n"
+            "\"001000000000001AAA\",\"Deal one\",\"Prospecting\",\"UNABLE_TO_LOCK_ROW:unable to obtain exclusive access:--\"\n"
+            "\"001000000000001AAA\",\"Deal four\",\"Prospecting\",\"UNABLE_TO_LOCK_ROW:unable to obtain exclusive access:--\"\n");
+        r = triage({QStringLiteral("--source"), inserts, strangerInsert});
+        QCOMPARE(r.exitCode, 65);
+        QVERIFY2(r.err.contains("stranger-insert-error.csv:3:") && r.err.contains("no row of the source"), r.err.constData());
     }
 
     // A Bulk API 1.0 job read from its org by id (as support reads a customer's failed job): its

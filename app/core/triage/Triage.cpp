@@ -175,21 +175,82 @@ Result<TriageReport> triage(const TriageOptions &options, const Progress &progre
                         sourceIds.insert(std::string(value.substr(0, 15)));
                 });
     }
-    // A result row whose record Id the source does not have: the files are not this job's.
+    // Every result row must be one of the source's rows: by its record Id where it has one,
+    // else (a failed insert) by the values of the columns it shares with the source — the
+    // source's own columns, which Data Loader's error file and Bulk API 2.0's failedResults echo
+    // (an external id among them). A row that is none of the source's: the files are not its.
     for (const auto &a : analyses) {
-        if (sourceIds.empty() || a->roles.idColumn < 0)
+        if (!source)
             break;
+        if (a->roles.kind == FileKind::BulkV1Result)
+            continue;   // matched by order below
+        // The columns both files have, by name, but the result's own (Id, errors, status).
+        std::vector<std::pair<int, int>> shared;   // (result column, source column)
+        for (int c = 0; c < a->file.columnCount(); ++c) {
+            const QString &name = a->file.header()[c];
+            if (c == a->roles.idColumn || c == a->roles.errorColumn || name.startsWith(QLatin1String("sf__"), Qt::CaseInsensitive) ||
+                name.compare(QLatin1String("ERROR"), Qt::CaseInsensitive) == 0 || name.compare(QLatin1String("STATUS"), Qt::CaseInsensitive) == 0 ||
+                name.compare(QLatin1String("Id"), Qt::CaseInsensitive) == 0)
+                continue;
+            for (int sc = 0; sc < source->file.columnCount(); ++sc)
+                if (source->file.header()[sc].compare(name, Qt::CaseInsensitive) == 0) {
+                    shared.emplace_back(c, sc);
+                    break;
+                }
+        }
+        // The source's rows by those values, counted (two identical rows match two results).
+        std::unordered_map<std::string, qint64> sourceRows;
+        const auto contentOf = [](const LoadFile &f, qint64 r, const std::vector<int> &columns) {
+            std::vector<std::string> values(columns.size());
+            f.forEachField(r, [&](int column, std::string_view value) {
+                for (size_t i = 0; i < columns.size(); ++i)
+                    if (columns[i] == column)
+                        values[i] = std::string(value);
+            });
+            std::string key;
+            for (const std::string &v : values) {
+                key += v;
+                key += '\x1f';
+            }
+            return key;
+        };
+        std::vector<int> sourceColumns, resultColumns;
+        for (const auto &[rc, sc] : shared) {
+            resultColumns.push_back(rc);
+            sourceColumns.push_back(sc);
+        }
+        bool indexed = false;
         for (qint64 r = 0; r < a->file.rowCount(); ++r) {
             std::string id;
-            a->file.forEachField(r, [&](int column, std::string_view value) {
-                if (column == a->roles.idColumn)
-                    id = std::string(value.substr(0, 15));
-            });
-            if (id.size() == 15 && !sourceIds.contains(id))
+            if (a->roles.idColumn >= 0)
+                a->file.forEachField(r, [&](int column, std::string_view value) {
+                    if (column == a->roles.idColumn)
+                        id = std::string(value.substr(0, 15));
+                });
+            if (id.size() == 15 && !sourceIds.empty()) {
+                if (!sourceIds.contains(id))
+                    return fail(ErrorKind::BadData,
+                                QStringLiteral("the record %1 of this row is not in the source %2: these results are not that file's")
+                                    .arg(QString::fromStdString(id), QFileInfo(options.source).fileName()),
+                                a->file.path(), a->file.lineOfRow(r));
+                continue;
+            }
+            if (shared.empty())
+                continue;   // nothing to match by (unprocessed rows of another shape are refused above)
+            if (!indexed) {
+                for (qint64 sr = 0; sr < source->file.rowCount(); ++sr)
+                    ++sourceRows[contentOf(source->file, sr, sourceColumns)];
+                indexed = true;
+            }
+            const auto it = sourceRows.find(contentOf(a->file, r, resultColumns));
+            if (it == sourceRows.end() || it->second == 0)
                 return fail(ErrorKind::BadData,
-                            QStringLiteral("the record %1 of this row is not in the source %2: these results are not that file's")
-                                .arg(QString::fromStdString(id), QFileInfo(options.source).fileName()),
+                            QStringLiteral("no row of the source %1 has this row's values (%2 columns compared, no record Id to go by): these "
+                                           "results are not that file's")
+                                .arg(QFileInfo(options.source).fileName())
+                                .arg(shared.size()),
                             a->file.path(), a->file.lineOfRow(r));
+            --it->second;
         }
     }
 
