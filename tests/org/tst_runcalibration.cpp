@@ -49,6 +49,9 @@ constexpr int kBulk2SmallRuns = 15;
 // took 186 s once beside its 168 s prediction while another process was busy on the same two
 // cores. The ≤ 1.05× parallel check compares means of three (about 9 s each).
 constexpr int kLanesRuns = 3;
+// Bulk 1.0 small batches spread as widely (9,600–15,000 errors a run on 2026-12-07: a five-run
+// mean once fell 16 % under a prediction itself 5 % above the 200-seed mean): ten runs.
+constexpr int kBulk1SmallRuns = 10;
 
 struct Case {
     QString mitigation;   // as `-m` takes it
@@ -420,7 +423,7 @@ private slots:
                {{QStringLiteral("parallel"), kRunsWithErrors},
                 {QStringLiteral("lanes"), kLanesRuns},
                 {QStringLiteral("sort"), 1},
-                {QStringLiteral("small:500"), kRunsWithErrors},
+                {QStringLiteral("small:500"), kBulk1SmallRuns},
                 {QStringLiteral("serial"), 1}});
     }
 

@@ -785,6 +785,97 @@ Result<void> JobStore::scanRows(qint64 job, const std::function<void(const RowSc
     });
 }
 
+Result<std::vector<qint64>> JobStore::rowNumbers(qint64 job, const RowFilter &filter, RowOrder order, bool descending)
+{
+    return m_db->read([&](Connection &c) -> Result<std::vector<qint64>> {
+        QString sql = QStringLiteral("SELECT row_no FROM rows WHERE job_id=?");
+        std::vector<QVariant> values{job};
+        if (filter.status) {
+            sql += QStringLiteral(" AND status=?");
+            values.emplace_back(qint64(*filter.status));
+        }
+        if (!filter.codes.isEmpty()) {
+            QStringList marks;
+            for (const QString &code : filter.codes) {
+                marks << QStringLiteral("?");
+                values.emplace_back(code);
+            }
+            sql += QStringLiteral(" AND status=%1 AND code IN (%2)").arg(int(RowStatus::Failed)).arg(marks.join(QLatin1Char(',')));
+        }
+        if (!filter.parent.isEmpty()) {
+            // An 18-character Id is found by its first 15: the plan may have named it either way.
+            const QString parent = filter.parent.size() == 18 ? filter.parent.left(15) : filter.parent;
+            sql += QStringLiteral(" AND instr(lock_keys, ?) > 0");
+            values.emplace_back(parent);
+        }
+        if (filter.batch) {
+            sql += QStringLiteral(" AND batch_no=?");
+            values.emplace_back(qint64(*filter.batch));
+        }
+        if (filter.minAttempts > 0) {
+            sql += QStringLiteral(" AND attempts>=?");
+            values.emplace_back(qint64(filter.minAttempts));
+        }
+        if (!filter.search.isEmpty()) {
+            sql += QStringLiteral(" AND (instr(lower(ifnull(record_id,'')), ?1x) > 0 OR instr(lower(ifnull(message,'')), ?1x) > 0 OR "
+                                  "instr(lower(ifnull(lock_keys,'')), ?1x) > 0 OR instr(lower(ifnull(code,'')), ?1x) > 0)");
+            const int n = int(values.size()) + 1;
+            sql.replace(QStringLiteral("?1x"), QStringLiteral("?%1").arg(n));
+            values.emplace_back(filter.search.toLower());
+        }
+        const QString direction = descending ? QStringLiteral(" DESC") : QString();
+        switch (order) {
+        case RowOrder::Row: sql += QStringLiteral(" ORDER BY row_no") + direction; break;
+        case RowOrder::Status: sql += QStringLiteral(" ORDER BY status%1, row_no").arg(direction); break;
+        case RowOrder::Code: sql += QStringLiteral(" ORDER BY ifnull(code,'')%1, row_no").arg(direction); break;
+        case RowOrder::Batch: sql += QStringLiteral(" ORDER BY batch_no%1, row_no").arg(direction); break;
+        case RowOrder::Attempts: sql += QStringLiteral(" ORDER BY attempts%1, row_no").arg(direction); break;
+        }
+        auto st = c.prepare(sql);
+        if (!st)
+            return std::unexpected(st.error());
+        for (size_t i = 0; i < values.size(); ++i)
+            st->bind(int(i) + 1, values[i]);
+        std::vector<qint64> out;
+        if (auto r = st->forEachRow([&](Statement &row) { out.push_back(row.columnInt(0)); }); !r)
+            return std::unexpected(r.error());
+        return out;
+    });
+}
+
+Result<std::vector<StoredRow>> JobStore::rowsAt(qint64 job, std::span<const qint64> rows)
+{
+    return m_db->read([&](Connection &c) -> Result<std::vector<StoredRow>> {
+        auto st = c.prepare(QStringLiteral("SELECT batch_no, status, record_id, created, code, message, fields, attempts, lock_keys FROM rows "
+                                           "WHERE job_id=? AND row_no=?"));
+        if (!st)
+            return std::unexpected(st.error());
+        std::vector<StoredRow> out;
+        out.reserve(rows.size());
+        for (const qint64 r : rows) {
+            st->bindInt(1, job);
+            st->bindInt(2, r);
+            if (auto read = st->forEachRow([&](Statement &row) {
+                    StoredRow s;
+                    s.row = r;
+                    s.batch = int(row.columnInt(0));
+                    s.record.status = RowStatus(row.columnInt(1));
+                    s.record.recordId = row.column(2).toString();
+                    s.record.created = row.columnInt(3) != 0;
+                    s.record.statusCode = row.column(4).toString();
+                    s.record.message = row.column(5).toString();
+                    s.record.fields = row.column(6).toString().split(QLatin1Char(','), Qt::SkipEmptyParts);
+                    s.record.attempts = int(row.columnInt(7));
+                    s.lockKeys = row.column(8).toString();
+                    out.push_back(std::move(s));
+                });
+                !read)
+                return std::unexpected(read.error());
+        }
+        return out;
+    });
+}
+
 Result<std::vector<qint64>> JobStore::rowsWithStatus(qint64 job, RowStatus status)
 {
     return m_db->read([&](Connection &c) -> Result<std::vector<qint64>> {

@@ -48,6 +48,26 @@ struct JobBatchSpec {
     QString remoteJob, remoteBatch;
 };
 
+// Which rows of a job a results view shows: every condition given must hold.
+struct RowFilter {
+    std::optional<RowStatus> status;
+    QStringList codes;              // failed with any of these codes
+    QString parent;                 // rows that lock this parent (15- or 18-character Id, or label)
+    std::optional<int> batch;
+    int minAttempts = 0;            // sent at least this often
+    QString search;                 // in the record Id, the message or the parents (any case)
+    bool empty() const { return !status && codes.isEmpty() && parent.isEmpty() && !batch && minAttempts <= 0 && search.isEmpty(); }
+};
+enum class RowOrder { Row, Status, Code, Batch, Attempts };
+
+// One row as a results view shows it.
+struct StoredRow {
+    qint64 row = 0;                 // 0-based file row
+    int batch = -1;
+    RowRecord record;
+    QString lockKeys;               // "001…;001…"
+};
+
 // When one batch's request went out and was answered (ms since the epoch, UTC; 0: not yet), and
 // when the org says it processed it (Bulk batch info; 0: the org did not say). What `explain`
 // reads to say which batch held which parent when.
@@ -133,6 +153,11 @@ public:
         QString lockKeys;        // "001…;001…": the parents the row locks, as the plan named them
     };
     Result<void> scanRows(qint64 job, const std::function<void(const RowScan &)> &visit);
+    // The numbers of the rows that pass `filter`, in `order` (ties by row number): one query, 8
+    // bytes a row, for a view that fetches the rows themselves a page at a time (rowsAt).
+    Result<std::vector<qint64>> rowNumbers(qint64 job, const RowFilter &filter, RowOrder order = RowOrder::Row, bool descending = false);
+    // These rows' records, in the order given (a row the job does not have is left out).
+    Result<std::vector<StoredRow>> rowsAt(qint64 job, std::span<const qint64> rows);
 
     // Who runs the job (its pid; 0 when it stops), and a cancel asked from another process,
     // which the runner watches.

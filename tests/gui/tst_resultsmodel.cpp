@@ -1,0 +1,209 @@
+// The results table's model over the job store (issue 13): every row of a job, read a page at a
+// time; filters by status, code, parent, batch, attempts and text, and sorts, found off the GUI
+// thread — checked row by row against what the store was given.
+#include "ResultsTableModel.h"
+#include "ResultsView.h"
+#include "TestSupport.h"
+#include "store/JobStore.h"
+
+#include <QDir>
+#include <QLabel>
+#include <QSignalSpy>
+#include <QTableView>
+#include <QTextBrowser>
+#include <QtTest>
+
+using namespace lockstep;
+
+namespace {
+
+constexpr qint64 kRows = 2000;
+
+QString parentOf(qint64 row)
+{
+    return QStringLiteral("0015Q0fV%1QEA").arg(row % 7, 7, 10, QLatin1Char('0'));
+}
+
+// Rows 3, 13, 23, … failed on a lock (their parent named); 5, 105, … on validation; the rest
+// succeeded. Batches of 100 rows.
+RowRecord outcomeOf(qint64 row)
+{
+    RowRecord o;
+    if (row % 10 == 3) {
+        o.status = RowStatus::Failed;
+        o.statusCode = QStringLiteral("UNABLE_TO_LOCK_ROW");
+        o.message = QStringLiteral("unable to obtain exclusive access to this record or 1 records: ") + parentOf(row);
+    } else if (row % 100 == 5) {
+        o.status = RowStatus::Failed;
+        o.statusCode = QStringLiteral("FIELD_CUSTOM_VALIDATION_EXCEPTION");
+        o.message = QStringLiteral("Stage is not valid");
+    } else {
+        o.status = RowStatus::Succeeded;
+        o.recordId = QStringLiteral("0065M0IT%1QWL").arg(row, 7, 10, QLatin1Char('0'));
+    }
+    return o;
+}
+
+} // namespace
+
+class TestResultsModel : public QObject {
+    Q_OBJECT
+    test::Scratch scratch;
+    QString path;
+
+    static bool applyAndWait(ui::ResultsTableModel &model, const RowFilter &filter, RowOrder order = RowOrder::Row, bool descending = false)
+    {
+        QSignalSpy applied(&model, &ui::ResultsTableModel::filterApplied);
+        model.setFilter(filter, order, descending);
+        return applied.wait(10000);
+    }
+
+private slots:
+    void initTestCase()
+    {
+        path = scratch.path(QStringLiteral("jobs.sqlite"));
+        auto store = JobStore::open(path);
+        QVERIFY(store.has_value());
+        JobSpec spec;
+        spec.object = QStringLiteral("Opportunity");
+        std::vector<JobBatchSpec> batches;
+        for (qint64 first = 0; first < kRows; first += 100) {
+            JobBatchSpec b;
+            for (qint64 r = first; r < first + 100; ++r)
+                b.rows.push_back(r);
+            batches.push_back(b);
+        }
+        auto job = (*store)->createJob(spec, batches, parentOf);
+        QVERIFY(job.has_value());
+        std::vector<qint64> rows;
+        std::vector<RowRecord> outcomes;
+        for (qint64 r = 0; r < kRows; ++r) {
+            rows.push_back(r);
+            outcomes.push_back(outcomeOf(r));
+        }
+        // Every row sent once, the lock errors twice (attempts are counted by sends).
+        QVERIFY((*store)->markSent(*job, rows).has_value());
+        std::vector<qint64> again;
+        for (qint64 r = 3; r < kRows; r += 10)
+            again.push_back(r);
+        QVERIFY((*store)->markSent(*job, again).has_value());
+        QVERIFY((*store)->recordOutcomes(*job, rows, outcomes).has_value());
+    }
+
+    void everyRowInFileOrder()
+    {
+        ui::ResultsTableModel model;
+        QVERIFY2(model.openJob(path, 1), qPrintable(model.lastError()));
+        QCOMPARE(model.rowCount(), int(kRows));
+        // The last row (a page not yet read) and the first.
+        for (const int r : {int(kRows) - 1, 0, 1003}) {
+            QCOMPARE(model.data(model.index(r, ui::ResultsTableModel::RowColumn)).toLongLong(), qint64(r) + 1);
+            QCOMPARE(model.data(model.index(r, ui::ResultsTableModel::StatusColumn)).toString(), rowStatusName(outcomeOf(r).status));
+            QCOMPARE(model.data(model.index(r, ui::ResultsTableModel::BatchColumn)).toInt(), r / 100);
+            QCOMPARE(model.data(model.index(r, ui::ResultsTableModel::ParentsColumn)).toString(), parentOf(r));
+        }
+        QCOMPARE(model.storedRow(13)->record.statusCode, QStringLiteral("UNABLE_TO_LOCK_ROW"));
+        QCOMPARE(model.storedRow(13)->record.attempts, 2);
+    }
+
+    void filtersAndSorts()
+    {
+        ui::ResultsTableModel model;
+        QVERIFY(model.openJob(path, 1));
+        const auto rowsShown = [&] {
+            std::vector<qint64> out;
+            for (int r = 0; r < model.rowCount(); ++r)
+                out.push_back(model.data(model.index(r, ui::ResultsTableModel::RowColumn)).toLongLong() - 1);
+            return out;
+        };
+        const auto expected = [](auto &&pred) {
+            std::vector<qint64> out;
+            for (qint64 r = 0; r < kRows; ++r)
+                if (pred(r))
+                    out.push_back(r);
+            return out;
+        };
+        RowFilter f;
+        f.status = RowStatus::Failed;
+        QVERIFY(applyAndWait(model, f));
+        QCOMPARE(rowsShown(), expected([](qint64 r) { return outcomeOf(r).status == RowStatus::Failed; }));
+
+        f = {};
+        f.codes = {QStringLiteral("UNABLE_TO_LOCK_ROW")};
+        f.parent = parentOf(3);
+        QVERIFY(applyAndWait(model, f));
+        QCOMPARE(rowsShown(), expected([](qint64 r) { return r % 10 == 3 && parentOf(r) == parentOf(3); }));
+
+        f = {};
+        f.batch = 7;
+        f.minAttempts = 2;
+        QVERIFY(applyAndWait(model, f));
+        QCOMPARE(rowsShown(), expected([](qint64 r) { return r / 100 == 7 && r % 10 == 3; }));
+
+        f = {};
+        f.search = QStringLiteral("stage is NOT");   // any case, in the message
+        QVERIFY(applyAndWait(model, f));
+        QCOMPARE(rowsShown(), expected([](qint64 r) { return r % 100 == 5; }));
+
+        // Sorted by code, descending: validation failures, then lock errors, then the rest;
+        // ties in row order.
+        QVERIFY(applyAndWait(model, {}, RowOrder::Code, true));
+        QCOMPARE(model.rowCount(), int(kRows));
+        QCOMPARE(model.data(model.index(0, ui::ResultsTableModel::CodeColumn)).toString(), QStringLiteral("UNABLE_TO_LOCK_ROW"));
+        QCOMPARE(model.data(model.index(0, ui::ResultsTableModel::RowColumn)).toLongLong(), qint64(4));
+        const int validations = int(expected([](qint64 r) { return r % 100 == 5; }).size());
+        const int locks = int(expected([](qint64 r) { return r % 10 == 3; }).size());
+        QCOMPARE(model.data(model.index(locks, ui::ResultsTableModel::CodeColumn)).toString(), QStringLiteral("FIELD_CUSTOM_VALIDATION_EXCEPTION"));
+        QCOMPARE(model.data(model.index(locks + validations, ui::ResultsTableModel::CodeColumn)).toString(), QString());
+        // A header click sorts the same way.
+        QSignalSpy applied(&model, &ui::ResultsTableModel::filterApplied);
+        model.sort(ui::ResultsTableModel::RowColumn, Qt::DescendingOrder);
+        QVERIFY(applied.wait(10000));
+        QCOMPARE(model.data(model.index(0, ui::ResultsTableModel::RowColumn)).toLongLong(), kRows);
+    }
+
+    // The view: the filter bar drives the model, the count says what it found, and a selected
+    // lock error's detail says which batch held its parent. Saved as a screenshot.
+    void viewFiltersAndExplains()
+    {
+        ui::ResultsView view;
+        view.resize(1400, 800);
+        view.show();
+        QVERIFY(view.showJob(path, 1));
+        QCOMPARE(view.countLabel()->text(), QStringLiteral("2,000 rows"));
+        QSignalSpy applied(&view, &ui::ResultsView::filterApplied);
+        RowFilter f;
+        f.codes = {QStringLiteral("UNABLE_TO_LOCK_ROW")};
+        view.setFilter(f);
+        QVERIFY(applied.wait(10000));
+        QCOMPARE(view.countLabel()->text(), QStringLiteral("200 of 2,000 rows"));
+        QCOMPARE(view.filterFromBar().codes, QStringList{QStringLiteral("UNABLE_TO_LOCK_ROW")});
+        QSignalSpy shown(&view, &ui::ResultsView::detailShown);
+        view.table()->selectRow(2);
+        QVERIFY(shown.wait(10000));
+        QCOMPARE(shown.first().first().toLongLong(), qint64(23));
+        const QString detail = view.detail()->toPlainText();
+        QVERIFY2(detail.contains(QLatin1String("Row 24")) && detail.contains(QLatin1String("Why: row 24: waited on")) &&
+                     detail.contains(QLatin1String("held by batch")),
+                 qPrintable(detail));
+        QVERIFY(view.grab().save(QDir(test::outputDir()).filePath(QStringLiteral("results-view.png"))));
+        // A search of the messages.
+        applied.clear();
+        f = {};
+        f.search = QStringLiteral("not valid");
+        view.setFilter(f);
+        QVERIFY(applied.wait(10000));
+        QCOMPARE(view.countLabel()->text(), QStringLiteral("20 of 2,000 rows"));
+    }
+
+    void aJobTheStoreDoesNotHaveIsSaid()
+    {
+        ui::ResultsTableModel model;
+        QVERIFY(!model.openJob(path, 99));
+        QVERIFY2(model.lastError().contains(QLatin1String("99")), qPrintable(model.lastError()));
+        QCOMPARE(model.rowCount(), 0);
+    }
+};
+
+QTEST_MAIN(TestResultsModel)
+#include "tst_resultsmodel.moc"
