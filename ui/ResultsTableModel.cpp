@@ -5,6 +5,7 @@
 
 #include <QBrush>
 #include <QColor>
+#include <QtConcurrent>
 
 namespace lockstep::ui {
 
@@ -29,11 +30,19 @@ bool ResultsTableModel::openJob(const QString &storePath, qint64 job)
     m_storePath = storePath;
     m_store = std::move(*store);
     m_list = std::move(*list);
+    m_totalRows = m_list.size();
     m_filter = {};
     m_pages.clear();
     m_pageIndex.clear();
     endResetModel();
     m_error.clear();
+    // Its own store: a connection belongs to one thread.
+    m_index = QtConcurrent::run([storePath, job]() -> Result<std::shared_ptr<const JobRowIndex>> {
+        auto own = JobStore::open(storePath);
+        if (!own)
+            return std::unexpected(own.error());
+        return JobRowIndex::build(**own, job);
+    });
     return true;
 }
 
@@ -42,15 +51,16 @@ void ResultsTableModel::setFilter(const RowFilter &filter, RowOrder order, bool 
     if (!m_store)
         return;
     m_filter = filter;
-    const QString path = m_storePath;
-    const qint64 job = m_list.job();
-    // The worker opens a store of its own: a connection belongs to one thread.
+    const qint64 job = m_list.job(), total = m_totalRows;
+    auto index = m_index;
     m_task->start(
-        [path, job, filter, order, descending](const BackgroundRun &) -> Result<JobRowList> {
-            auto store = JobStore::open(path);
-            if (!store)
-                return std::unexpected(store.error());
-            return JobRowList::open(**store, job, filter, order, descending);
+        [index, job, total, filter, order, descending](const BackgroundRun &) mutable -> Result<JobRowList> {
+            if (filter.empty() && order == RowOrder::Row)
+                return JobRowList::ofAll(job, total, descending);   // no index needed
+            const auto &built = index.result();   // waits here, off the GUI thread, while it is read
+            if (!built)
+                return std::unexpected(built.error());
+            return JobRowList::ofRows(job, (*built)->select(filter, order, descending));
         },
         [this](Result<JobRowList> list) {
             if (!list) {

@@ -1,6 +1,9 @@
 #pragma once
 
+#include "store/JobRowIndex.h"
 #include "store/JobRowList.h"
+
+#include <QFuture>
 
 #include <QAbstractTableModel>
 
@@ -29,11 +32,15 @@ public:
 
     // Shows `job` of the store at `storePath` (all its rows, file order). Errors: lastError().
     bool openJob(const QString &storePath, qint64 job);
-    // Rows that pass `filter`, in `order` (a header click sorts too). Found on a worker thread;
-    // the table keeps showing the old list until the new one is there (filterApplied).
+    // Rows that pass `filter`, in `order` (a header click sorts too). Found on a worker thread in
+    // the job's row index (JobRowIndex, read once when the job is opened: a million rows filter
+    // in milliseconds); the table keeps showing the old list until the new one is there
+    // (filterApplied).
     void setFilter(const RowFilter &filter, RowOrder order = RowOrder::Row, bool descending = false);
     const RowFilter &filter() const { return m_filter; }
     bool isFiltering() const;
+    // The row index filters use has been read (filters wait for it otherwise).
+    bool indexReady() const { return m_index.isFinished(); }
 
     // The record behind a table row (read from the store if its page is not kept).
     std::optional<StoredRow> storedRow(int tableRow) const;
@@ -55,8 +62,12 @@ private:
     QString m_storePath;
     std::unique_ptr<JobStore> m_store;   // the GUI thread's own connection (one store per thread)
     JobRowList m_list;
+    qint64 m_totalRows = 0;
     RowFilter m_filter;
     BackgroundTask *m_task;
+    // The row index, being read from the first moment the job is shown (the unfiltered table
+    // does not need it): a filter's work waits for it on its worker thread.
+    QFuture<Result<std::shared_ptr<const JobRowIndex>>> m_index;
     QString m_error;
     // Pages of records by page number, most recently used first.
     mutable std::list<std::pair<qint64, std::vector<StoredRow>>> m_pages;

@@ -4,6 +4,7 @@
 #include "ResultsTableModel.h"
 #include "ResultsView.h"
 #include "TestSupport.h"
+#include "store/JobRowIndex.h"
 #include "store/JobStore.h"
 
 #include <QDir>
@@ -88,6 +89,41 @@ private slots:
             again.push_back(r);
         QVERIFY((*store)->markSent(*job, again).has_value());
         QVERIFY((*store)->recordOutcomes(*job, rows, outcomes).has_value());
+    }
+
+    // The in-memory row index the table filters with finds exactly what the store's own query
+    // finds, in the same order, for every kind of filter and sort.
+    void indexAgreesWithTheStore()
+    {
+        auto store = JobStore::open(path);
+        QVERIFY(store.has_value());
+        auto index = JobRowIndex::build(**store, 1);
+        QVERIFY(index.has_value());
+        QCOMPARE((*index)->rows(), kRows);
+        std::vector<RowFilter> filters(9);
+        filters[1].status = RowStatus::Failed;
+        filters[2].codes = {QStringLiteral("FIELD_CUSTOM_VALIDATION_EXCEPTION"), QStringLiteral("UNABLE_TO_LOCK_ROW")};
+        filters[3].parent = parentOf(5) + QStringLiteral("AB");   // 18 characters: found by 15
+        filters[3].parent = parentOf(5);
+        filters[4].batch = 12;
+        filters[5].minAttempts = 2;
+        filters[6].search = QStringLiteral("0065m0it0001");   // a record Id, any case
+        filters[7].search = QStringLiteral("QEA");            // parents and messages
+        filters[8].status = RowStatus::Succeeded;
+        filters[8].search = QStringLiteral("zzz-nothing");
+        for (size_t i = 0; i < filters.size(); ++i)
+            for (const RowOrder order : {RowOrder::Row, RowOrder::Status, RowOrder::Code, RowOrder::Batch, RowOrder::Attempts})
+                for (const bool descending : {false, true}) {
+                    auto fromStore = (*store)->rowNumbers(1, filters[i], order, descending);
+                    QVERIFY(fromStore.has_value());
+                    const std::vector<qint64> fromIndex = (*index)->select(filters[i], order, descending);
+                    QVERIFY2(fromIndex == *fromStore, qPrintable(QStringLiteral("filter %1, order %2, %3: %4 rows vs %5")
+                                                                     .arg(i)
+                                                                     .arg(int(order))
+                                                                     .arg(descending)
+                                                                     .arg(fromIndex.size())
+                                                                     .arg(fromStore->size())));
+                }
     }
 
     void everyRowInFileOrder()

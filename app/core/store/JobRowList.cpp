@@ -24,6 +24,24 @@ Result<JobRowList> JobRowList::open(JobStore &store, qint64 job, const RowFilter
     return list;
 }
 
+JobRowList JobRowList::ofRows(qint64 job, std::vector<qint64> rows)
+{
+    JobRowList list;
+    list.m_job = job;
+    list.m_rows = std::move(rows);
+    return list;
+}
+
+JobRowList JobRowList::ofAll(qint64 job, qint64 total, bool descending)
+{
+    JobRowList list;
+    list.m_job = job;
+    list.m_all = true;
+    list.m_total = total;
+    list.m_descending = descending;
+    return list;
+}
+
 qint64 JobRowList::indexOf(qint64 row) const
 {
     if (m_all)

@@ -14,6 +14,9 @@ class JobRowList {
 public:
     static Result<JobRowList> open(JobStore &store, qint64 job, const RowFilter &filter = {}, RowOrder order = RowOrder::Row,
                                    bool descending = false);
+    // A list already found (JobRowIndex::select), or every one of a job's `total` rows.
+    static JobRowList ofRows(qint64 job, std::vector<qint64> rows);
+    static JobRowList ofAll(qint64 job, qint64 total, bool descending = false);
 
     qint64 job() const { return m_job; }
     qint64 size() const { return m_all ? m_total : qint64(m_rows.size()); }

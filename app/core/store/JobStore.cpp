@@ -767,7 +767,7 @@ Result<std::vector<RowRecord>> JobStore::rows(qint64 job)
 Result<void> JobStore::scanRows(qint64 job, const std::function<void(const RowScan &)> &visit)
 {
     return m_db->read([&](Connection &c) -> Result<void> {
-        auto st = c.prepare(QStringLiteral("SELECT row_no, batch_no, status, code, message, lock_keys FROM rows WHERE job_id=?"));
+        auto st = c.prepare(QStringLiteral("SELECT row_no, batch_no, status, code, message, lock_keys, record_id, attempts FROM rows WHERE job_id=?"));
         if (!st)
             return std::unexpected(st.error());
         st->bindAll({job});
@@ -780,6 +780,8 @@ Result<void> JobStore::scanRows(qint64 job, const std::function<void(const RowSc
             scan.code = failed ? row.column(3).toString() : QString();
             scan.message = failed ? row.column(4).toString() : QString();
             scan.lockKeys = row.column(5).toString();
+            scan.recordId = row.column(6).toString();
+            scan.attempts = int(row.columnInt(7));
             visit(scan);
         });
     });

@@ -151,6 +151,8 @@ public:
         RowStatus status = RowStatus::Pending;
         QString code, message;   // failed rows only (empty otherwise)
         QString lockKeys;        // "001…;001…": the parents the row locks, as the plan named them
+        QString recordId;
+        int attempts = 0;
     };
     Result<void> scanRows(qint64 job, const std::function<void(const RowScan &)> &visit);
     // The numbers of the rows that pass `filter`, in `order` (ties by row number): one query, 8
