@@ -5,6 +5,8 @@
 #include "DemoOrgController.h"
 #include "HeatmapView.h"
 #include "HistogramView.h"
+#include "JobResultsWindow.h"
+#include "store/JobStore.h"
 #include "LockRulesPanel.h"
 #include "MitigationPanel.h"
 #include "PredictionPanel.h"
@@ -141,6 +143,13 @@ void MainWindow::buildMenus()
     connect(m_recentMenu, &QMenu::aboutToShow, this, [this] { m_recent->fillMenu(m_recentMenu); });
     file->addAction(tr("&Generate Sample File…"), this, &MainWindow::showSampleDialog);
     file->addAction(tr("Load Org &Profile…"), this, &MainWindow::chooseProfile);
+    QAction *jobs = file->addAction(tr("Open &Job Results…"), this, [this] {
+        auto *window = new JobResultsWindow(this);
+        window->setAttribute(Qt::WA_DeleteOnClose);
+        window->openStore(JobStore::defaultPath());
+        window->show();
+    });
+    jobs->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_J));
     file->addSeparator();
     QAction *quit = file->addAction(tr("&Quit"), this, &QWidget::close);
     quit->setShortcut(QKeySequence::Quit);

@@ -38,6 +38,7 @@ ResultsView::ResultsView(QWidget *parent)
         m_status->addItem(s ? rowStatusName(*s) : tr("any status"));
     m_status->setToolTip(tr("Only rows in this status"));
     m_code->setEditable(true);
+    m_code->lineEdit()->setPlaceholderText(tr("any error code"));
     m_code->setToolTip(tr("Only rows that failed with this error code"));
     m_parent->setPlaceholderText(tr("parent Id"));
     m_parent->setToolTip(tr("Only rows that lock this parent (15- or 18-character Id)"));
@@ -86,8 +87,10 @@ ResultsView::ResultsView(QWidget *parent)
     split->addWidget(m_detail);
     split->setStretchFactor(0, 4);
     split->setStretchFactor(1, 1);
+    split->setSizes({600, 110});
 
     auto *layout = new QVBoxLayout(this);
+    layout->setContentsMargins(0, 0, 0, 0);
     layout->addLayout(bar);
     layout->addWidget(m_count);
     layout->addWidget(split, 1);

@@ -3,7 +3,6 @@
 #include "cli/CliSupport.h"
 #include "cli/PlanCommand.h"
 #include "cli/RunCommand.h"
-#include "load/FileDigest.h"
 
 #include <QElapsedTimer>
 #include <QFile>
@@ -11,7 +10,6 @@
 #include <QJsonArray>
 #include <QJsonObject>
 
-#include <future>
 #include <thread>
 
 namespace lockstep::cli {
@@ -92,29 +90,6 @@ std::optional<qint64> jobArgument(const QCommandLineParser &parser, const QStrin
 // The hash and the analysis each read the whole file: they run side by side (a 1,000,000-row
 // file of 109 MB: 0.09 s and 0.24 s here), and the analysis counts only once the hash says
 // the file is the job's.
-Result<std::shared_ptr<FileAnalysis>> jobSource(const JobSummary &job)
-{
-    const QString source = job.spec.sourcePath;
-    const auto changed = [&] {
-        return Error{QFileInfo::exists(source) ? ErrorKind::BadData : ErrorKind::NotFound,
-                     QStringLiteral("job %1's source file changed or is gone since the job ran: Lockstep needs it as it was").arg(job.id), source};
-    };
-    if (QFileInfo(source).size() != job.spec.sourceSize)
-        return std::unexpected(changed());
-    auto hash = std::async(std::launch::async, [source] { return fileSha256(source); });
-    AnalyzeOptions analyze;
-    analyze.object = job.spec.object;
-    analyze.operation = job.spec.operation;
-    auto analysis = analyzeFile(source, analyze);
-    const auto digest = hash.get();
-    if (!digest)
-        return std::unexpected(digest.error());
-    if (*digest != job.spec.sourceSha256)
-        return std::unexpected(changed());
-    if (!analysis)
-        return std::unexpected(analysis.error());
-    return std::shared_ptr<FileAnalysis>(std::move(*analysis));
-}
 
 void addOutputOptions(QCommandLineParser &parser)
 {
@@ -197,7 +172,7 @@ int ResumeCommand::run(const QStringList &arguments)
     const auto plan = RunPlan::fromJson(job.spec.plan);
     if (!plan)
         return report(plan.error());
-    auto source = jobSource(job);
+    auto source = loadJobSource(job);
     if (!source)
         return report(source.error());
     auto org = connectJobOrg(parser, job, name(), code);
@@ -270,7 +245,7 @@ int CancelCommand::run(const QStringList &arguments)
             const auto plan = RunPlan::fromJson(job->spec.plan);
             if (!plan)
                 return report(plan.error());
-            auto source = jobSource(*job);
+            auto source = loadJobSource(*job);
             if (!source)
                 return report(source.error());
             auto org = connectJobOrg(parser, *job, name(), code);
@@ -461,7 +436,7 @@ int ExportCommand::run(const QStringList &arguments)
     const auto job = (*store)->job(*id);
     if (!job)
         return report(job.error());
-    auto analysis = jobSource(*job);
+    auto analysis = loadJobSource(*job);
     if (!analysis)
         return report(analysis.error());
     const auto files = writeJobResults(**store, *id, **analysis, job->spec.operation, *format, parser.value(QStringLiteral("results")));

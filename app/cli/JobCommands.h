@@ -24,8 +24,6 @@ std::optional<ExecutionOutput> executionOutput(const QCommandLineParser &parser,
 void addOutputOptions(QCommandLineParser &parser);
 // The one JOB positional argument (a usage error otherwise).
 std::optional<qint64> jobArgument(const QCommandLineParser &parser, const QString &command, int &code);
-// The job's source as it was when the job ran (size and SHA-256 checked), analysed again.
-Result<std::shared_ptr<FileAnalysis>> jobSource(const JobSummary &job);
 // The job store and job `id`, refused while a process still runs the job (resume, retry).
 Result<std::pair<std::unique_ptr<JobStore>, JobSummary>> openIdleJob(const QString &storePath, qint64 id);
 // The org the job ran against, at the job's time scale unless --scale says otherwise.

@@ -75,22 +75,6 @@ QString errorsText(const std::map<QString, qint64> &errors)
     return parts.join(QStringLiteral(", "));
 }
 
-Result<ResultFileSet> writeJobResults(JobStore &store, qint64 job, const FileAnalysis &source, Operation operation, ResultFormat format,
-                                      const QString &directory)
-{
-    const auto rows = store.rows(job);
-    if (!rows)
-        return std::unexpected(rows.error());
-    ResultFilesOptions options;
-    options.format = format;
-    options.directory = directory;
-    options.baseName = QStringLiteral("job-%1").arg(job);
-    options.operation = operation;
-    options.keys = &source.keys;
-    return writeResultFiles(source.file, [&](qint64 row) { return size_t(row) < rows->size() ? (*rows)[size_t(row)] : RowRecord{}; },
-                            options);
-}
-
 Result<JobRun> performJob(JobStore &store, qint64 job, const FileAnalysis &source, const RunPlan &plan, OrgConnection &org, RunOptions options,
                           const ExecutionOutput &output, const std::optional<PredictionSummary> &predicted, bool cancelAbandoned)
 {

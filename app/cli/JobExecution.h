@@ -1,5 +1,7 @@
 #pragma once
 
+#include "job/JobExport.h"
+
 #include "analysis/FileAnalysis.h"
 #include "cli/OrgConnection.h"
 #include "job/JobRunner.h"
@@ -58,10 +60,6 @@ QJsonObject jobSummaryJson(const JobSummary &job);
 int executeJob(JobStore &store, qint64 job, const FileAnalysis &source, const RunPlan &plan, OrgConnection &org, RunOptions options,
                const ExecutionOutput &output, const std::optional<PredictionSummary> &predicted = std::nullopt,
                bool cancelAbandoned = false);
-
-// A job's result files from its rows in the store and its source file as analysed.
-Result<ResultFileSet> writeJobResults(JobStore &store, qint64 job, const FileAnalysis &source, Operation operation, ResultFormat format,
-                                      const QString &directory);
 
 // Failed rows of a job to send again, their plan (on file rows) and its prediction.
 struct PlannedRetry {

@@ -129,7 +129,7 @@ int RetryCommand::run(const QStringList &arguments)
         return report(Error{ErrorKind::Network, QStringLiteral("job %1, a retry of job %2, is not finished: 'lockstep-cli resume %1' (or cancel it) first")
                                                     .arg(open->id)
                                                     .arg(*id)});
-    auto source = jobSource(job);
+    auto source = loadJobSource(job);
     if (!source)
         return report(source.error());
     const FileAnalysis &a = **source;

@@ -1,13 +1,16 @@
 // The results table's model over the job store (issue 13): every row of a job, read a page at a
 // time; filters by status, code, parent, batch, attempts and text, and sorts, found off the GUI
 // thread — checked row by row against what the store was given.
+#include "JobResultsWindow.h"
 #include "ResultsTableModel.h"
 #include "ResultsView.h"
 #include "TestSupport.h"
 #include "store/JobRowIndex.h"
 #include "store/JobStore.h"
 
+#include <QComboBox>
 #include <QDir>
+#include <QFile>
 #include <QLabel>
 #include <QSignalSpy>
 #include <QTableView>
@@ -230,6 +233,55 @@ private slots:
         view.setFilter(f);
         QVERIFY(applied.wait(10000));
         QCOMPARE(view.countLabel()->text(), QStringLiteral("20 of 2,000 rows"));
+    }
+
+    // File → Open Job Results…: a job run by lockstep-cli on the built-in demo org, listed,
+    // shown, and exported; its source changed afterwards, the export is refused in words.
+    void jobResultsWindowShowsAndExports()
+    {
+        SampleOptions sample;
+        sample.rows = 5000;
+        sample.parents = 300;
+        sample.houseAccountRows = 1000;
+        const QString file = scratch.sample(QStringLiteral("opps.csv"), sample);
+        const QString store = scratch.path(QStringLiteral("run.sqlite"));
+        const auto run = test::runCli({QStringLiteral("run"), file, QStringLiteral("--org"), QStringLiteral("demo"), QStringLiteral("-m"),
+                                       QStringLiteral("parallel"), QStringLiteral("--store"), store, QStringLiteral("--demo-data"),
+                                       scratch.path(QStringLiteral("org")), QStringLiteral("-q")},
+                                      300000);
+        QVERIFY2(run.exitCode == 0 || run.exitCode == 3, run.err.constData());
+
+        ui::JobResultsWindow window;
+        window.show();
+        QVERIFY(window.openStore(store));
+        QCOMPARE(window.jobs()->count(), 1);
+        QVERIFY2(window.jobs()->currentText().startsWith(QStringLiteral("Job 1 — Opportunity update over Bulk API 1.0 (parallel), Parallel (as is), ")), qPrintable(window.jobs()->currentText()));
+        QCOMPARE(window.results()->model()->rowCount(), 5000);
+        QVERIFY(window.grab().save(QDir(test::outputDir()).filePath(QStringLiteral("job-results-window.png"))));
+
+        const QString out = scratch.path(QStringLiteral("exported"));
+        QVERIFY(QDir().mkpath(out));
+        QSignalSpy exported(&window, &ui::JobResultsWindow::exported);
+        window.exportResults(ResultFormat::DataLoader, out);
+        QVERIFY(exported.wait(60000));
+        qint64 lines = 0;
+        for (const QString &p : exported.first().first().toStringList()) {
+            QFile f(p);
+            QVERIFY(f.open(QIODevice::ReadOnly));
+            lines += f.readAll().count('\n') - 1;   // less the header
+        }
+        QCOMPARE(lines, qint64(5000));
+        QVERIFY2(window.status()->text().startsWith(QLatin1String("Wrote ")), qPrintable(window.status()->text()));
+
+        // The source changed since the job ran: refused, said.
+        QFile grow(file);
+        QVERIFY(grow.open(QIODevice::Append));
+        grow.write("0065M0ITqWFV1J8QWL,0015Q0fVgKiHvQ4QUK,Extra,Prospecting,2026-01-01,1\n");
+        grow.close();
+        QSignalSpy failed(&window, &ui::JobResultsWindow::failed);
+        window.exportResults(ResultFormat::Full, out);
+        QVERIFY(failed.wait(60000));
+        QVERIFY2(window.status()->text().contains(QLatin1String("changed or is gone")), qPrintable(window.status()->text()));
     }
 
     void aJobTheStoreDoesNotHaveIsSaid()
