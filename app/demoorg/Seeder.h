@@ -24,6 +24,8 @@ public:
 
 private:
     Values minimalRecord(const ObjectDef &object, const QString &id) const;   // required fields only
+    // Writes the records of `byId` the org does not have yet (one existence query, one apply).
+    Result<void> insertMissing(const ObjectDef &object, const QHash<QString, Values> &byId, SeedSummary &summary, bool countExisting = true);
     RecordStore &m_store;
     QString m_userId;
 };

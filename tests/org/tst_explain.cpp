@@ -119,7 +119,9 @@ class TestExplain : public QObject {
     }
 
     // Every row's explanation against the store's record of `job` (whose run the rows failed in).
-    static void checkHeld(const QJsonObject &explained, const Recorded &rec, qint64 job, qint64 expectedRows)
+    // `severalHolders`: thousands of lock errors of a parallel run are not all one batch's doing
+    // (a retry's few may be).
+    static void checkHeld(const QJsonObject &explained, const Recorded &rec, qint64 job, qint64 expectedRows, bool severalHolders)
     {
         const QJsonArray rows = explained.value(QStringLiteral("rows")).toArray();
         QCOMPARE(qint64(rows.size()), expectedRows);
@@ -158,7 +160,8 @@ class TestExplain : public QObject {
             QVERIFY2(e.value(QStringLiteral("text")).toString().contains(QStringLiteral("held by batch %1 ").arg(holder)), qPrintable(what));
             holders.insert(holder);
         }
-        QVERIFY2(holders.size() > 1, "every lock error blamed on one batch");
+        if (severalHolders)
+            QVERIFY2(holders.size() > 1, "every lock error blamed on one batch");
     }
 
 private slots:
@@ -188,7 +191,7 @@ private slots:
         const QJsonObject j = explained.json();
         QCOMPARE(j.value(QStringLiteral("lockErrors")).toInteger(), rec.lockErrors);
         QCOMPARE(j.value(QStringLiteral("verdicts")).toObject().value(QStringLiteral("held")).toInteger(), rec.lockErrors);
-        checkHeld(j, rec, job, rec.lockErrors);
+        checkHeld(j, rec, job, rec.lockErrors, true);
         if (QTest::currentTestFailed())
             return;
 
@@ -257,7 +260,7 @@ private slots:
         for (const QJsonValue &v : rows)
             QCOMPARE(v.toObject().value(QStringLiteral("job")).toInteger(), child);
         if (fromRetry.lockErrors > 0) {
-            checkHeld(explained.json(), fromRetry, child, fromRetry.lockErrors);
+            checkHeld(explained.json(), fromRetry, child, fromRetry.lockErrors, false);
             QVERIFY(rows[0].toObject().value(QStringLiteral("text")).toString().contains(QStringLiteral("in retry job %1").arg(child)));
         } else {
             qInfo("the parallel retry left no lock error: nothing to explain from it");
