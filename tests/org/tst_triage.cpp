@@ -412,6 +412,11 @@ private slots:
         QCOMPARE(none.exitCode, 66);
         QVERIFY2(none.err.contains("750000000000000AAA"), none.err.constData());
         QCOMPARE(withOrg({QStringLiteral("triage"), QStringLiteral("--org"), org.url}).exitCode, 64);
+        // An id that is not one never reaches a URL.
+        const auto odd = withOrg({QStringLiteral("triage"), QStringLiteral("--org"), org.url, QStringLiteral("--job"), QStringLiteral("../../services/x"),
+                                  QStringLiteral("-q")});
+        QCOMPARE(odd.exitCode, 64);
+        QVERIFY2(odd.err.contains("not a Bulk job id"), odd.err.constData());
         QCOMPARE(org.stop(), 0);
     }
 

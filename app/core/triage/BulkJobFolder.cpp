@@ -147,6 +147,14 @@ Result<std::vector<QStringList>> batchRows(const QString &path, bool request)
     return rows;
 }
 
+// A Salesforce Id (15 or 18 letters and digits): what a job or batch id must be before it goes
+// into a URL or a file name — an org's answer naming "../x" must not write outside the folder.
+bool isSalesforceId(const QString &id)
+{
+    return (id.size() == 15 || id.size() == 18) &&
+           std::all_of(id.begin(), id.end(), [](QChar c) { return c.unicode() < 128 && c.isLetterOrNumber(); });
+}
+
 QString existing(const QDir &dir, const QString &stem)
 {
     for (const char *ext : {".csv", ".xml"})
@@ -209,6 +217,8 @@ Result<BulkJobFolder> BulkJobFolder::read(const QString &dir)
     // The order the batches were added: the list's, by creation time.
     std::stable_sort(infos.begin(), infos.end(), [](const BulkBatchInfo &a, const BulkBatchInfo &b) { return a.createdMs < b.createdMs; });
     for (const BulkBatchInfo &info : infos) {
+        if (!isSalesforceId(info.id))
+            return fail(ErrorKind::BadData, QStringLiteral("a batch id '%1' that is not a Salesforce Id").arg(info.id.left(40)), d.filePath(kBatchesXml), 1);
         BulkJobBatch b;
         b.id = info.id;
         b.state = info.state;
@@ -227,6 +237,8 @@ Result<BulkJobFolder> BulkJobFolder::read(const QString &dir)
 
 Result<BulkJobFolder> downloadBulkJob(OrgClient &client, const QString &jobId, const QString &dir, const Progress &progress)
 {
+    if (!isSalesforceId(jobId))
+        return fail(ErrorKind::Usage, QStringLiteral("'%1' is not a Bulk job id (15 or 18 letters and digits, 750…)").arg(jobId));
     if (!QDir().mkpath(dir))
         return fail(ErrorKind::Io, QStringLiteral("cannot make the folder"), dir);
     const QDir d(dir);
@@ -262,6 +274,8 @@ Result<BulkJobFolder> downloadBulkJob(OrgClient &client, const QString &jobId, c
     const std::vector<BulkBatchInfo> infos = parseBulkBatchInfos(*list);
     qint64 done = 0;
     for (const BulkBatchInfo &info : infos) {
+        if (!isSalesforceId(info.id))
+            return fail(ErrorKind::Server, QStringLiteral("the org named a batch of job %1 '%2', which is not a Salesforce Id").arg(jobId, info.id.left(40)));
         if (progress.cancel.isCancelled())
             return fail(ErrorKind::Cancelled, QStringLiteral("cancelled"));
         progress(done++, qint64(infos.size()), QStringLiteral("Downloading batch %1").arg(info.id));
