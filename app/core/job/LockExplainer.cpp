@@ -182,10 +182,15 @@ const ExplainBatch *LockExplainer::batchAt(int batch) const
 
 void LockExplainer::addRow(qint64, int batch, const QStringList &parents)
 {
-    // A batch that carries a parent twice is listed twice: a Bulk API 2.0 job's rows can then
-    // collide among themselves.
-    for (const QString &p : parents)
-        m_batchesByKey[keyOf(p)].push_back(batch);
+    // How many rows of a batch carry a parent is kept: a Bulk API 2.0 job's rows can collide
+    // among themselves. Rows come batch by batch, so a batch's rows add up in the last entry.
+    for (const QString &p : parents) {
+        auto &entries = m_batchesByKey[keyOf(p)];
+        if (!entries.empty() && entries.back().first == batch)
+            ++entries.back().second;
+        else
+            entries.emplace_back(batch, 1);
+    }
 }
 
 void LockExplainer::addLockError(qint64 row, int batch, const QStringList &parents, const QString &message)
@@ -237,10 +242,10 @@ std::vector<LockExplanation> LockExplainer::explain() const
             if (it == m_batchesByKey.constEnd())
                 continue;
             int ownCount = 0;
-            for (const int b : *it) {
+            for (const auto &[b, count] : *it) {
                 const ExplainBatch *other = batchAt(b);
                 if (b == f.batch) {
-                    ++ownCount;
+                    ownCount += count;
                     continue;
                 }
                 if (!other || !other->timed())

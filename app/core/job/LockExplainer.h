@@ -86,7 +86,9 @@ private:
     static QString keyOf(const QString &parent);   // an 18-character Id as its 15-character form
     const ExplainBatch *batchAt(int batch) const;
     std::vector<ExplainBatch> m_batches;             // by batch number
-    QHash<QString, std::vector<int>> m_batchesByKey; // parent → batches carrying it (ascending)
+    // parent → (batch, rows of it carrying the parent), a batch once: a house account's
+    // 12,000 rows are a few hundred entries, not 12,000 to walk for each of its lock errors.
+    QHash<QString, std::vector<std::pair<int, int>>> m_batchesByKey;
     std::vector<Failure> m_failures;
 };
 
