@@ -3,6 +3,7 @@
 #include <QCoreApplication>
 #include <QElapsedTimer>
 #include <QLocale>
+#include <QRegularExpression>
 
 #include <atomic>
 #include <csignal>
@@ -49,8 +50,12 @@ bool parseArguments(QCommandLineParser &parser, const QString &command, const QS
         return false;
     }
     if (parser.isSet(help)) {
-        out() << parser.helpText().replace(QStringLiteral("Usage: lockstep-cli ") + command,
-                                           QStringLiteral("Usage: lockstep-cli ") + command);
+        // Qt names the program by the path it was started with ("./app/cli/lockstep-cli"): the
+        // usage line names the command instead, as the user types it.
+        QString text = parser.helpText();
+        static const QRegularExpression program(QStringLiteral("^Usage: \\S+"));
+        text.replace(program, QStringLiteral("Usage: lockstep-cli ") + command);
+        out() << text;
         out().flush();
         exitCode = ExitCode::Ok;
         return false;
