@@ -63,6 +63,7 @@ Result<void> DemoOrgController::start(double scale, const QString &dataDir)
         emit failed(message);
         return fail(ErrorKind::NotFound, message);
     }
+    m_dataDir = dataDir;
     if (!QDir().mkpath(dataDir)) {
         const QString message = tr("cannot create the demo org's folder %1").arg(dataDir);
         emit failed(message);
@@ -125,6 +126,7 @@ void DemoOrgController::stop()
     const bool wasRunning = m_running || m_starting;
     cancelRequests();
     m_running = m_starting = false;
+    m_seeded.clear();
     m_process->stop(kStopTimeoutMs);
     if (wasRunning)
         emit stopped();
@@ -133,6 +135,21 @@ void DemoOrgController::stop()
 QString DemoOrgController::instanceUrl() const
 {
     return m_running ? m_process->connection().instanceUrl : QString();
+}
+
+RunTarget DemoOrgController::runTarget() const
+{
+    if (!m_running)
+        return {};
+    const DemoOrgConnection connection = m_process->connection();
+    RunTarget target;
+    target.orgName = QStringLiteral("demo:") + QFileInfo(m_dataDir).absoluteFilePath();
+    const double factor = m_scale > 0 ? 1.0 / m_scale : 1.0;
+    target.label = qFuzzyCompare(factor, 1.0) ? tr("the demo org") : tr("the demo org (%1× faster)").arg(factor);
+    target.session = connection.session();
+    target.renew = [connection] { return connection.login(); };
+    target.timeScale = m_scale;
+    return target;
 }
 
 QJsonObject DemoOrgController::connectionJson() const
@@ -180,9 +197,15 @@ void DemoOrgController::seedFrom(const QString &path)
                 emit failed(summary.error().message);
                 return;
             }
+            m_seeded << QFileInfo(path).absoluteFilePath();
             emit seeded(path, summary->value(QStringLiteral("created")).toInteger(), summary->value(QStringLiteral("existing")).toInteger());
             refreshStatus();
         });
+}
+
+bool DemoOrgController::isSeeded(const QString &path) const
+{
+    return m_running && m_seeded.contains(QFileInfo(path).absoluteFilePath());
 }
 
 void DemoOrgController::refreshStatus()

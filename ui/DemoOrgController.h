@@ -1,6 +1,7 @@
 #pragma once
 
 #include "common/Error.h"
+#include "RunController.h"
 #include "org/DemoOrgProcess.h"
 
 #include <QJsonObject>
@@ -52,6 +53,13 @@ public:
     // Creates every record the file refers to, over HTTP; seeded() or failed() follows. While
     // the org is still starting, it is seeded as soon as it answers.
     void seedFrom(const QString &path);
+    // The org a job runs against: this demo org, as the job store names it ("demo:<folder>", so
+    // `lockstep-cli resume` finds the same records), signing in again when its session expires.
+    // Invalid while it is not running.
+    RunTarget runTarget() const;
+    QString dataDir() const { return m_dataDir; }
+    // The file's records are in the org (seeded since it started), so a job of it can run.
+    bool isSeeded(const QString &path) const;
     // Asks GET /lockstep/status; statusChanged() follows.
     void refreshStatus();
 
@@ -78,6 +86,8 @@ private:
     BackgroundTask *m_connectionTask;
     QString m_cliPath;
     QString m_pendingSeed;
+    QString m_dataDir;
+    QStringList m_seeded;   // absolute paths seeded since the org started
     double m_scale = 0.05;
     bool m_starting = false;
     bool m_running = false;

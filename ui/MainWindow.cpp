@@ -1,28 +1,26 @@
 #include "MainWindow.h"
 
+#include "AnalyseView.h"
 #include "BackgroundTask.h"
-#include "ComparisonView.h"
 #include "DemoOrgController.h"
+#include "FileView.h"
 #include "HeatmapView.h"
-#include "HistogramView.h"
-#include "JobResultsWindow.h"
-#include "store/JobStore.h"
+#include "JobResultsPanel.h"
 #include "LockRulesPanel.h"
 #include "MitigationPanel.h"
-#include "PredictionPanel.h"
-#include "ProblemsPanel.h"
+#include "OrgPicker.h"
+#include "PlanView.h"
 #include "RecentFiles.h"
+#include "RunController.h"
+#include "RunView.h"
 #include "SampleDialog.h"
-#include "SkewPanel.h"
 #include "SummaryPanel.h"
-#include "TimelineView.h"
 #include "UiFormat.h"
 
 #include <QActionGroup>
 #include <QApplication>
 #include <QClipboard>
 #include <QCloseEvent>
-#include <QDockWidget>
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QJsonDocument>
@@ -32,99 +30,39 @@
 #include <QMimeData>
 #include <QProgressBar>
 #include <QPushButton>
-#include <QScrollArea>
 #include <QSettings>
 #include <QSplitter>
+#include <QStackedWidget>
 #include <QStatusBar>
-#include <QTabWidget>
-#include <QTimer>
 #include <QVBoxLayout>
 
 namespace lockstep::ui {
 
 MainWindow::MainWindow(QWidget *parent)
-    : QMainWindow(parent), m_analysis(new AnalysisController(this)), m_planner(new PlanController(this)),
-      m_heatmapBuilder(new HeatmapBuilder(this)), m_recent(new RecentFiles(this)), m_summary(new SummaryPanel),
-      m_heatmap(new HeatmapView), m_timeline(new TimelineView), m_histogram(new HistogramView), m_skew(new SkewPanel),
-      m_problems(new ProblemsPanel), m_lockRules(new LockRulesPanel), m_mitigation(new MitigationPanel),
-      m_prediction(new PredictionPanel), m_comparison(new ComparisonView), m_progress(new QProgressBar),
-      m_cancel(new QPushButton(tr("Cancel"))), m_status(new QLabel), m_orgStatus(new QLabel),
-      m_demoOrg(new DemoOrgController(this)), m_sampleTask(new BackgroundTask(this)), m_compareDebounce(new QTimer(this))
+    : QMainWindow(parent), m_analysis(new AnalysisController(this)), m_recent(new RecentFiles(this)),
+      m_demoOrg(new DemoOrgController(this)), m_run(new RunController(this)), m_orgPicker(new OrgPicker(m_demoOrg)),
+      m_steps(new StepBar), m_stack(new QStackedWidget), m_fileView(new FileView(m_recent, m_orgPicker)), m_analyse(new AnalyseView),
+      m_plan(new PlanView), m_runView(new RunView(m_run)), m_results(new JobResultsPanel), m_sampleTask(new BackgroundTask(this)),
+      m_progress(new QProgressBar), m_cancel(new QPushButton(tr("Cancel"))), m_status(new QLabel), m_orgStatus(new QLabel)
 {
     setWindowTitle(tr("Lockstep"));
     setObjectName(QStringLiteral("MainWindow"));
     setAcceptDrops(true);
-    buildLayout();
-    buildMenus();
-    connectControllers();
-    restoreWindowState();
-}
-
-MainWindow::~MainWindow() = default;
-
-void MainWindow::buildLayout()
-{
-    // Centre: what the file is, then the heatmap over the predicted timeline.
     auto *central = new QWidget;
     auto *layout = new QVBoxLayout(central);
-    layout->setContentsMargins(4, 4, 4, 4);
-    layout->addWidget(m_summary);
-    auto *split = new QSplitter(Qt::Horizontal);
-    split->setObjectName(QStringLiteral("mainSplitter"));
-    auto *centre = new QSplitter(Qt::Vertical);
-    centre->setObjectName(QStringLiteral("centreSplitter"));
-    centre->addWidget(m_heatmap);
-    centre->addWidget(m_timeline);
-    centre->setStretchFactor(0, 3);
-    centre->setStretchFactor(1, 2);
-    split->addWidget(centre);
-    // Right: the comparison of every mitigation, and the distribution of children.
-    m_sideTabs = new QTabWidget;
-    m_sideTabs->setObjectName(QStringLiteral("sideTabs"));
-    m_sideTabs->addTab(m_comparison, tr("Compare mitigations"));
-    auto *distribution = new QSplitter(Qt::Vertical);
-    distribution->setObjectName(QStringLiteral("distributionSplitter"));
-    distribution->addWidget(m_histogram);
-    distribution->addWidget(m_skew);
-    m_sideTabs->addTab(distribution, tr("Parents and skew"));
-    split->addWidget(m_sideTabs);
-    split->setStretchFactor(0, 3);
-    split->setStretchFactor(1, 2);
-    layout->addWidget(split, 1);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->setSpacing(0);
+    layout->addWidget(m_steps);
+    for (QWidget *view : std::initializer_list<QWidget *>{m_fileView, m_analyse, m_plan, m_runView, m_results})
+        m_stack->addWidget(view);
+    layout->addWidget(m_stack, 1);
     setCentralWidget(central);
-
-    // Left: the mitigation and what it is predicted to do.
-    auto *planColumn = new QWidget;
-    auto *planLayout = new QVBoxLayout(planColumn);
-    planLayout->setContentsMargins(0, 0, 0, 0);
-    planLayout->addWidget(m_mitigation);
-    planLayout->addWidget(m_prediction, 1);
-    auto *scroll = new QScrollArea;
-    scroll->setWidget(planColumn);
-    scroll->setWidgetResizable(true);
-    scroll->setMinimumWidth(320);
-    m_mitigationDock = new QDockWidget(tr("Mitigation and prediction"), this);
-    m_mitigationDock->setObjectName(QStringLiteral("mitigationDock"));
-    m_mitigationDock->setWidget(scroll);
-    addDockWidget(Qt::LeftDockWidgetArea, m_mitigationDock);
-
-    // Bottom: problems and lock rules.
-    m_problemsDock = new QDockWidget(tr("Problems"), this);
-    m_problemsDock->setObjectName(QStringLiteral("problemsDock"));
-    m_problemsDock->setWidget(m_problems);
-    addDockWidget(Qt::BottomDockWidgetArea, m_problemsDock);
-    m_lockRulesDock = new QDockWidget(tr("Lock rules"), this);
-    m_lockRulesDock->setObjectName(QStringLiteral("lockRulesDock"));
-    m_lockRulesDock->setWidget(m_lockRules);
-    addDockWidget(Qt::BottomDockWidgetArea, m_lockRulesDock);
-    tabifyDockWidget(m_problemsDock, m_lockRulesDock);
-    m_problemsDock->raise();
-    resizeDocks({m_problemsDock}, {120}, Qt::Vertical);
-    resizeDocks({m_mitigationDock}, {340}, Qt::Horizontal);
 
     m_progress->setRange(0, 1000);
     m_progress->setMaximumWidth(260);
     m_progress->setFormat(QStringLiteral("%p%"));
+    m_cancel->setToolTip(tr("Stop reading the file (Esc)"));
+    m_cancel->setShortcut(QKeySequence(Qt::Key_Escape));
     statusBar()->addWidget(m_status, 1);
     m_orgStatus->setObjectName(QStringLiteral("orgStatus"));
     m_orgStatus->setTextInteractionFlags(Qt::TextSelectableByMouse);
@@ -132,113 +70,69 @@ void MainWindow::buildLayout()
     statusBar()->addPermanentWidget(m_progress);
     statusBar()->addPermanentWidget(m_cancel);
     setBusy(false);
+
+    buildMenus();
+    connectViews();
+    restoreWindowState();
+    updateReachableSteps();
 }
+
+MainWindow::~MainWindow() = default;
+
+PlanController *MainWindow::planner() const { return m_plan->planner(); }
+HeatmapBuilder *MainWindow::heatmapBuilder() const { return m_analyse->heatmapBuilder(); }
+HeatmapView *MainWindow::heatmap() const { return m_analyse->heatmap(); }
+HistogramView *MainWindow::histogram() const { return m_analyse->histogram(); }
+SkewPanel *MainWindow::skewPanel() const { return m_analyse->skewPanel(); }
+ProblemsPanel *MainWindow::problemsPanel() const { return m_analyse->problemsPanel(); }
+SummaryPanel *MainWindow::summary() const { return m_analyse->summary(); }
+LockRulesPanel *MainWindow::lockRules() const { return m_analyse->lockRules(); }
+MitigationPanel *MainWindow::mitigationPanel() const { return m_plan->mitigationPanel(); }
+PredictionPanel *MainWindow::predictionPanel() const { return m_plan->predictionPanel(); }
+ComparisonView *MainWindow::comparison() const { return m_plan->comparison(); }
+TimelineView *MainWindow::timeline() const { return m_plan->timeline(); }
+const OrgProfile &MainWindow::profile() const { return m_plan->profile(); }
 
 void MainWindow::buildMenus()
 {
     QMenu *file = menuBar()->addMenu(tr("&File"));
-    QAction *open = file->addAction(tr("&Open…"), this, &MainWindow::chooseFile);
-    open->setShortcut(QKeySequence::Open);
+    file->addAction(tr("&Open…"), QKeySequence::Open, this, &MainWindow::chooseFile);
     m_recentMenu = file->addMenu(tr("Open &Recent"));
     connect(m_recentMenu, &QMenu::aboutToShow, this, [this] { m_recent->fillMenu(m_recentMenu); });
     file->addAction(tr("&Generate Sample File…"), this, &MainWindow::showSampleDialog);
     file->addAction(tr("Load Org &Profile…"), this, &MainWindow::chooseProfile);
-    QAction *jobs = file->addAction(tr("Open &Job Results…"), this, [this] {
-        auto *window = new JobResultsWindow(this);
-        window->setAttribute(Qt::WA_DeleteOnClose);
-        window->openStore(JobStore::defaultPath());
-        window->show();
-    });
-    jobs->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_J));
+    file->addAction(tr("Open &Job Results…"), QKeySequence(Qt::CTRL | Qt::Key_J), this, [this] { showResults(); });
     file->addSeparator();
-    QAction *quit = file->addAction(tr("&Quit"), this, &QWidget::close);
-    quit->setShortcut(QKeySequence::Quit);
+    file->addAction(tr("&Quit"), QKeySequence::Quit, this, &QWidget::close);
+
+    QMenu *job = menuBar()->addMenu(tr("&Job"));
+    job->addAction(tr("&Run Plan"), this, [this] {
+        if (auto started = runPlan(); !started)
+            warn(tr("The job did not start"), started.error().toString());
+    });
+    job->addAction(tr("&Pause or Resume"), QKeySequence(Qt::CTRL | Qt::Key_P), this, [this] {
+        if (m_run->state() == RunController::State::Paused)
+            m_run->resume(m_run->job(), m_run->analysis(), m_orgPicker->target());
+        else
+            m_run->pause();
+    });
+    job->addAction(tr("&Cancel Job"), this, [this] { m_run->cancel(); });
+    job->addSeparator();
+    job->addAction(tr("Retry All &Locked Rows…"), this, [this] {
+        goTo(Step::Results);
+        m_results->retryAllLocked();
+    });
 
     buildOrgMenu();
-
-    QMenu *view = menuBar()->addMenu(tr("&View"));
-    view->addAction(m_mitigationDock->toggleViewAction());
-    view->addAction(m_problemsDock->toggleViewAction());
-    view->addAction(m_lockRulesDock->toggleViewAction());
 
     QMenu *help = menuBar()->addMenu(tr("&Help"));
     help->addAction(tr("&About Lockstep"), this, [this] {
         QMessageBox::about(this, tr("About Lockstep"),
                            tr("<b>Lockstep %1</b><p>Plan Salesforce data loads that never fail with "
                               "UNABLE_TO_LOCK_ROW: see which parents your rows lock, and what each mitigation "
-                              "will do, before anything is sent.</p>")
+                              "will do, before anything is sent; run it, watch it, and retry what failed.</p>")
                                .arg(QStringLiteral(LOCKSTEP_VERSION)));
     });
-}
-
-void MainWindow::connectControllers()
-{
-    connect(m_cancel, &QPushButton::clicked, m_analysis, &AnalysisController::cancel);
-    connect(m_analysis, &AnalysisController::started, this, &MainWindow::onStarted);
-    connect(m_analysis, &AnalysisController::progressChanged, this, [this](int permille, const QString &phase) {
-        if (permille >= 0)
-            m_progress->setValue(permille);
-        m_status->setText(phase);
-    });
-    connect(m_analysis, &AnalysisController::finished, this, &MainWindow::onFinished);
-    connect(m_analysis, &AnalysisController::failed, this, &MainWindow::onFailed);
-    connect(m_analysis, &AnalysisController::cancelled, this, &MainWindow::onCancelled);
-
-    connect(m_heatmapBuilder, &HeatmapBuilder::ready, this, [this](const HeatmapResult &result) {
-        if (result.analysis != m_analysis->analysis())
-            return;
-        m_heatmap->showResult(result);
-        emit heatmapShown();
-    });
-    connect(m_summary, &SummaryPanel::heatmapOptionsChanged, this, &MainWindow::requestHeatmap);
-    connect(m_summary, &SummaryPanel::skewThresholdChanged, this, &MainWindow::reanalyze);
-    connect(m_skew, &SkewPanel::parentSelected, m_heatmap, &HeatmapView::highlightParent);
-    connect(m_heatmap, &HeatmapView::hovered, m_status, &QLabel::setText);
-    connect(m_recent, &RecentFiles::fileChosen, this, &MainWindow::openFile);
-    connect(m_lockRules, &LockRulesPanel::rulesChanged, this, &MainWindow::reanalyze);
-
-    connect(m_mitigation, &MitigationPanel::changed, this, &MainWindow::onMitigationChanged);
-    connect(m_planner, &PlanController::instantEstimate, m_prediction, &PredictionPanel::showEstimate);
-    connect(m_planner, &PlanController::instantEstimateFailed, m_prediction, &PredictionPanel::showEstimateUnavailable);
-    connect(m_planner, &PlanController::predictionStarted, m_prediction, &PredictionPanel::showPredicting);
-    connect(m_planner, &PlanController::predictionFailed, m_prediction, &PredictionPanel::showFailure);
-    connect(m_planner, &PlanController::predicted, this, [this](const PlanResult &result) {
-        if (result.analysis != m_analysis->analysis())
-            return;
-        m_prediction->showPrediction(result);
-        m_timeline->showResult(result);
-        requestHeatmap();
-    });
-    connect(m_planner, &PlanController::comparisonStarted, m_comparison, &ComparisonView::showRunning);
-    connect(m_planner, &PlanController::comparisonProgress, m_comparison, &ComparisonView::showProgress);
-    connect(m_planner, &PlanController::comparisonFailed, m_comparison, &ComparisonView::showFailure);
-    connect(m_planner, &PlanController::comparisonReady, this, [this](const std::vector<PredictionSummary> &summaries) {
-        m_comparison->showSummaries(summaries);
-        m_comparison->markCurrent(m_mitigation->mitigation());
-    });
-    connect(m_comparison, &ComparisonView::mitigationChosen, m_mitigation, &MitigationPanel::setMitigation);
-    // The comparison reruns only when what it depends on (batch size, API, concurrency, org)
-    // changes, and only once the user stops turning the knob.
-    m_compareDebounce->setSingleShot(true);
-    m_compareDebounce->setInterval(400);
-    connect(m_compareDebounce, &QTimer::timeout, this, &MainWindow::requestComparison);
-}
-
-AnalyzeOptions MainWindow::analyzeOptions() const
-{
-    AnalyzeOptions options;
-    options.batchSize = m_mitigation->batchSize();
-    options.distribution.skewThreshold = m_summary->skewThreshold();
-    options.addRules = m_lockRules->addedRules();
-    options.removeRules = m_lockRules->removedColumns();
-    return options;
-}
-
-PlanOptions MainWindow::planOptions() const
-{
-    const AnalysisPtr analysis = m_analysis->analysis();
-    PlanOptions base = analysis ? PlanController::optionsFor(*analysis, m_profile) : PlanOptions{m_profile};
-    return m_mitigation->planOptions(base);
 }
 
 void MainWindow::buildOrgMenu()
@@ -253,6 +147,7 @@ void MainWindow::buildOrgMenu()
         QApplication::clipboard()->setText(QString::fromUtf8(QJsonDocument(connection).toJson()));
         m_status->setText(tr("Demo org connection details copied (they include a live access token)"));
     });
+    org->addAction(tr("&Reload Saved Orgs"), this, [this] { m_orgPicker->reload(); });
     QMenu *speed = org->addMenu(tr("Demo Org &Speed"));
     auto *group = new QActionGroup(speed);
     for (const auto &[factor, text] : {std::pair{1.0, tr("Real time (10 s lock timeout)")}, std::pair{10.0, tr("10× faster")},
@@ -262,49 +157,189 @@ void MainWindow::buildOrgMenu()
         action->setData(1.0 / factor);
         group->addAction(action);
         connect(action, &QAction::triggered, this, [this, factor] {
-            if (auto started = startDemoOrg(1.0 / factor); !started && m_dialogsEnabled)
-                QMessageBox::warning(this, tr("Demo org not restarted"), started.error().toString());
+            if (auto started = startDemoOrg(1.0 / factor); !started)
+                warn(tr("Demo org not restarted"), started.error().toString());
         });
     }
     connect(speed, &QMenu::aboutToShow, this, [this, group] {
         for (QAction *a : group->actions())
             a->setChecked(m_demoOrg->isRunning() && qFuzzyCompare(a->data().toDouble(), m_demoOrg->scale()));
     });
-    connect(m_demoOrg, &DemoOrgController::started, this, [this] { showOrgStatus(); });
-    connect(m_demoOrg, &DemoOrgController::stopped, this, [this] { showOrgStatus(); });
+}
+
+void MainWindow::connectViews()
+{
+    connect(m_steps, &StepBar::stepChosen, this, &MainWindow::goTo);
+    connect(m_cancel, &QPushButton::clicked, m_analysis, &AnalysisController::cancel);
+    connect(m_analysis, &AnalysisController::started, this, [this](const QString &path) {
+        setBusy(true);
+        m_progress->setValue(0);
+        m_status->setText(tr("Reading %1…").arg(QFileInfo(path).fileName()));
+        setWindowTitle(tr("%1 — Lockstep").arg(QFileInfo(path).fileName()));
+    });
+    connect(m_analysis, &AnalysisController::progressChanged, this, [this](int permille, const QString &phase) {
+        if (permille >= 0)
+            m_progress->setValue(permille);
+        m_status->setText(phase);
+    });
+    connect(m_analysis, &AnalysisController::finished, this, &MainWindow::onFinished);
+    connect(m_analysis, &AnalysisController::failed, this, &MainWindow::onFailed);
+    connect(m_analysis, &AnalysisController::cancelled, this, [this] {
+        setBusy(false);
+        m_status->setText(tr("Cancelled."));
+    });
+
+    connect(m_fileView, &FileView::openRequested, this, &MainWindow::chooseFile);
+    connect(m_fileView, &FileView::sampleRequested, this, &MainWindow::showSampleDialog);
+    connect(m_fileView, &FileView::jobsRequested, this, [this] { showResults(); });
+    connect(m_fileView, &FileView::fileChosen, this, &MainWindow::openFile);
+    connect(m_recent, &RecentFiles::fileChosen, this, &MainWindow::openFile);
+
+    connect(m_analyse, &AnalyseView::heatmapShown, this, &MainWindow::heatmapShown);
+    connect(m_analyse, &AnalyseView::heatmapOptionsChanged, this, &MainWindow::requestHeatmap);
+    connect(m_analyse, &AnalyseView::reanalyzeRequested, this, &MainWindow::reanalyze);
+    connect(m_analyse, &AnalyseView::hovered, m_status, &QLabel::setText);
+    connect(m_plan, &PlanView::planShown, this, [this] {
+        requestHeatmap();
+        updateReachableSteps();
+    });
+    connect(m_plan->mitigationPanel(), &MitigationPanel::changed, this, [this] {
+        // Sorting by parent is best seen with parents in the order it sends them.
+        if (m_plan->mitigationPanel()->mitigation().sortByParent && m_analyse->summary()->parentOrder() != ParentOrder::ById)
+            m_analyse->summary()->setParentOrder(ParentOrder::ById);
+    });
+    connect(m_plan, &PlanView::runRequested, this, [this] {
+        if (auto started = runPlan(); !started)
+            warn(tr("The job did not start"), started.error().toString());
+    });
+
+    connect(m_run, &RunController::stateChanged, this, [this] { updateReachableSteps(); });
+    connect(m_run, &RunController::finished, this, [this](const RunOutcome &outcome) {
+        m_status->setText(tr("Job %1: %2 of %3 rows succeeded").arg(outcome.job).arg(grouped(outcome.report.succeeded), grouped(outcome.report.rows)));
+        if (m_closeWhenStopped)
+            close();
+    });
+    connect(m_run, &RunController::failed, this, [this](const QString &message) {
+        m_status->setText(tr("The job stopped: %1").arg(message));
+        if (m_closeWhenStopped)
+            close();
+    });
+    connect(m_runView, &RunView::resumeRequested, this, [this] { m_run->resume(m_run->job(), m_run->analysis(), m_orgPicker->target()); });
+    connect(m_runView, &RunView::showResultsRequested, this, [this] { showResults(m_run->job()); });
+    connect(m_results, &JobResultsPanel::retryRequested, this,
+            [this](qint64 job, AnalysisPtr source, const RetrySelection &selection, const Mitigation &mitigation, const PlanOptions &options) {
+                const RunTarget target = m_orgPicker->target();
+                if (!target.isValid())
+                    return warn(tr("The retry did not start"), tr("No org is connected: choose one in the File step."));
+                m_runView->prepare(source, m_analyse->heatmapBuilder()->latest().analysis == source ? m_analyse->heatmapBuilder()->latest().grid
+                                                                                                    : nullptr,
+                                   tr("retry of job %1 as %2 into %3").arg(job).arg(mitigation.label(), target.label));
+                m_run->retry(job, source, selection, mitigation, options, target);
+                goTo(Step::Run);
+            });
+
+    connect(m_orgPicker, &OrgPicker::targetChanged, this, [this] {
+        m_plan->setTarget(m_orgPicker->target().isValid() ? m_orgPicker->target().label : QString());
+        showOrgStatus();
+    });
     connect(m_demoOrg, &DemoOrgController::seeded, this, [this](const QString &path, qint64 created, qint64 existing) {
         m_orgSeeded = tr("%1: %2 records created, %3 already there").arg(QFileInfo(path).fileName(), grouped(created), grouped(existing));
         showOrgStatus();
-    });
-    connect(m_demoOrg, &DemoOrgController::statusChanged, this, [this](const DemoOrgStatus &status) {
-        m_orgActivity = tr("%1 API requests, %2 transactions committed").arg(grouped(status.apiRequests), grouped(status.committedTransactions));
-        showOrgStatus();
+        if (m_runWhenSeeded && m_analysis->analysis() && m_demoOrg->isSeeded(m_analysis->analysis()->file.path())) {
+            m_runWhenSeeded = false;
+            if (auto started = runPlan(); !started)
+                warn(tr("The job did not start"), started.error().toString());
+        }
     });
     connect(m_demoOrg, &DemoOrgController::failed, this, [this](const QString &message) {
         m_status->setText(tr("Demo org: %1").arg(message));
         showOrgStatus();
     });
+    connect(m_demoOrg, &DemoOrgController::started, this, &MainWindow::showOrgStatus);
+    connect(m_demoOrg, &DemoOrgController::stopped, this, &MainWindow::showOrgStatus);
 }
 
-void MainWindow::showOrgStatus()
+void MainWindow::goTo(Step step)
 {
-    if (m_demoOrg->isStarting()) {
-        m_orgStatus->setText(tr("Org: demo org starting…"));
+    if (!m_steps->isReachable(step))
         return;
+    m_steps->setCurrent(step);
+    m_stack->setCurrentIndex(int(step));
+    if (step == Step::Results && m_results->currentJob() <= 0)
+        showResults();
+}
+
+Step MainWindow::currentStep() const
+{
+    return m_steps->current();
+}
+
+void MainWindow::updateReachableSteps()
+{
+    const bool analysed = bool(m_analysis->analysis());
+    m_steps->setReachable(Step::Analyse, analysed || !m_analysis->currentPath().isEmpty());
+    m_steps->setReachable(Step::Plan, analysed);
+    m_steps->setReachable(Step::Run, m_run->job() > 0 || m_run->isActive() || m_runWhenSeeded);
+    m_steps->setReachable(Step::Results, true);
+}
+
+Result<void> MainWindow::runPlan()
+{
+    const AnalysisPtr analysis = m_analysis->analysis();
+    const PlanResult plan = m_plan->planner()->latest();
+    if (!analysis || plan.analysis != analysis || !plan.plan)
+        return fail(ErrorKind::Usage, tr("there is no plan to run yet: open a file and wait for its prediction"));
+    if (m_run->isActive())
+        return fail(ErrorKind::Usage, tr("job %1 is still running: pause or cancel it first").arg(m_run->job()));
+    const RunTarget target = m_orgPicker->target();
+    if (!target.isValid())
+        return fail(ErrorKind::Usage, m_orgPicker->isDemoChosen() ? tr("the demo org is not running (Org → Demo Org Speed starts it)")
+                                                                  : tr("the chosen org is not connected: %1").arg(m_orgPicker->status()->text()));
+    // The demo org must hold the file's records before a job of it runs.
+    if (m_orgPicker->isDemoChosen() && !m_demoOrg->isSeeded(analysis->file.path())) {
+        m_runWhenSeeded = true;
+        m_status->setText(tr("Waiting for the demo org to hold the file's records; the job starts then"));
+        m_demoOrg->seedFrom(analysis->file.path());
+        updateReachableSteps();
+        return {};
     }
-    if (!m_demoOrg->isRunning()) {
-        m_orgStatus->setText(tr("Org: none"));
+    const HeatmapResult &heatmap = m_analyse->heatmapBuilder()->latest();
+    m_runView->prepare(analysis, heatmap.analysis == analysis ? heatmap.grid : nullptr,
+                       tr("%1 over %2 into %3").arg(plan.plan->mitigation.label(), apiLabel(plan.plan->api), target.label));
+    m_run->start(analysis, plan.plan, m_plan->profile(), plan.summary, target);
+    updateReachableSteps();
+    goTo(Step::Run);
+    return {};
+}
+
+void MainWindow::showResults(qint64 job)
+{
+    m_results->setSourceHint(m_analysis->analysis());
+    m_results->openStore(m_run->storePath(), job);
+    m_steps->setCurrent(Step::Results);
+    m_stack->setCurrentWidget(m_results);
+}
+
+void MainWindow::offerResume()
+{
+    const auto jobs = RunController::interruptedJobs(m_run->storePath());
+    if (jobs.empty() || m_run->isActive())
         return;
+    const JobSummary &job = jobs.front();
+    if (m_dialogsEnabled) {
+        const auto answer = QMessageBox::question(
+            this, tr("Resume the interrupted job?"),
+            tr("Job %1 (%2 %3, %4 of %5 rows answered) was still running when Lockstep stopped. Resume it now? Rows whose answer "
+               "was lost are looked up in the org first; none is sent twice.")
+                .arg(job.id)
+                .arg(job.spec.object, operationName(job.spec.operation), grouped(job.succeeded + job.failed + job.unknown), grouped(job.rows)));
+        if (answer != QMessageBox::Yes)
+            return;
     }
-    const double factor = m_demoOrg->scale() > 0 ? 1.0 / m_demoOrg->scale() : 1.0;
-    m_orgStatus->setText(tr("Org: demo org at %1 (%2)").arg(m_demoOrg->instanceUrl(),
-                                                           qFuzzyCompare(factor, 1.0) ? tr("real time") : tr("%1× faster").arg(factor)));
-    QStringList tip{tr("A Salesforce-compatible org beside Lockstep (lockstep-cli demo-org serve): Org → Copy Demo Org "
-                       "Connection Details to point a client at it.")};
-    for (const QString &line : {m_orgSeeded, m_orgActivity})
-        if (!line.isEmpty())
-            tip << line;
-    m_orgStatus->setToolTip(tip.join(QLatin1Char('\n')));
+    m_runView->prepare(nullptr, nullptr, tr("resuming job %1").arg(job.id));
+    m_run->resume(job.id, nullptr, m_orgPicker->target());
+    updateReachableSteps();
+    goTo(Step::Run);
 }
 
 Result<void> MainWindow::startDemoOrg(double scale, const QString &dataDir)
@@ -313,7 +348,6 @@ Result<void> MainWindow::startDemoOrg(double scale, const QString &dataDir)
     if (scale <= 0)
         scale = settings.value(QStringLiteral("demoOrg/scale"), 0.05).toDouble();
     m_orgSeeded.clear();
-    m_orgActivity.clear();
     auto started = m_demoOrg->start(scale, dataDir.isEmpty() ? DemoOrgController::defaultDataDir() : dataDir);
     showOrgStatus();
     if (!started)
@@ -324,18 +358,51 @@ Result<void> MainWindow::startDemoOrg(double scale, const QString &dataDir)
     return {};
 }
 
+void MainWindow::showOrgStatus()
+{
+    const RunTarget target = m_orgPicker->target();
+    if (!m_orgPicker->isDemoChosen()) {
+        m_orgStatus->setText(target.isValid() ? tr("Org: %1").arg(target.label) : tr("Org: signing in…"));
+        return;
+    }
+    if (m_demoOrg->isStarting()) {
+        m_orgStatus->setText(tr("Org: demo org starting…"));
+        return;
+    }
+    if (!m_demoOrg->isRunning()) {
+        m_orgStatus->setText(tr("Org: none"));
+        return;
+    }
+    m_orgStatus->setText(tr("Org: %1 at %2").arg(target.label, m_demoOrg->instanceUrl()));
+    QStringList tip{tr("A Salesforce-compatible org beside Lockstep (lockstep-cli demo-org serve): Org → Copy Demo Org "
+                       "Connection Details to point a client at it.")};
+    if (!m_orgSeeded.isEmpty())
+        tip << m_orgSeeded;
+    m_orgStatus->setToolTip(tip.join(QLatin1Char('\n')));
+    m_plan->setTarget(target.label);
+}
+
 void MainWindow::openFile(const QString &path)
 {
     // A new file starts from the built-in lock rules; its own overrides come after.
     if (QFileInfo(path).absoluteFilePath() != QFileInfo(m_analysis->currentPath()).absoluteFilePath())
-        m_lockRules->resetOverrides();
-    m_analysis->open(path, analyzeOptions());
+        m_analyse->lockRules()->resetOverrides();
+    AnalyzeOptions options;
+    options.batchSize = m_plan->mitigationPanel()->batchSize();
+    m_analyse->fillOptions(options);
+    m_analysis->open(path, options);
+    updateReachableSteps();
+    goTo(Step::Analyse);
 }
 
 void MainWindow::reanalyze()
 {
-    if (!m_analysis->currentPath().isEmpty())
-        m_analysis->open(m_analysis->currentPath(), analyzeOptions());
+    if (m_analysis->currentPath().isEmpty())
+        return;
+    AnalyzeOptions options;
+    options.batchSize = m_plan->mitigationPanel()->batchSize();
+    m_analyse->fillOptions(options);
+    m_analysis->open(m_analysis->currentPath(), options);
 }
 
 Result<void> MainWindow::loadProfile(const QString &path)
@@ -343,10 +410,8 @@ Result<void> MainWindow::loadProfile(const QString &path)
     auto profile = OrgProfile::load(path);
     if (!profile)
         return std::unexpected(profile.error());
-    m_profile = *profile;
+    m_plan->setProfile(*profile);
     m_status->setText(tr("Org profile %1 loaded").arg(QFileInfo(path).fileName()));
-    requestPlan();
-    m_compareDebounce->start();
     return {};
 }
 
@@ -355,8 +420,8 @@ void MainWindow::chooseProfile()
     const QString path = QFileDialog::getOpenFileName(this, tr("Load an org profile"), QString(), tr("Org profiles (*.json)"));
     if (path.isEmpty())
         return;
-    if (auto loaded = loadProfile(path); !loaded && m_dialogsEnabled)
-        QMessageBox::warning(this, tr("Profile not loaded"), loaded.error().toString());
+    if (auto loaded = loadProfile(path); !loaded)
+        warn(tr("Profile not loaded"), loaded.error().toString());
 }
 
 void MainWindow::chooseFile()
@@ -378,7 +443,7 @@ void MainWindow::showSampleDialog()
 
 void MainWindow::showComparisonTab()
 {
-    m_sideTabs->setCurrentWidget(m_comparison);
+    goTo(Step::Plan);
 }
 
 void MainWindow::generateSample(const SampleOptions &options, const QString &path)
@@ -395,77 +460,25 @@ void MainWindow::generateSample(const SampleOptions &options, const QString &pat
             setBusy(false);
             if (!result) {
                 m_status->setText(result.error().toString());
-                if (m_dialogsEnabled)
-                    QMessageBox::warning(this, tr("Sample not written"), result.error().toString());
+                warn(tr("Sample not written"), result.error().toString());
                 return;
             }
             openFile(path);
         });
 }
 
-void MainWindow::onStarted(const QString &path)
-{
-    setBusy(true);
-    m_progress->setValue(0);
-    m_status->setText(tr("Reading %1…").arg(QFileInfo(path).fileName()));
-    setWindowTitle(tr("%1 — Lockstep").arg(QFileInfo(path).fileName()));
-}
-
 void MainWindow::onFinished(const AnalysisPtr &analysis)
 {
     setBusy(false);
     m_recent->add(analysis->file.path());
-    m_summary->setAnalysis(analysis);
-    m_histogram->showDistribution(analysis->distribution);
-    m_skew->setAnalysis(analysis);
-    m_problems->setAnalysis(analysis);
-    m_lockRules->setAnalysis(analysis);
-    if (analysis->file.problems().errors() > 0)
-        m_problemsDock->raise();
+    m_analyse->setAnalysis(analysis);
     m_status->setText(tr("%1 rows read in %2 s").arg(grouped(analysis->file.rowCount())).arg(analysis->seconds, 0, 'f', 2));
-    m_timeline->clear();
-    m_comparison->clear();
-    m_comparedOptionsKey.clear();
-    m_planner->setAnalysis(analysis);
+    m_plan->setAnalysis(analysis);
     requestHeatmap();
-    requestPlan();
-    requestComparison();
+    updateReachableSteps();
     // The demo org gets every record the file refers to, so the file can be loaded as it is
     // (once it answers, if it is still starting).
     m_demoOrg->seedFrom(analysis->file.path());
-}
-
-void MainWindow::onMitigationChanged()
-{
-    // Sorting by parent is best seen with parents in the order it sends them.
-    if (m_mitigation->mitigation().sortByParent && m_summary->parentOrder() != ParentOrder::ById)
-        m_summary->setParentOrder(ParentOrder::ById);
-    requestPlan();
-    m_comparison->markCurrent(m_mitigation->mitigation());
-    const PlanOptions options = planOptions();
-    const QString key = QString::fromUtf8(QJsonDocument(options.profile.toJson()).toJson(QJsonDocument::Compact)) +
-                        QStringLiteral("|%1|%2|%3").arg(options.batchSize.value_or(0)).arg(options.concurrency.value_or(0))
-                            .arg(options.api ? apiName(*options.api) : QString());
-    if (key != m_comparedOptionsKey)
-        m_compareDebounce->start();
-}
-
-void MainWindow::requestPlan()
-{
-    if (!m_analysis->analysis())
-        return;
-    m_planner->setRequest(m_mitigation->mitigation(), planOptions(), m_mitigation->apiCallBudget());
-}
-
-void MainWindow::requestComparison()
-{
-    if (!m_analysis->analysis())
-        return;
-    const PlanOptions options = planOptions();
-    m_comparedOptionsKey = QString::fromUtf8(QJsonDocument(options.profile.toJson()).toJson(QJsonDocument::Compact)) +
-                           QStringLiteral("|%1|%2|%3").arg(options.batchSize.value_or(0)).arg(options.concurrency.value_or(0))
-                               .arg(options.api ? apiName(*options.api) : QString());
-    m_planner->compare(options);
 }
 
 void MainWindow::requestHeatmap()
@@ -473,24 +486,18 @@ void MainWindow::requestHeatmap()
     const AnalysisPtr analysis = m_analysis->analysis();
     if (!analysis)
         return;
-    HeatmapOptions options;
-    options.batchSize = m_mitigation->batchSize();
-    options.order = m_summary->parentOrder();
-    // About 3 pixels per parent bin and 2 per batch bin: every cell visible, none sub-pixel.
-    const QSize area = m_heatmap->size();
-    options.maxRows = std::clamp(area.height() / 3, 50, 300);
-    options.maxColumns = std::clamp(area.width() / 2, 50, 1000);
     // Once a plan is predicted for this file the heatmap shows its send order and batches.
-    const PlanResult &plan = m_planner->latest();
-    m_heatmapBuilder->request(analysis, options, plan.analysis == analysis ? plan.order : SendOrder{});
+    const PlanResult &plan = m_plan->planner()->latest();
+    m_analyse->requestHeatmap(m_plan->mitigationPanel()->batchSize(), plan.analysis == analysis ? plan.order : SendOrder{});
 }
 
 void MainWindow::onFailed(const QString &message, const QString &path, qint64 line)
 {
     setBusy(false);
-    m_problems->showFatal(message, path, line);
-    m_problemsDock->show();
-    m_problemsDock->raise();
+    m_analyse->showFatal(message, path, line);
+    updateReachableSteps();
+    m_steps->setReachable(Step::Analyse, true);
+    goTo(Step::Analyse);
     const QString where = line > 0 ? QStringLiteral("%1, line %2").arg(path).arg(line) : path;
     m_status->setText(tr("Could not read %1").arg(QFileInfo(path).fileName()));
     if (!m_dialogsEnabled)
@@ -502,10 +509,11 @@ void MainWindow::onFailed(const QString &message, const QString &path, qint64 li
     box.exec();
 }
 
-void MainWindow::onCancelled()
+void MainWindow::warn(const QString &title, const QString &message)
 {
-    setBusy(false);
-    m_status->setText(tr("Cancelled."));
+    m_status->setText(message);
+    if (m_dialogsEnabled)
+        QMessageBox::warning(this, title, message);
 }
 
 void MainWindow::setBusy(bool busy)
@@ -521,7 +529,7 @@ void MainWindow::restoreWindowState()
     if (!restoreGeometry(settings.value(QStringLiteral("window/geometry")).toByteArray()))
         resize(1600, 1000);
     restoreState(settings.value(QStringLiteral("window/state")).toByteArray());
-    m_mitigation->setBatchSize(settings.value(QStringLiteral("plan/batchSize"), 2000).toInt());
+    m_plan->mitigationPanel()->setBatchSize(settings.value(QStringLiteral("plan/batchSize"), 2000).toInt());
     for (auto *splitter : findChildren<QSplitter *>())
         splitter->restoreState(settings.value(QStringLiteral("window/") + splitter->objectName()).toByteArray());
 }
@@ -531,13 +539,29 @@ void MainWindow::saveWindowState() const
     QSettings settings;
     settings.setValue(QStringLiteral("window/geometry"), saveGeometry());
     settings.setValue(QStringLiteral("window/state"), saveState());
-    settings.setValue(QStringLiteral("plan/batchSize"), m_mitigation->batchSize());
+    settings.setValue(QStringLiteral("plan/batchSize"), m_plan->mitigationPanel()->batchSize());
     for (auto *splitter : findChildren<QSplitter *>())
         settings.setValue(QStringLiteral("window/") + splitter->objectName(), splitter->saveState());
 }
 
 void MainWindow::closeEvent(QCloseEvent *event)
 {
+    if (m_run->isActive()) {
+        // Closing mid-run asks; a job is paused (and resumable), never abandoned mid-request.
+        if (!m_closeWhenStopped && m_dialogsEnabled &&
+            QMessageBox::question(this, tr("A job is running"),
+                                  tr("Job %1 is still running. Pause it and quit? Requests already sent are answered and "
+                                     "recorded first; resume the job next time.")
+                                      .arg(m_run->job())) != QMessageBox::Yes) {
+            event->ignore();
+            return;
+        }
+        m_closeWhenStopped = true;
+        m_status->setText(tr("Pausing job %1 before quitting…").arg(m_run->job()));
+        m_run->pause();
+        event->ignore();
+        return;
+    }
     m_analysis->cancel();
     m_demoOrg->stop();
     saveWindowState();

@@ -1,8 +1,8 @@
 #pragma once
 
 #include "AnalysisController.h"
-#include "HeatmapBuilder.h"
-#include "PlanController.h"
+#include "StepBar.h"
+#include "common/Error.h"
 #include "sample/SampleGenerator.h"
 #include "sim/OrgProfile.h"
 
@@ -12,30 +12,38 @@ class QLabel;
 class QProgressBar;
 class QPushButton;
 class QMenu;
-class QDockWidget;
-class QTabWidget;
-class QTimer;
+class QStackedWidget;
 
 namespace lockstep::ui {
 
+class AnalyseView;
 class BackgroundTask;
 class ComparisonView;
 class DemoOrgController;
+class FileView;
+class HeatmapBuilder;
 class HeatmapView;
 class HistogramView;
+class JobResultsPanel;
 class LockRulesPanel;
 class MitigationPanel;
+class OrgPicker;
+class PlanController;
+class PlanView;
 class PredictionPanel;
 class ProblemsPanel;
 class RecentFiles;
+class RunController;
+class RunView;
 class SkewPanel;
 class SummaryPanel;
 class TimelineView;
 
-// The main window: open a load file, see how its rows spread over parents, choose a
-// mitigation and see its predicted errors, duration and timeline beside every other one. It
-// only wires widgets to the controllers that do the work (AnalysisController, PlanController,
-// HeatmapBuilder).
+// The main window: the steps of a load left to right — File, Analyse, Plan, Run, Results —
+// each a view of its own (FileView, AnalyseView, PlanView, RunView, JobResultsPanel) under a
+// StepBar. It wires the views to the controllers that do the work (AnalysisController,
+// PlanController, RunController, DemoOrgController) and moves between steps; it holds no logic
+// of its own.
 class MainWindow : public QMainWindow {
     Q_OBJECT
 public:
@@ -47,33 +55,51 @@ public:
     void reanalyze();
     void generateSample(const SampleOptions &options, const QString &path);   // on a worker, then opens it
     Result<void> loadProfile(const QString &path);
-    // Off for --screenshot runs: a file that cannot be read is reported in the problems panel
-    // and the status bar only, never in a modal dialog nobody is there to close.
+    // Off for --screenshot runs and tests: errors go to the status bar and the views, never to
+    // a modal dialog nobody is there to close.
     void setDialogsEnabled(bool enabled) { m_dialogsEnabled = enabled; }
     void showComparisonTab();
-    // Starts the built-in demo org (the org when none is configured) as a child process and
-    // returns at once (DemoOrgController::started follows); `scale` wall seconds per platform
-    // second, 0 = the remembered speed (default 20× faster). An error when it cannot be started.
+    // Starts the built-in demo org as a child process and returns at once (DemoOrgController::
+    // started follows); `scale` wall seconds per platform second, 0 = the remembered speed.
     Result<void> startDemoOrg(double scale = 0, const QString &dataDir = {});
-    DemoOrgController *demoOrg() const { return m_demoOrg; }
+
+    void goTo(Step step);
+    Step currentStep() const;
+    // Records the plan on screen as a job and runs it against the chosen org (once the demo org
+    // holds the file's records); the Run step shows it. An error when it cannot start.
+    Result<void> runPlan();
+    // The Results step on `job` (0: the newest) of the job store.
+    void showResults(qint64 job = 0);
+    // Jobs a killed app left running: offers (or, without dialogs, starts) resuming the first.
+    void offerResume();
 
     AnalysisController *analysis() const { return m_analysis; }
-    PlanController *planner() const { return m_planner; }
-    HeatmapBuilder *heatmapBuilder() const { return m_heatmapBuilder; }
-    HeatmapView *heatmap() const { return m_heatmap; }
-    HistogramView *histogram() const { return m_histogram; }
-    SkewPanel *skewPanel() const { return m_skew; }
-    ProblemsPanel *problemsPanel() const { return m_problems; }
-    SummaryPanel *summary() const { return m_summary; }
-    LockRulesPanel *lockRules() const { return m_lockRules; }
-    MitigationPanel *mitigationPanel() const { return m_mitigation; }
-    PredictionPanel *predictionPanel() const { return m_prediction; }
-    ComparisonView *comparison() const { return m_comparison; }
-    TimelineView *timeline() const { return m_timeline; }
+    PlanController *planner() const;
+    HeatmapBuilder *heatmapBuilder() const;
+    HeatmapView *heatmap() const;
+    HistogramView *histogram() const;
+    SkewPanel *skewPanel() const;
+    ProblemsPanel *problemsPanel() const;
+    SummaryPanel *summary() const;
+    LockRulesPanel *lockRules() const;
+    MitigationPanel *mitigationPanel() const;
+    PredictionPanel *predictionPanel() const;
+    ComparisonView *comparison() const;
+    TimelineView *timeline() const;
     QProgressBar *progressBar() const { return m_progress; }
     QPushButton *cancelButton() const { return m_cancel; }
+    QLabel *statusLabel() const { return m_status; }
     RecentFiles *recentFiles() const { return m_recent; }
-    const OrgProfile &profile() const { return m_profile; }
+    const OrgProfile &profile() const;
+    DemoOrgController *demoOrg() const { return m_demoOrg; }
+    RunController *runController() const { return m_run; }
+    StepBar *steps() const { return m_steps; }
+    FileView *fileView() const { return m_fileView; }
+    AnalyseView *analyseView() const { return m_analyse; }
+    PlanView *planView() const { return m_plan; }
+    RunView *runView() const { return m_runView; }
+    JobResultsPanel *resultsPanel() const { return m_results; }
+    OrgPicker *orgPicker() const { return m_orgPicker; }
 
 signals:
     void heatmapShown();   // the heatmap shows the current file or plan (tests and screenshots wait on it)
@@ -84,58 +110,43 @@ protected:
     void dropEvent(QDropEvent *event) override;
 
 private:
-    void buildLayout();
     void buildMenus();
-    void connectControllers();
+    void buildOrgMenu();
+    void connectViews();
     void restoreWindowState();
     void saveWindowState() const;
-    void onStarted(const QString &path);
     void onFinished(const AnalysisPtr &analysis);
     void onFailed(const QString &message, const QString &path, qint64 line);
-    void onCancelled();
-    void onMitigationChanged();
-    void requestPlan();
-    void requestComparison();
     void requestHeatmap();
     void chooseFile();
     void chooseProfile();
-    void buildOrgMenu();
-    void showOrgStatus();
     void showSampleDialog();
+    void showOrgStatus();
     void setBusy(bool busy);
-    AnalyzeOptions analyzeOptions() const;
-    PlanOptions planOptions() const;
+    void updateReachableSteps();
+    void warn(const QString &title, const QString &message);
 
     AnalysisController *m_analysis;
-    PlanController *m_planner;
-    HeatmapBuilder *m_heatmapBuilder;
     RecentFiles *m_recent;
-    SummaryPanel *m_summary;
-    HeatmapView *m_heatmap;
-    TimelineView *m_timeline;
-    HistogramView *m_histogram;
-    SkewPanel *m_skew;
-    ProblemsPanel *m_problems;
-    LockRulesPanel *m_lockRules;
-    MitigationPanel *m_mitigation;
-    PredictionPanel *m_prediction;
-    ComparisonView *m_comparison;
-    QTabWidget *m_sideTabs = nullptr;
-    QDockWidget *m_problemsDock = nullptr;
-    QDockWidget *m_lockRulesDock = nullptr;
-    QDockWidget *m_mitigationDock = nullptr;
+    DemoOrgController *m_demoOrg;
+    RunController *m_run;
+    OrgPicker *m_orgPicker;
+    StepBar *m_steps;
+    QStackedWidget *m_stack;
+    FileView *m_fileView;
+    AnalyseView *m_analyse;
+    PlanView *m_plan;
+    RunView *m_runView;
+    JobResultsPanel *m_results;
+    BackgroundTask *m_sampleTask;
     QProgressBar *m_progress;
     QPushButton *m_cancel;
     QLabel *m_status;
     QLabel *m_orgStatus;
-    DemoOrgController *m_demoOrg;
-    BackgroundTask *m_sampleTask;
-    QString m_orgSeeded;     // what seeding the open file did, for the org status's tooltip
-    QString m_orgActivity;   // what the org says it has done
     QMenu *m_recentMenu = nullptr;
-    QTimer *m_compareDebounce;
-    OrgProfile m_profile;
-    QString m_comparedOptionsKey;   // what the comparison on screen was computed for
+    QString m_orgSeeded;     // what seeding the open file did, for the org status's tooltip
+    bool m_runWhenSeeded = false;
+    bool m_closeWhenStopped = false;
     bool m_dialogsEnabled = true;
 };
 

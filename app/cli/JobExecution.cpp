@@ -51,29 +51,7 @@ std::function<void(const RunProgress &)> progressPrinter(bool quiet)
     };
 }
 
-// One run is one draw: it agrees within calibration.md's tolerance or within two of one run's
-// spread, whichever is wider (a single parallel run's errors vary by ±12 %).
-QString agreementWarning(const PredictionSummary &p, const RunReport &r, double observedSeconds, bool timed)
-{
-    const double errorTolerance = std::max({p.lockErrorRows < 350 ? 50.0 : 0.15 * p.lockErrorRows, 2 * p.lockErrorRowsSd});
-    const bool errorsAgree = std::abs(double(r.lockErrors()) - p.lockErrorRows) <= errorTolerance;
-    const bool timeAgrees = !timed || std::abs(observedSeconds - p.durationSeconds) <= std::max(0.15 * p.durationSeconds, 2 * p.durationSd);
-    if (errorsAgree && timeAgrees)
-        return {};
-    return QStringLiteral("warning: this org differs from the profile: predicted %1 lock errors in %2, observed %3 in %4 "
-                          "(beyond ±15 % and two runs' spread)")
-        .arg(grouped(qRound64(p.lockErrorRows)), duration(p.durationSeconds), grouped(r.lockErrors()), duration(observedSeconds));
-}
-
 } // namespace
-
-QString errorsText(const std::map<QString, qint64> &errors)
-{
-    QStringList parts;
-    for (const auto &[code, n] : errors)
-        parts << QStringLiteral("%1 %2").arg(code, grouped(n));
-    return parts.join(QStringLiteral(", "));
-}
 
 Result<JobRun> performJob(JobStore &store, qint64 job, const FileAnalysis &source, const RunPlan &plan, OrgConnection &org, RunOptions options,
                           const ExecutionOutput &output, const std::optional<PredictionSummary> &predicted, bool cancelAbandoned)
@@ -107,7 +85,7 @@ Result<JobRun> performJob(JobStore &store, qint64 job, const FileAnalysis &sourc
     run.observedSeconds = org.scale > 0 && org.scale < 1 ? run.wallSeconds / org.scale : run.wallSeconds;
     run.predicted = predicted;
     if (predicted && !run.report.cancelled)
-        run.agreement = agreementWarning(*predicted, run.report, run.observedSeconds, org.scale > 0);
+        run.agreement = predictionAgreement(*predicted, run.report, run.observedSeconds, org.scale > 0);
 
     // A retry's answers become the original job's (JobStore::foldRetry), after every run or resume of it.
     if (auto self = store.job(job); self && self->spec.run.contains(QStringLiteral("retryOf"))) {
@@ -230,36 +208,6 @@ int executeJob(JobStore &store, qint64 job, const FileAnalysis &source, const Ru
     return run->exitCode();
 }
 
-QString PlannedRetry::describe(qint64 job, int pass) const
-{
-    QString text = QStringLiteral("retry of job %1, pass %2: %3 failed rows as %4 over %5")
-                       .arg(job)
-                       .arg(pass)
-                       .arg(grouped(qint64(rows.size())), plan.mitigation.label(), apiLabel(plan.api));
-    if (predicted)
-        text += QStringLiteral(" — predicted %1 lock errors in %2").arg(grouped(qRound64(predicted->lockErrorRows)), duration(predicted->durationSeconds));
-    return text;
-}
-
-Result<std::optional<PlannedRetry>> planRetry(JobStore &store, qint64 job, const FileAnalysis &source, const RetrySelection &selection,
-                                              const Mitigation &mitigation, const PlanOptions &options)
-{
-    auto rows = RetryPolicy::select(store, job, selection, source.keys);
-    if (!rows)
-        return std::unexpected(rows.error());
-    if (rows->empty())
-        return std::optional<PlannedRetry>();
-    auto retry = RetryPolicy::plan(source.keys, *rows, mitigation, options);
-    if (!retry)
-        return std::unexpected(retry.error());
-    PlannedRetry planned;
-    planned.rows = std::move(*rows);
-    if (const auto p = Comparison::predict(retry->plan, retry->keys, options.profile, SeedPolicy{}); p)
-        planned.predicted = p->summary;
-    planned.plan = retry->forFile();
-    return std::optional<PlannedRetry>(std::move(planned));
-}
-
 Result<std::vector<JobRun>> runRetries(JobStore &store, const JobSummary &job, const FileAnalysis &source, PlannedRetry first,
                                        const Mitigation &mitigation, const PlanOptions &options, OrgConnection &org, int passes,
                                        const ExecutionOutput &output)
@@ -270,17 +218,7 @@ Result<std::vector<JobRun>> runRetries(JobStore &store, const JobSummary &job, c
     for (int pass = 1; pass <= passes && planned; ++pass) {
         if (!output.quiet)
             err() << "lockstep-cli " << output.verb << ": " << planned->describe(job.id, pass) << Qt::endl;
-        JobSpec spec = job.spec;
-        spec.api = apiName(planned->plan.api);
-        spec.mitigation = planned->plan.mitigation.key();
-        spec.plan = planned->plan.toJson(&source.keys);
-        spec.run.remove(QStringLiteral("retryOf"));
-        const auto child = store.createRetryJob(job.id, spec, JobRunner::batchesOf(planned->plan), [&](qint64 row) {
-            QStringList parents;
-            for (const auto k : source.keys.keysOf(row))
-                parents << source.keys.keyLabel(k);
-            return parents.join(QLatin1Char(';'));
-        });
+        const auto child = recordRetryJob(store, job, source, *planned);
         if (!child)
             return std::unexpected(child.error());
         RunOptions runOptions;

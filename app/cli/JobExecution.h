@@ -4,6 +4,7 @@
 
 #include "analysis/FileAnalysis.h"
 #include "cli/OrgConnection.h"
+#include "job/JobLaunch.h"
 #include "job/JobRunner.h"
 #include "job/RetryPolicy.h"
 #include "job/ResultFiles.h"
@@ -61,25 +62,11 @@ int executeJob(JobStore &store, qint64 job, const FileAnalysis &source, const Ru
                const ExecutionOutput &output, const std::optional<PredictionSummary> &predicted = std::nullopt,
                bool cancelAbandoned = false);
 
-// Failed rows of a job to send again, their plan (on file rows) and its prediction.
-struct PlannedRetry {
-    std::vector<qint64> rows;
-    Plan plan;
-    std::optional<PredictionSummary> predicted;
-    QString describe(qint64 job, int pass) const;   // "retry of job 3, pass 1: 2,345 failed rows as … — predicted 0 lock errors in 3.0 min"
-};
-// The job's failed rows the selection names, planned with the mitigation (RetryPolicy) and
-// predicted; no value when no row matches.
-Result<std::optional<PlannedRetry>> planRetry(JobStore &store, qint64 job, const FileAnalysis &source, const RetrySelection &selection,
-                                              const Mitigation &mitigation, const PlanOptions &options);
 // Runs `first` as a retry of `job` (a child job, folded back), then — up to `passes` in all —
 // the rows that hit a lock again, each pass after a full-jitter backoff. Each pass's report is
 // printed as text unless output.json; the runs are returned for the caller's JSON.
 Result<std::vector<JobRun>> runRetries(JobStore &store, const JobSummary &job, const FileAnalysis &source, PlannedRetry first,
                                        const Mitigation &mitigation, const PlanOptions &options, OrgConnection &org, int passes,
                                        const ExecutionOutput &output);
-
-// "UNABLE_TO_LOCK_ROW 1,200, DUPLICATES_DETECTED 3"
-QString errorsText(const std::map<QString, qint64> &errors);
 
 } // namespace lockstep::cli

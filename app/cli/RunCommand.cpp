@@ -4,7 +4,6 @@
 #include "cli/JobCommands.h"
 #include "cli/JobExecution.h"
 #include "cli/PlanCommand.h"
-#include "load/FileDigest.h"
 #include "predict/AutoPlanner.h"
 
 #include <QFileInfo>
@@ -98,32 +97,15 @@ int RunCommand::run(const QStringList &arguments)
         return code;
     restoreAbandonedChanges(**store, *org, output->quiet);
 
-    JobSpec spec;
-    spec.object = plan->object;
-    spec.operation = plan->operation;
-    spec.externalIdField = parser.value(QStringLiteral("external-id"));
-    spec.api = apiName(plan->api);
-    spec.mitigation = plan->mitigation.key();
-    spec.orgUrl = org->name;
-    spec.sourcePath = QFileInfo(a.file.path()).absoluteFilePath();
-    spec.sourceSize = qint64(a.file.sizeBytes());
-    const auto digest = fileSha256(a.file.path());
-    if (!digest)
-        return report(digest.error());
-    spec.sourceSha256 = *digest;
-    spec.plan = plan->toJson(&a.keys);
-    spec.profile = input->options.profile.toJson();
-    spec.run = QJsonObject{{QStringLiteral("timeScale"), org->scale}};
+    JobTarget target;
+    target.orgName = org->name;
+    target.timeScale = org->scale;
+    target.externalIdField = parser.value(QStringLiteral("external-id"));
     // One call before the job exists: the session works, TLS verifies, the object is there (and
     // the external id field) — a job that could never send a row is not recorded as failed.
-    if (auto checked = checkTarget(*org, plan->object, spec.externalIdField); !checked)
+    if (auto checked = checkTarget(*org, plan->object, target.externalIdField); !checked)
         return report(checked.error());
-    const auto job = (*store)->createJob(spec, JobRunner::batchesOf(*plan), [&](qint64 row) {
-        QStringList parents;
-        for (const auto k : a.keys.keysOf(row))
-            parents << a.keys.keyLabel(k);
-        return parents.join(QLatin1Char(';'));
-    });
+    const auto job = recordJob(**store, a, *plan, input->options.profile, target);
     if (!job)
         return report(job.error());
     if (!output->quiet)
@@ -135,7 +117,7 @@ int RunCommand::run(const QStringList &arguments)
     if (const auto p = Comparison::predict(*plan, a.keys, input->options.profile, SeedPolicy{}); p)
         predicted = p->summary;
     RunOptions options;
-    options.externalIdField = spec.externalIdField;
+    options.externalIdField = target.externalIdField;
     if (retryPasses == 0)
         return executeJob(**store, *job, a, RunPlan::of(*plan), *org, options, *output, predicted);
 

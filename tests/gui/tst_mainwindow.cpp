@@ -310,7 +310,7 @@ void TestMainWindow::demoOrgRunsBesideTheAppAndTakesTheOpenFile()
     QVERIFY(window.demoOrg()->isRunning());
     const QString instanceUrl = window.demoOrg()->instanceUrl();
     QVERIFY(instanceUrl.startsWith(QStringLiteral("http://127.0.0.1:")));
-    QCOMPARE(orgStatus->text(), QStringLiteral("Org: demo org at %1 (100× faster)").arg(instanceUrl));
+    QCOMPARE(orgStatus->text(), QStringLiteral("Org: the demo org (100× faster) at %1").arg(instanceUrl));
     QVERIFY(seeded.wait(30000));
     QCOMPARE(seeded.front().at(1).toLongLong(), 2040);   // 2,000 Opportunities + 40 Accounts
     QTRY_VERIFY_WITH_TIMEOUT(orgStatus->toolTip().contains(QStringLiteral("2,040 records created")), 10000);

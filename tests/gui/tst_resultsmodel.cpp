@@ -1,7 +1,7 @@
 // The results table's model over the job store (issue 13): every row of a job, read a page at a
 // time; filters by status, code, parent, batch, attempts and text, and sorts, found off the GUI
 // thread — checked row by row against what the store was given.
-#include "JobResultsWindow.h"
+#include "JobResultsPanel.h"
 #include "ResultsTableModel.h"
 #include "ResultsView.h"
 #include "TestSupport.h"
@@ -251,7 +251,7 @@ private slots:
                                       300000);
         QVERIFY2(run.exitCode == 0 || run.exitCode == 3, run.err.constData());
 
-        ui::JobResultsWindow window;
+        ui::JobResultsPanel window;
         window.show();
         QVERIFY(window.openStore(store));
         QCOMPARE(window.jobs()->count(), 1);
@@ -261,7 +261,7 @@ private slots:
 
         const QString out = scratch.path(QStringLiteral("exported"));
         QVERIFY(QDir().mkpath(out));
-        QSignalSpy exported(&window, &ui::JobResultsWindow::exported);
+        QSignalSpy exported(&window, &ui::JobResultsPanel::exported);
         window.exportResults(ResultFormat::DataLoader, out);
         QVERIFY(exported.wait(60000));
         qint64 lines = 0;
@@ -278,7 +278,7 @@ private slots:
         QVERIFY(grow.open(QIODevice::Append));
         grow.write("0065M0ITqWFV1J8QWL,0015Q0fVgKiHvQ4QUK,Extra,Prospecting,2026-01-01,1\n");
         grow.close();
-        QSignalSpy failed(&window, &ui::JobResultsWindow::failed);
+        QSignalSpy failed(&window, &ui::JobResultsPanel::failed);
         window.exportResults(ResultFormat::Full, out);
         QVERIFY(failed.wait(60000));
         QVERIFY2(window.status()->text().contains(QLatin1String("changed or is gone")), qPrintable(window.status()->text()));

@@ -58,6 +58,7 @@ public:
 
     // Batches [first, last] (0-based) of a column; parents (by rank) of a grid row.
     std::pair<qint64, qint64> batchRange(int column) const;
+    int columnOfBatch(qint64 batch) const { return int(batch / m_batchesPerColumn); }
     std::pair<qint64, qint64> rankRange(int row) const;
     std::uint32_t parentAtRank(qint64 rank) const { return m_parentAtRank[size_t(rank)]; }
     qint64 rankOf(std::uint32_t key) const { return m_rankOfKey[key]; }

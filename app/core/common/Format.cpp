@@ -15,4 +15,13 @@ QString percent(double share, int decimals)
     return QString::number(share * 100.0, 'f', decimals) + QLatin1Char('%');
 }
 
+QString durationText(double seconds)
+{
+    if (seconds >= 5400)
+        return QStringLiteral("%1 h").arg(seconds / 3600, 0, 'f', 1);
+    if (seconds >= 120)
+        return QStringLiteral("%1 min").arg(seconds / 60, 0, 'f', 1);
+    return QStringLiteral("%1 s").arg(seconds, 0, 'f', seconds < 10 ? 1 : 0);
+}
+
 } // namespace lockstep

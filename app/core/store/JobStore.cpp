@@ -1023,6 +1023,51 @@ Result<std::map<QString, qint64>> JobStore::errorCounts(qint64 job)
     });
 }
 
+Result<std::vector<BatchProgress>> JobStore::batchProgress(qint64 job)
+{
+    return m_db->read([&](Connection &c) -> Result<std::vector<BatchProgress>> {
+        auto st = c.prepare(QStringLiteral("SELECT batch_no, lane, size, pending, sent, succeeded, failed, unknown, lock_errors "
+                                           "FROM batches WHERE job_id=? ORDER BY batch_no"));
+        if (!st)
+            return std::unexpected(st.error());
+        st->bindInt(1, job);
+        std::vector<BatchProgress> out;
+        if (auto read = st->forEachRow([&](Statement &row) {
+                BatchProgress b;
+                b.batch = row.column(0).toInt();
+                b.lane = row.column(1).toInt();
+                b.size = row.column(2).toLongLong();
+                b.pending = row.column(3).toLongLong();
+                b.sent = row.column(4).toLongLong();
+                b.succeeded = row.column(5).toLongLong();
+                b.failed = row.column(6).toLongLong();
+                b.unknown = row.column(7).toLongLong();
+                b.lockErrors = row.column(8).toLongLong();
+                out.push_back(b);
+            });
+            !read)
+            return std::unexpected(read.error());
+        return out;
+    });
+}
+
+Result<std::vector<LockErrorRow>> JobStore::lockErrorRows(qint64 job)
+{
+    return m_db->read([&](Connection &c) -> Result<std::vector<LockErrorRow>> {
+        auto st = c.prepare(QStringLiteral("SELECT row_no, batch_no FROM rows WHERE job_id=?1 AND batch_no IN (SELECT batch_no FROM "
+                                           "batches WHERE job_id=?1 AND lock_errors>0) AND status=?2 AND code='UNABLE_TO_LOCK_ROW' "
+                                           "ORDER BY row_no"));
+        if (!st)
+            return std::unexpected(st.error());
+        st->bindInt(1, job);
+        st->bindInt(2, int(RowStatus::Failed));
+        std::vector<LockErrorRow> out;
+        if (auto read = st->forEachRow([&](Statement &row) { out.push_back({row.column(0).toLongLong(), row.column(1).toInt()}); }); !read)
+            return std::unexpected(read.error());
+        return out;
+    });
+}
+
 Result<std::pair<QString, QString>> JobStore::batchRemote(qint64 job, int batch)
 {
     return m_db->read([&](Connection &c) -> Result<std::pair<QString, QString>> {

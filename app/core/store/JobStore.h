@@ -77,6 +77,21 @@ struct BatchWindow {
     qint64 orgStartedMs = 0, orgEndedMs = 0;
 };
 
+// One batch's counts as a run fills it in (what a run view draws per lane).
+struct BatchProgress {
+    int batch = -1;
+    int lane = -1;                  // -1: the shared queue
+    qint64 size = 0;
+    qint64 pending = 0, sent = 0, succeeded = 0, failed = 0, unknown = 0, lockErrors = 0;
+    qint64 answered() const { return succeeded + failed + unknown; }
+};
+
+// A row the org refused because a parent was locked, and the batch that carried it.
+struct LockErrorRow {
+    qint64 row = 0;
+    int batch = -1;
+};
+
 enum class JobState { Created, Running, Paused, Cancelled, Finished, Failed };
 QString jobStateName(JobState state);
 std::optional<JobState> parseJobState(const QString &text);
@@ -170,6 +185,10 @@ public:
     static bool runnerAlive(const JobSummary &job);
     // Failed rows by status code (UNABLE_TO_LOCK_ROW → 1,200).
     Result<std::map<QString, qint64>> errorCounts(qint64 job);
+    // Every batch's counts, in batch order (cheap: the batches table keeps them).
+    Result<std::vector<BatchProgress>> batchProgress(qint64 job);
+    // The job's rows that failed with UNABLE_TO_LOCK_ROW, in row order.
+    Result<std::vector<LockErrorRow>> lockErrorRows(qint64 job);
 
     // Remote ids of a batch (Bulk job and batch), so a resumed run can read its results.
     Result<void> setBatchRemote(qint64 job, int batch, const QString &remoteJob, const QString &remoteBatch);
