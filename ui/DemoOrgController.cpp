@@ -71,6 +71,7 @@ Result<void> DemoOrgController::start(double scale, const QString &dataDir)
     }
     m_scale = scale;
     m_starting = true;
+    m_process->setNiceness(10);
     m_process->start(cli, {QStringLiteral("--scale"), QString::number(scale), QStringLiteral("--data"), dataDir},
                      [this](const Result<DemoOrgConnection> &connection) { onProcessReady(connection); }, kStartTimeoutMs);
     return {};

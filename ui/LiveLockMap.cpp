@@ -30,7 +30,7 @@ LiveLockMap::LiveLockMap(QWidget *parent)
     layout->addWidget(m_plot, 1);
     m_plot->setInteractions(QCP::iRangeDrag | QCP::iRangeZoom);
     m_plot->axisRect()->setupFullAxesBox(true);
-    m_plot->xAxis->setLabel(tr("seconds since the run began"));
+    m_plot->xAxis->setLabel(tr("seconds since the run began (the org's time)"));
     m_plot->yAxis->setLabel(tr("parent"));
     m_plot->yAxis->setRangeReversed(true);
     m_plot->yAxis->setTickLabels(false);
@@ -67,6 +67,7 @@ void LiveLockMap::reset(AnalysisPtr analysis, std::shared_ptr<const HeatmapGrid>
     m_secondsPerColumn = 1;
     m_seen.clear();
     m_total = 0;
+    m_seconds = 0;
     redraw();
 }
 
@@ -75,6 +76,8 @@ void LiveLockMap::addSample(double seconds, const std::vector<LockErrorRow> &loc
     if (!m_grid || !m_analysis)
         return;
     const LockKeys &keys = m_analysis->keys;
+    const size_t columnsBefore = m_columns.size();
+    const double widthBefore = m_secondsPerColumn;
     while (seconds / m_secondsPerColumn >= kMaxColumns) {
         // Merge neighbours: the column width doubles.
         std::vector<std::vector<std::uint32_t>> merged((m_columns.size() + 1) / 2, std::vector<std::uint32_t>(size_t(m_grid->rows()), 0));
@@ -85,12 +88,14 @@ void LiveLockMap::addSample(double seconds, const std::vector<LockErrorRow> &loc
         m_secondsPerColumn *= 2;
     }
     const size_t column = size_t(std::max(0.0, seconds) / m_secondsPerColumn);
-    while (m_columns.size() <= column)
-        m_columns.emplace_back(size_t(m_grid->rows()), 0);
+    qint64 added = 0;
     for (const LockErrorRow &e : lockErrors) {
         if (e.row < 0 || e.row >= keys.rowCount() || !m_seen.insert(e.row).second)
             continue;
+        if (m_columns.size() <= column)
+            m_columns.resize(column + 1, std::vector<std::uint32_t>(size_t(m_grid->rows()), 0));
         ++m_total;
+        ++added;
         // A row that locks several parents counts on each of them: any could have been the one held.
         for (const auto key : keys.keysOf(e.row))
             if (const int r = m_grid->rowOfKey(key); r >= 0) {
@@ -98,7 +103,15 @@ void LiveLockMap::addSample(double seconds, const std::vector<LockErrorRow> &loc
                 ++m_rowTotals[size_t(r)];
             }
     }
-    redraw();
+    m_seconds = std::max(m_seconds, seconds);
+    // Redrawing the map is the costly part of a sample: only when it changed. Otherwise time
+    // just moves on along the axis.
+    if (added > 0 || m_columns.size() != columnsBefore || m_secondsPerColumn != widthBefore) {
+        redraw();
+    } else {
+        m_plot->xAxis->setRange(0, std::max(10.0, m_seconds));
+        m_plot->replot(QCustomPlot::rpQueuedReplot);
+    }
 }
 
 int LiveLockMap::parentRowsHit() const
@@ -129,7 +142,7 @@ void LiveLockMap::redraw()
             maxCell = std::max(maxCell, std::uint32_t(v));
         }
     m_map->setDataRange(QCPRange(1, std::max<double>(2, maxCell)));
-    m_plot->xAxis->setRange(0, std::max(10.0, cols * m_secondsPerColumn));
+    m_plot->xAxis->setRange(0, std::max({10.0, cols * m_secondsPerColumn, m_seconds}));
     m_plot->yAxis->setRange(-0.5, rows - 0.5);
     m_plot->replot(QCustomPlot::rpQueuedReplot);
     updateCaption();

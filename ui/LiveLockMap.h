@@ -28,7 +28,8 @@ public:
 
     // A new run: parents laid out as `grid` lays them out (any grid of `analysis`).
     void reset(AnalysisPtr analysis, std::shared_ptr<const HeatmapGrid> grid);
-    // The job's lock errors so far (every one, as the store lists them) at `seconds` into the run:
+    // The job's lock errors so far (every one, as the store lists them) at `seconds` into the run
+    // (the org's seconds: a demo org's time runs faster):
     // those not seen before are added to that moment's column.
     void addSample(double seconds, const std::vector<LockErrorRow> &lockErrors);
 
@@ -61,6 +62,7 @@ private:
     double m_secondsPerColumn = 1;
     std::unordered_set<qint64> m_seen;                   // file rows already counted
     qint64 m_total = 0;
+    double m_seconds = 0;   // the latest sample's time
 };
 
 } // namespace lockstep::ui

@@ -26,16 +26,19 @@ RetryDialog::RetryDialog(const QString &storePath, const JobSummary &job, Analys
             m_mitigation->addItem(m->label(), QString::fromLatin1(key));
     m_mitigation->setToolTip(tr("Parent-aware lanes put rows that share a parent on one lane, so they cannot collide again"));
     m_prediction->setWordWrap(true);
-    m_prediction->setMinimumWidth(460);
+    m_prediction->setMinimumWidth(520);
+    setMinimumWidth(640);
     m_buttons->button(QDialogButtonBox::Ok)->setText(tr("Retry"));
     auto *form = new QFormLayout(this);
     auto *rows = new QLabel(tr("<b>%1</b> of job %2 (%3 %4)").arg(what.toHtmlEscaped()).arg(job.id).arg(job.spec.object,
                                                                                                       operationName(job.spec.operation)));
     rows->setWordWrap(true);
+    rows->setMinimumWidth(520);
     form->addRow(tr("Rows:"), rows);
     form->addRow(tr("Mitigation:"), m_mitigation);
     form->addRow(tr("Predicted:"), m_prediction);
     form->addRow(m_buttons);
+    form->setSizeConstraint(QLayout::SetMinimumSize);
     connect(m_buttons, &QDialogButtonBox::accepted, this, &QDialog::accept);
     connect(m_buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
     connect(m_mitigation, &QComboBox::currentIndexChanged, this, &RetryDialog::predict);
@@ -87,6 +90,7 @@ void RetryDialog::predict()
                                                                     grouped(qRound64(p.predicted->lockErrorRowsSd)),
                                                                     duration(p.predicted->durationSeconds));
             m_prediction->setText(text);
+            adjustSize();
             m_buttons->button(QDialogButtonBox::Ok)->setEnabled(true);
             m_predicted = true;
             emit predicted();

@@ -5,6 +5,10 @@
 #include <QFileInfo>
 #include <QJsonDocument>
 #include <QProcess>
+
+#ifdef Q_OS_UNIX
+#include <unistd.h>
+#endif
 #include <QTimer>
 
 #include <optional>
@@ -84,6 +88,10 @@ void DemoOrgProcess::start(const QString &program, const QStringList &arguments,
 {
     stop();
     m_process = std::make_unique<QProcess>();
+#ifdef Q_OS_UNIX
+    if (m_niceness > 0)
+        m_process->setChildProcessModifier([increment = m_niceness] { (void)::nice(increment); });   // after fork, before exec
+#endif
     m_stdout.clear();
     m_stderr.clear();
     m_connection = {};

@@ -62,6 +62,10 @@ public:
     void start(const QString &program, const QStringList &arguments, Ready ready, int timeoutMs = 60000);
     // The same, waiting for the answer (tests, command-line tools).
     Result<DemoOrgConnection> startAndWait(const QString &program, const QStringList &arguments, int timeoutMs = 60000);
+    // The child runs this much nicer than its parent (Unix; 0: as the parent). A window gives its
+    // demo org a lower CPU priority so that a busy org on a 2-core machine never freezes the
+    // window that watches it; the org's work is the same, only who goes first under contention.
+    void setNiceness(int increment) { m_niceness = increment; }
     // Called when a child that was ready exits without stop() being asked for.
     void setOnExited(Exited exited) { m_onExited = std::move(exited); }
 
@@ -87,6 +91,7 @@ private:
     Exited m_onExited;
     bool m_ready = false;
     bool m_stopping = false;
+    int m_niceness = 0;
 };
 
 } // namespace lockstep
