@@ -1,5 +1,9 @@
 #include "BackgroundTask.h"
 
+#include <QThread>
+
+#include <algorithm>
+
 #include <QMutex>
 
 #include <algorithm>
@@ -56,8 +60,22 @@ Progress BackgroundRun::progress(std::function<void(int permille, const QString 
     return progress;
 }
 
+QThreadPool *BackgroundTask::sharedPool()
+{
+    // Not Qt's global pool: the raster paint engine fills large areas on it and waits, so a
+    // window whose work held the global pool's threads (two, on a 2-core machine) would paint
+    // only when that work ended.
+    static QThreadPool pool;
+    static const bool sized = [] {
+        pool.setMaxThreadCount(std::max(4, QThread::idealThreadCount()));
+        return true;
+    }();
+    (void)sized;
+    return &pool;
+}
+
 BackgroundTask::BackgroundTask(QObject *parent, QThreadPool *pool)
-    : QObject(parent), m_pool(pool ? pool : QThreadPool::globalInstance()), m_channel(std::make_shared<BackgroundRun::Channel>())
+    : QObject(parent), m_pool(pool ? pool : sharedPool()), m_channel(std::make_shared<BackgroundRun::Channel>())
 {
     m_channel->owner = this;
 }

@@ -51,8 +51,11 @@ private:
 class BackgroundTask : public QObject {
     Q_OBJECT
 public:
-    // `pool` is not owned; null means QThreadPool::globalInstance().
+    // `pool` is not owned; null means sharedPool().
     explicit BackgroundTask(QObject *parent = nullptr, QThreadPool *pool = nullptr);
+    // The window's pool for short work (at least 4 threads). Work that lasts minutes (a job's
+    // run, seeding the demo org) gets a pool of its own, so it never holds up a filter or a heatmap.
+    static QThreadPool *sharedPool();
     // Cancels the current run and drops whatever any run still sends. It does not wait: the
     // work must hold (by value or shared pointer) everything it reads.
     ~BackgroundTask() override;

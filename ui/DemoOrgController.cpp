@@ -37,7 +37,7 @@ Result<QJsonObject> callOrg(const DemoOrgConnection &connection, const Backgroun
 } // namespace
 
 DemoOrgController::DemoOrgController(QObject *parent)
-    : QObject(parent), m_statusTask(new BackgroundTask(this)), m_seedTask(new BackgroundTask(this)), m_connectionTask(new BackgroundTask(this))
+    : QObject(parent), m_statusTask(new BackgroundTask(this)), m_seedTask(new BackgroundTask(this, &m_seedPool)), m_connectionTask(new BackgroundTask(this))
 {
     qRegisterMetaType<DemoOrgStatus>();
     m_process->setOnExited([this](const QString &why) { onProcessExited(why); });

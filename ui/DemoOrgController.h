@@ -6,6 +6,7 @@
 
 #include <QJsonObject>
 #include <QObject>
+#include <QThreadPool>
 
 #include <memory>
 
@@ -81,6 +82,7 @@ private:
     void cancelRequests();
 
     std::unique_ptr<DemoOrgProcess> m_process = std::make_unique<DemoOrgProcess>();
+    QThreadPool m_seedPool;   // seeding a large file lasts minutes: a thread of its own
     BackgroundTask *m_statusTask;
     BackgroundTask *m_seedTask;
     BackgroundTask *m_connectionTask;

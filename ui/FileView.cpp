@@ -14,7 +14,7 @@ namespace lockstep::ui {
 
 FileView::FileView(RecentFiles *recent, OrgPicker *orgPicker, QWidget *parent)
     : QWidget(parent), m_recent(recent), m_open(new QPushButton(tr("Open Load File…"))), m_sample(new QPushButton(tr("Generate Sample File…"))),
-      m_jobs(new QPushButton(tr("Open Job Results…"))), m_recentList(new QListWidget)
+      m_jobs(new QPushButton(tr("Open Job Results…"))), m_failed(new QPushButton(tr("Open Failed Job…"))), m_recentList(new QListWidget)
 {
     setObjectName(QStringLiteral("FileView"));
     auto *intro = new QLabel(tr("<h2>Plan a Salesforce data load that never ends in UNABLE_TO_LOCK_ROW</h2>"
@@ -25,12 +25,14 @@ FileView::FileView(RecentFiles *recent, OrgPicker *orgPicker, QWidget *parent)
     m_open->setToolTip(tr("A CSV of records to insert, update, upsert or delete (Ctrl+O)"));
     m_sample->setToolTip(tr("A realistic load file with skewed parents, to see Lockstep work"));
     m_jobs->setToolTip(tr("The jobs run so far, every row of each (Ctrl+J)"));
-    for (QPushButton *b : {m_open, m_sample, m_jobs})
+    m_failed->setToolTip(tr("Why a job failed, from its Data Loader or Bulk API result files, its folder, or its id (Ctrl+Shift+O)"));
+    for (QPushButton *b : {m_open, m_sample, m_jobs, m_failed})
         b->setMinimumHeight(36);
     auto *actions = new QVBoxLayout;
     actions->addWidget(m_open);
     actions->addWidget(m_sample);
     actions->addWidget(m_jobs);
+    actions->addWidget(m_failed);
     actions->addStretch(1);
 
     auto *recentBox = new QGroupBox(tr("Recent files"));
@@ -53,6 +55,7 @@ FileView::FileView(RecentFiles *recent, OrgPicker *orgPicker, QWidget *parent)
     connect(m_open, &QPushButton::clicked, this, &FileView::openRequested);
     connect(m_sample, &QPushButton::clicked, this, &FileView::sampleRequested);
     connect(m_jobs, &QPushButton::clicked, this, &FileView::jobsRequested);
+    connect(m_failed, &QPushButton::clicked, this, &FileView::failedJobRequested);
     connect(m_recentList, &QListWidget::itemActivated, this,
             [this](QListWidgetItem *item) {
                 if (const QString path = item->data(Qt::UserRole).toString(); !path.isEmpty())

@@ -26,6 +26,7 @@ signals:
     void openRequested();
     void sampleRequested();
     void jobsRequested();
+    void failedJobRequested();
     void fileChosen(const QString &path);
 
 protected:
@@ -36,6 +37,7 @@ private:
     QPushButton *m_open;
     QPushButton *m_sample;
     QPushButton *m_jobs;
+    QPushButton *m_failed;
     QListWidget *m_recentList;
 };
 

@@ -3,6 +3,8 @@
 #include "AnalyseView.h"
 #include "BackgroundTask.h"
 #include "DemoOrgController.h"
+#include "DemoSkewTour.h"
+#include "DemoSummaryDialog.h"
 #include "FileView.h"
 #include "HeatmapView.h"
 #include "JobResultsPanel.h"
@@ -15,6 +17,8 @@
 #include "RunView.h"
 #include "SampleDialog.h"
 #include "SummaryPanel.h"
+#include "TriageDialog.h"
+#include "TriageView.h"
 #include "UiFormat.h"
 
 #include <QActionGroup>
@@ -28,12 +32,14 @@
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QMimeData>
+#include <QPlainTextEdit>
 #include <QProgressBar>
 #include <QPushButton>
 #include <QSettings>
 #include <QSplitter>
 #include <QStackedWidget>
 #include <QStatusBar>
+#include <QTabWidget>
 #include <QVBoxLayout>
 
 namespace lockstep::ui {
@@ -42,7 +48,8 @@ MainWindow::MainWindow(QWidget *parent)
     : QMainWindow(parent), m_analysis(new AnalysisController(this)), m_recent(new RecentFiles(this)),
       m_demoOrg(new DemoOrgController(this)), m_run(new RunController(this)), m_orgPicker(new OrgPicker(m_demoOrg)),
       m_steps(new StepBar), m_stack(new QStackedWidget), m_fileView(new FileView(m_recent, m_orgPicker)), m_analyse(new AnalyseView),
-      m_plan(new PlanView), m_runView(new RunView(m_run)), m_results(new JobResultsPanel), m_sampleTask(new BackgroundTask(this)),
+      m_plan(new PlanView), m_runView(new RunView(m_run)), m_results(new JobResultsPanel), m_triage(new TriageView),
+      m_resultsTabs(new QTabWidget), m_tour(new DemoSkewTour(this)), m_sampleTask(new BackgroundTask(this)),
       m_progress(new QProgressBar), m_cancel(new QPushButton(tr("Cancel"))), m_status(new QLabel), m_orgStatus(new QLabel)
 {
     setWindowTitle(tr("Lockstep"));
@@ -53,7 +60,11 @@ MainWindow::MainWindow(QWidget *parent)
     layout->setContentsMargins(0, 0, 0, 0);
     layout->setSpacing(0);
     layout->addWidget(m_steps);
-    for (QWidget *view : std::initializer_list<QWidget *>{m_fileView, m_analyse, m_plan, m_runView, m_results})
+    // Results: the jobs Lockstep ran, and the analysis of a failed job it did not run.
+    m_resultsTabs->setObjectName(QStringLiteral("resultsTabs"));
+    m_resultsTabs->addTab(m_results, tr("Jobs"));
+    m_resultsTabs->addTab(m_triage, tr("Failed job analysis"));
+    for (QWidget *view : std::initializer_list<QWidget *>{m_fileView, m_analyse, m_plan, m_runView, m_resultsTabs})
         m_stack->addWidget(view);
     layout->addWidget(m_stack, 1);
     setCentralWidget(central);
@@ -102,6 +113,7 @@ void MainWindow::buildMenus()
     file->addAction(tr("&Generate Sample File…"), this, &MainWindow::showSampleDialog);
     file->addAction(tr("Load Org &Profile…"), this, &MainWindow::chooseProfile);
     file->addAction(tr("Open &Job Results…"), QKeySequence(Qt::CTRL | Qt::Key_J), this, [this] { showResults(); });
+    file->addAction(tr("Open &Failed Job…"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_O), this, &MainWindow::chooseFailedJob);
     file->addSeparator();
     file->addAction(tr("&Quit"), QKeySequence::Quit, this, &QWidget::close);
 
@@ -126,6 +138,9 @@ void MainWindow::buildMenus()
     buildOrgMenu();
 
     QMenu *help = menuBar()->addMenu(tr("&Help"));
+    help->addAction(tr("Demo &Skew"), this, [this] { startDemoSkew(); })
+        ->setToolTip(tr("Parallel, sort by parent and lanes on a house-account load, one after another on the demo org"));
+    help->addSeparator();
     help->addAction(tr("&About Lockstep"), this, [this] {
         QMessageBox::about(this, tr("About Lockstep"),
                            tr("<b>Lockstep %1</b><p>Plan Salesforce data loads that never fail with "
@@ -192,6 +207,7 @@ void MainWindow::connectViews()
     connect(m_fileView, &FileView::openRequested, this, &MainWindow::chooseFile);
     connect(m_fileView, &FileView::sampleRequested, this, &MainWindow::showSampleDialog);
     connect(m_fileView, &FileView::jobsRequested, this, [this] { showResults(); });
+    connect(m_fileView, &FileView::failedJobRequested, this, &MainWindow::chooseFailedJob);
     connect(m_fileView, &FileView::fileChosen, this, &MainWindow::openFile);
     connect(m_recent, &RecentFiles::fileChosen, this, &MainWindow::openFile);
 
@@ -238,6 +254,18 @@ void MainWindow::connectViews()
                 goTo(Step::Run);
             });
 
+    connect(m_tour, &DemoSkewTour::stageChanged, this, [this](const QString &what) {
+        m_status->setText(what);
+        m_runView->log()->appendPlainText(what);
+    });
+    connect(m_tour, &DemoSkewTour::failed, this, [this](const QString &message) { warn(tr("Demo Skew stopped"), message); });
+    connect(m_tour, &DemoSkewTour::finished, this, [this](const std::vector<DemoRun> &runs) {
+        delete m_demoSummary;
+        m_demoSummary = new DemoSummaryDialog(runs, this);
+        if (m_dialogsEnabled)
+            m_demoSummary->show();
+        emit demoSummaryShown();
+    });
     connect(m_orgPicker, &OrgPicker::targetChanged, this, [this] {
         m_plan->setTarget(m_orgPicker->target().isValid() ? m_orgPicker->target().label : QString());
         showOrgStatus();
@@ -317,7 +345,36 @@ void MainWindow::showResults(qint64 job)
     m_results->setSourceHint(m_analysis->analysis());
     m_results->openStore(m_run->storePath(), job);
     m_steps->setCurrent(Step::Results);
-    m_stack->setCurrentWidget(m_results);
+    m_stack->setCurrentWidget(m_resultsTabs);
+    m_resultsTabs->setCurrentWidget(m_results);
+}
+
+void MainWindow::startDemoSkew(const QString &folder)
+{
+    if (m_run->isActive() || m_tour->isRunning())
+        return warn(tr("Demo Skew"), tr("A job is running: let it finish, or cancel it, first."));
+    if (!m_orgPicker->isDemoChosen())
+        m_orgPicker->chooseDemo();
+    if (!m_demoOrg->isRunning() && !m_demoOrg->isStarting())
+        if (auto started = startDemoOrg(); !started)
+            return warn(tr("Demo Skew"), started.error().toString());
+    m_tour->start(folder);
+}
+
+void MainWindow::chooseFailedJob()
+{
+    const RunTarget target = m_orgPicker->target();
+    TriageDialog dialog(target.isValid() ? target.label : QString(), this);
+    if (dialog.exec() == QDialog::Accepted)
+        triageFailedJob(dialog.request());
+}
+
+void MainWindow::triageFailedJob(const TriageRequest &request)
+{
+    m_triage->start(request, m_orgPicker->target());
+    m_steps->setCurrent(Step::Results);
+    m_stack->setCurrentWidget(m_resultsTabs);
+    m_resultsTabs->setCurrentWidget(m_triage);
 }
 
 void MainWindow::offerResume()
@@ -329,10 +386,11 @@ void MainWindow::offerResume()
     if (m_dialogsEnabled) {
         const auto answer = QMessageBox::question(
             this, tr("Resume the interrupted job?"),
-            tr("Job %1 (%2 %3, %4 of %5 rows answered) was still running when Lockstep stopped. Resume it now? Rows whose answer "
-               "was lost are looked up in the org first; none is sent twice.")
+            tr("Job %1 (%2 %3, %4 of %5 rows answered) %6. Resume it now? Rows whose answer was lost are looked up in the org "
+               "first; none is sent twice.")
                 .arg(job.id)
-                .arg(job.spec.object, operationName(job.spec.operation), grouped(job.succeeded + job.failed + job.unknown), grouped(job.rows)));
+                .arg(job.spec.object, operationName(job.spec.operation), grouped(job.succeeded + job.failed + job.unknown), grouped(job.rows),
+                     job.state == JobState::Paused ? tr("was paused") : tr("was still running when Lockstep stopped")));
         if (answer != QMessageBox::Yes)
             return;
     }

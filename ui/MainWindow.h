@@ -13,6 +13,7 @@ class QProgressBar;
 class QPushButton;
 class QMenu;
 class QStackedWidget;
+class QTabWidget;
 
 namespace lockstep::ui {
 
@@ -20,6 +21,8 @@ class AnalyseView;
 class BackgroundTask;
 class ComparisonView;
 class DemoOrgController;
+class DemoSkewTour;
+class DemoSummaryDialog;
 class FileView;
 class HeatmapBuilder;
 class HeatmapView;
@@ -38,6 +41,8 @@ class RunView;
 class SkewPanel;
 class SummaryPanel;
 class TimelineView;
+class TriageView;
+struct TriageRequest;
 
 // The main window: the steps of a load left to right — File, Analyse, Plan, Run, Results —
 // each a view of its own (FileView, AnalyseView, PlanView, RunView, JobResultsPanel) under a
@@ -72,6 +77,16 @@ public:
     void showResults(qint64 job = 0);
     // Jobs a killed app left running: offers (or, without dialogs, starts) resuming the first.
     void offerResume();
+    // Help → Demo Skew: parallel, sort by parent and lanes on a generated house-account load,
+    // one after another on the demo org, then DemoSummaryDialog.
+    void startDemoSkew(const QString &folder = {});
+    DemoSkewTour *demoTour() const { return m_tour; }
+    DemoSummaryDialog *demoSummary() const { return m_demoSummary; }
+    // File → Open Failed Job…: the dialog, then triageFailedJob().
+    void chooseFailedJob();
+    // Triages a failed job's files, folder or id (on the chosen org) and shows why it failed in
+    // the Results step.
+    void triageFailedJob(const TriageRequest &request);
 
     AnalysisController *analysis() const { return m_analysis; }
     PlanController *planner() const;
@@ -100,9 +115,11 @@ public:
     RunView *runView() const { return m_runView; }
     JobResultsPanel *resultsPanel() const { return m_results; }
     OrgPicker *orgPicker() const { return m_orgPicker; }
+    TriageView *triageView() const { return m_triage; }
 
 signals:
     void heatmapShown();   // the heatmap shows the current file or plan (tests and screenshots wait on it)
+    void demoSummaryShown();
 
 protected:
     void closeEvent(QCloseEvent *event) override;
@@ -138,6 +155,10 @@ private:
     PlanView *m_plan;
     RunView *m_runView;
     JobResultsPanel *m_results;
+    TriageView *m_triage;
+    QTabWidget *m_resultsTabs;
+    DemoSkewTour *m_tour;
+    DemoSummaryDialog *m_demoSummary = nullptr;
     BackgroundTask *m_sampleTask;
     QProgressBar *m_progress;
     QPushButton *m_cancel;

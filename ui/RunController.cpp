@@ -64,6 +64,23 @@ Result<RunOutcome> runJobOn(JobStore &store, qint64 job, const FileAnalysis &sou
     return outcome;
 }
 
+// A run stopped before it sent anything (paused while its source was still being read): the
+// job as it stands, paused or cancelled as asked.
+Result<RunOutcome> stoppedBeforeSending(JobStore &store, const JobSummary &job, bool pauseOnly)
+{
+    if (auto set = store.setJobState(job.id, pauseOnly ? JobState::Paused : JobState::Cancelled); !set)
+        return std::unexpected(set.error());
+    RunOutcome outcome;
+    outcome.job = job.id;
+    outcome.report.cancelled = true;
+    outcome.report.rows = job.rows;
+    outcome.report.succeeded = job.succeeded;
+    outcome.report.failed = job.failed;
+    outcome.report.unknown = job.unknown;
+    outcome.summary = job;
+    return outcome;
+}
+
 QString stamp()
 {
     return QDateTime::currentDateTime().toString(QStringLiteral("HH:mm:ss"));
@@ -72,7 +89,7 @@ QString stamp()
 } // namespace
 
 RunController::RunController(QObject *parent)
-    : QObject(parent), m_storePath(JobStore::defaultPath()), m_runTask(new BackgroundTask(this)), m_sampleTask(new BackgroundTask(this)),
+    : QObject(parent), m_storePath(JobStore::defaultPath()), m_runTask(new BackgroundTask(this, &m_runPool)), m_sampleTask(new BackgroundTask(this)),
       m_sampleTimer(new QTimer(this))
 {
     qRegisterMetaType<RunOutcome>();
@@ -192,6 +209,8 @@ void RunController::resume(qint64 job, AnalysisPtr analysis, const RunTarget &ta
         AnalysisPtr source = analysis;
         if (!source) {
             auto loaded = loadJobSource(*summary, Progress{{}, w.cancel});
+            if (!loaded && w.cancel.isCancelled())
+                return stoppedBeforeSending(**store, *summary, w.pauseOnly->load());
             if (!loaded)
                 return std::unexpected(loaded.error());
             source = *loaded;
@@ -334,7 +353,7 @@ std::vector<JobSummary> RunController::interruptedJobs(const QString &storePath)
     if (!jobs)
         return out;
     for (const JobSummary &j : *jobs)
-        if (j.state == JobState::Running && !JobStore::runnerAlive(j))
+        if ((j.state == JobState::Running && !JobStore::runnerAlive(j)) || j.state == JobState::Paused)
             out.push_back(j);
     return out;
 }

@@ -7,6 +7,7 @@
 
 #include <QElapsedTimer>
 #include <QObject>
+#include <QThreadPool>
 
 #include <optional>
 
@@ -82,7 +83,8 @@ public:
     // Samples the store now (also done every 400 ms while running): lanesUpdated() follows.
     void sampleStore();
 
-    // Jobs a killed or crashed app left running (state running, no live runner): to offer resuming.
+    // Jobs to offer resuming at start: those a killed or crashed app left running (no live
+    // runner), and those paused when the window closed.
     static std::vector<JobSummary> interruptedJobs(const QString &storePath);
 
 signals:
@@ -103,6 +105,7 @@ private:
     void onSample(const std::vector<BatchProgress> &batches, const std::vector<LockErrorRow> &lockErrors);
 
     QString m_storePath;
+    QThreadPool m_runPool;   // a run lasts minutes: a thread of its own (declared before the tasks)
     BackgroundTask *m_runTask;
     BackgroundTask *m_sampleTask;
     QTimer *m_sampleTimer;

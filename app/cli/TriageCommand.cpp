@@ -82,28 +82,12 @@ int TriageCommand::run(const QStringList &arguments)
     if (folder) {
         if (parser.isSet(QStringLiteral("source")))
             return usageError(QStringLiteral("a Bulk job's rows come with it: no --source"), name());
-        options.jobId = folder->jobId;
-        if (!parser.isSet(QStringLiteral("object")))
-            options.object = folder->object;
-        if (!parser.isSet(QStringLiteral("operation")))
-            options.operation = parseOperation(folder->operation.toLower());
-        if (folder->api == QLatin1String("bulk2")) {
-            options.files = folder->resultFiles;
-            options.notes << QStringLiteral("Bulk API 2.0 does not report the times of a job's internal batches: its lock errors cannot be "
-                                            "explained batch by batch (a Bulk API 1.0 job or a Lockstep run can be)");
-        } else {
-            if (!work.isValid())
-                return report(Error{ErrorKind::Io, QStringLiteral("cannot make a temporary folder: %1").arg(work.errorString())});
-            auto assembled = assembleBulkJob(*folder, work.path());
-            if (!assembled)
-                return report(assembled.error());
-            options.files = {assembled->results};
-            options.source = assembled->source;
-            options.batches = assembled->batches;
-            options.notes << assembled->notes;
-            if (!parser.isSet(QStringLiteral("api")))
-                options.api = Api::Bulk1Parallel;
-        }
+        if (!work.isValid())
+            return report(Error{ErrorKind::Io, QStringLiteral("cannot make a temporary folder: %1").arg(work.errorString())});
+        auto prepared = triageOptionsFor(*folder, options, work.path());
+        if (!prepared)
+            return report(prepared.error());
+        options = std::move(*prepared);
     }
     if (options.files.isEmpty())
         return usageError(QStringLiteral("expected the job's result files, a folder of its documents, or --org ALIAS --job ID"), name());

@@ -20,6 +20,10 @@
 #include "RetryDialog.h"
 #include "RunController.h"
 #include "RunView.h"
+#include "DemoSkewTour.h"
+#include "DemoSummaryDialog.h"
+#include "TriageView.h"
+#include "store/JobStore.h"
 #include "common/Format.h"
 #include "org/HttpClient.h"
 
@@ -34,8 +38,13 @@
 #include <QPushButton>
 #include <QSettings>
 #include <QTableWidget>
+#include <QTextBrowser>
+#include <QPlainTextEdit>
 #include <QTimer>
 #include <QtTest>
+#include <QProcess>
+
+#include <csignal>
 
 using namespace lockstep;
 using namespace lockstep::ui;
@@ -128,6 +137,8 @@ class TestWorkflow : public QObject {
 private slots:
     void initTestCase();
     void wholeWorkflowOnTheDemoOrg();
+    void demoSkewTourEndsInAChart();
+    void pauseCloseAndResumeAKilledRun();
 
 private:
     void save(QWidget &window, const QString &name);
@@ -268,6 +279,64 @@ void TestWorkflow::wholeWorkflowOnTheDemoOrg()
     QCOMPARE(writes.value(QStringLiteral("totalWrites")).toInteger(), 90000 - failedRows);
     save(window, QStringLiteral("workflow-6-results-failed.png"));
 
+    // 5b. Support's view of the same failure: its Data Loader files, and its Bulk job by id.
+    {
+        QSignalSpy exportedFailed(results, &JobResultsPanel::exported);
+        const QString filesDir = work.filePath(QStringLiteral("failed-job"));
+        QDir().mkpath(filesDir);
+        results->exportResults(ResultFormat::DataLoader, filesDir);
+        QVERIFY(exportedFailed.wait(60000));
+        TriageRequest request;
+        request.files = exportedFailed.front().at(0).toStringList();
+        request.source = path;
+        QSignalSpy triaged(window.triageView(), &TriageView::shown);
+        window.triageFailedJob(request);
+        QCOMPARE(window.currentStep(), Step::Results);
+        QVERIFY(triaged.wait(120000));
+        const TriageReport &report = *window.triageView()->report();
+        QCOMPARE(report.failed, failedRows);
+        QCOMPARE(report.lockedRows, failedRows);
+        QVERIFY(!report.lockedParents.empty());
+        QVERIFY(report.recommended);
+        QTest::qWait(200);
+        save(window, QStringLiteral("workflow-6b-triage-files.png"));
+
+        // The Bulk API 1.0 job the run used, downloaded from the org by its id: each lock error explained.
+        auto store = JobStore::open(window.runController()->storePath());
+        QVERIFY(store);
+        const auto remote = (*store)->batchRemote(parallelJob, 0);
+        QVERIFY(remote && !remote->first.isEmpty());
+        TriageRequest byId;
+        byId.jobId = remote->first;
+        window.triageFailedJob(byId);
+        QVERIFY(triaged.wait(120000));
+        const TriageReport &fromOrg = *window.triageView()->report();
+        QCOMPARE(fromOrg.jobId, remote->first);
+        QCOMPARE(fromOrg.failed, failedRows);
+        QVERIFY(!fromOrg.byBatch.empty());
+        QVERIFY(!fromOrg.explanations.empty());
+        QVERIFY(!window.triageView()->explanations()->toPlainText().isEmpty());
+        QTest::qWait(200);
+        save(window, QStringLiteral("workflow-6c-triage-job.png"));
+
+        // A result file that matches no row of the source: said, with the file, not guessed.
+        SampleOptions otherOptions = test::caseA(0);
+        otherOptions.seed = 7;   // other Ids
+        otherOptions.rows = 20000;
+        const QString other = m_scratch.sample(QStringLiteral("other.csv"), otherOptions);
+        TriageRequest wrong = request;
+        wrong.source = other;
+        QSignalSpy triageFailed(window.triageView(), &TriageView::failed);
+        const int shownBefore = int(triaged.size());
+        window.triageFailedJob(wrong);
+        QTRY_VERIFY_WITH_TIMEOUT(!triageFailed.isEmpty() || int(triaged.size()) > shownBefore, 120000);
+        QVERIFY2(!triageFailed.isEmpty(), "a source that holds none of the result's rows was accepted");
+        qInfo("triage of a mismatched source: %s", qPrintable(triageFailed.front().at(0).toString()));
+        QVERIFY2(window.triageView()->summary()->text().contains(QStringLiteral("could not be triaged")),
+                 qPrintable(window.triageView()->summary()->text()));
+        window.showResults(parallelJob);
+    }
+
     // 6. Retry All Locked, in lanes (the dialog's first choice), after its prediction.
     QSignalSpy dialogShown(results, &JobResultsPanel::retryDialogShown);
     QTest::mouseClick(results->retryLockedButton(), Qt::LeftButton);
@@ -319,6 +388,135 @@ void TestWorkflow::wholeWorkflowOnTheDemoOrg()
         qInfo("longest event-loop gap, %s", qPrintable(line));
     for (const QString &line : m_gapReport)
         QVERIFY2(line.section(QLatin1Char(':'), 1).section(QLatin1Char(' '), 1, 1).toDouble() < 100, qPrintable(line));
+}
+
+void TestWorkflow::demoSkewTourEndsInAChart()
+{
+    QTemporaryDir work;
+    MainWindow window;
+    window.setDialogsEnabled(false);
+    window.runController()->setStorePath(work.filePath(QStringLiteral("jobs.sqlite")));
+    window.resize(1600, 1000);
+    window.show();
+    QVERIFY(window.startDemoOrg(0.05, work.filePath(QStringLiteral("org"))));
+    QSignalSpy summary(&window, &MainWindow::demoSummaryShown);
+    QSignalSpy failed(window.demoTour(), &DemoSkewTour::failed);
+    connect(window.demoTour(), &DemoSkewTour::stageChanged, this, [](const QString &what) { qInfo("%s", qPrintable(what)); });
+    window.startDemoSkew(work.path());
+    QVERIFY(window.demoTour()->isRunning());
+    QDeadlineTimer deadline(600000);
+    while (summary.isEmpty() && failed.isEmpty() && !deadline.hasExpired())
+        QTest::qWait(100);
+    QVERIFY2(failed.isEmpty(), failed.isEmpty() ? "" : qPrintable(failed.front().at(0).toString()));
+    QVERIFY(!summary.isEmpty());
+    const auto &runs = window.demoTour()->runs();
+    QCOMPARE(runs.size(), size_t(3));
+    for (const DemoRun &r : runs)
+        qInfo("demo skew: %s: %lld lock errors in %.0f s (predicted %.0f in %.0f s)", qPrintable(r.mitigation.label()), r.lockErrors,
+              r.observedSeconds, r.predicted ? r.predicted->lockErrorRows : -1, r.predicted ? r.predicted->durationSeconds : -1);
+    QVERIFY(runs[0].lockErrors > 20000);                 // parallel: the house account's batches collide
+    QVERIFY(runs[1].lockErrors < runs[0].lockErrors / 4); // sort by parent: far fewer
+    QCOMPARE(runs[2].lockErrors, 0);                      // lanes: none
+    QCOMPARE(runs[2].failed, 0);
+    DemoSummaryDialog *dialog = window.demoSummary();
+    QVERIFY(dialog);
+    dialog->show();
+    QTest::qWait(200);
+    save(*dialog, QStringLiteral("workflow-9-demo-skew-summary.png"));
+    const QString png = work.filePath(QStringLiteral("demo-skew.png"));
+    const QString pdf = work.filePath(QStringLiteral("demo-skew.pdf"));
+    QVERIFY(dialog->exportPng(png));
+    QVERIFY(dialog->exportPdf(pdf));
+    QVERIFY(QFileInfo(png).size() > 10000);
+    QFile pdfFile(pdf);
+    QVERIFY(pdfFile.open(QIODevice::ReadOnly));
+    QVERIFY(pdfFile.read(5) == "%PDF-");
+}
+
+void TestWorkflow::pauseCloseAndResumeAKilledRun()
+{
+    // A CLI run killed with SIGKILL mid-job: the next window offers the job and resumes it on
+    // the same demo org; every row is then written exactly once.
+    SampleOptions o = test::caseA(6000);
+    o.rows = 30000;
+    o.parents = 2000;
+    const QString path = m_scratch.sample(QStringLiteral("killed.csv"), o);
+    const QStringList ids = fileIds(path);
+    QTemporaryDir work;
+    const QString store = work.filePath(QStringLiteral("jobs.sqlite"));
+    const QString org = work.filePath(QStringLiteral("org"));
+    QProcess cli;
+    cli.start(qEnvironmentVariable("LOCKSTEP_CLI"), {QStringLiteral("run"), path, QStringLiteral("--org"), QStringLiteral("demo"),
+                                                     QStringLiteral("--demo-data"), org, QStringLiteral("--scale"), QStringLiteral("0.05"),
+                                                     QStringLiteral("-m"), QStringLiteral("lanes"), QStringLiteral("--store"), store,
+                                                     QStringLiteral("--quiet")});
+    QVERIFY(cli.waitForStarted());
+    // Killed once some rows are answered and some are not.
+    QDeadlineTimer deadline(120000);
+    qint64 answered = 0;
+    while (!deadline.hasExpired()) {
+        QTest::qWait(100);
+        if (auto s = JobStore::open(store)) {
+            if (auto job = (*s)->job(1)) {
+                answered = job->succeeded + job->failed + job->unknown;
+                if (answered > 3000)
+                    break;
+            }
+        }
+    }
+    QVERIFY2(answered > 3000 && answered < 30000, qPrintable(QString::number(answered)));
+    ::kill(pid_t(cli.processId()), SIGKILL);
+    QVERIFY(cli.waitForFinished(10000));
+
+    MainWindow window;
+    window.setDialogsEnabled(false);
+    window.runController()->setStorePath(store);
+    window.resize(1600, 1000);
+    window.show();
+    QSignalSpy started(window.demoOrg(), &DemoOrgController::started);
+    QVERIFY(window.startDemoOrg(0.05, org));
+    QVERIFY(started.wait(60000));
+    QCOMPARE(RunController::interruptedJobs(store).size(), size_t(1));
+    QSignalSpy finished(window.runController(), &RunController::finished);
+    connect(window.runController(), &RunController::failed, this, [](const QString &m) { qWarning("run failed: %s", qPrintable(m)); });
+    window.offerResume();
+    QCOMPARE(window.currentStep(), Step::Run);
+    // Pause mid-way, then Resume with the run view's button.
+    QTRY_VERIFY_WITH_TIMEOUT(window.runController()->state() == RunController::State::Running, 30000);
+    window.runController()->pause();
+    QVERIFY(finished.wait(120000));
+    QCOMPARE(window.runController()->state(), RunController::State::Paused);
+    QCOMPARE(window.runView()->pauseButton()->text(), QStringLiteral("Resume"));
+    QTest::mouseClick(window.runView()->pauseButton(), Qt::LeftButton);
+    QVERIFY(finished.wait(120000));
+    const RunOutcome outcome = finished.back().at(0).value<RunOutcome>();
+    QVERIFY(!outcome.report.cancelled);
+    QCOMPARE(outcome.summary->succeeded, 30000);
+    QCOMPARE(RunController::interruptedJobs(store).size(), size_t(0));
+    const QJsonObject byId = orgWrites(*window.demoOrg()).value(QStringLiteral("writes")).toObject();
+    int once = 0;
+    for (const QString &id : ids)
+        once += byId.value(id).toInteger() == 1;
+    QCOMPARE(once, 30000);
+
+    // Closing mid-run pauses the job first, and the window closes once it is paused.
+    window.goTo(Step::Plan);
+    QSignalSpy predicted(window.planner(), &PlanController::predicted);
+    window.openFile(path);
+    QVERIFY(predicted.wait(60000));
+    QTRY_VERIFY_WITH_TIMEOUT(window.demoOrg()->isSeeded(path), 60000);
+    QTRY_VERIFY_WITH_TIMEOUT(window.planView()->runButton()->isEnabled(), 60000);
+    QVERIFY(window.runPlan());
+    QTRY_VERIFY_WITH_TIMEOUT(window.runController()->state() == RunController::State::Running && window.runController()->job() > 0, 30000);
+    window.close();
+    QVERIFY(window.isVisible());   // not yet: the requests out are answered first
+    QTRY_VERIFY_WITH_TIMEOUT(!window.isVisible(), 120000);
+    auto s = JobStore::open(store);
+    QVERIFY(s);
+    const auto paused = (*s)->job(window.runController()->job());
+    QVERIFY(paused);
+    QCOMPARE(paused->state, JobState::Paused);
+    QCOMPARE(paused->sent, 0);   // nothing left sent without its answer
 }
 
 QTEST_MAIN(TestWorkflow)

@@ -369,4 +369,29 @@ Result<AssembledBulkJob> assembleBulkJob(const BulkJobFolder &folder, const QStr
     return out;
 }
 
+Result<TriageOptions> triageOptionsFor(const BulkJobFolder &folder, TriageOptions options, const QString &workDir)
+{
+    options.jobId = folder.jobId;
+    if (options.object.isEmpty())
+        options.object = folder.object;
+    if (!options.operation)
+        options.operation = parseOperation(folder.operation.toLower());
+    if (folder.api == QLatin1String("bulk2")) {
+        options.files = folder.resultFiles;
+        options.notes << QStringLiteral("Bulk API 2.0 does not report the times of a job's internal batches: its lock errors cannot be "
+                                        "explained batch by batch (a Bulk API 1.0 job or a Lockstep run can be)");
+        return options;
+    }
+    auto assembled = assembleBulkJob(folder, workDir);
+    if (!assembled)
+        return std::unexpected(assembled.error());
+    options.files = {assembled->results};
+    options.source = assembled->source;
+    options.batches = assembled->batches;
+    options.notes << assembled->notes;
+    if (!options.api)
+        options.api = Api::Bulk1Parallel;
+    return options;
+}
+
 } // namespace lockstep

@@ -55,4 +55,10 @@ struct AssembledBulkJob {
 };
 Result<AssembledBulkJob> assembleBulkJob(const BulkJobFolder &folder, const QString &workDir);
 
+// `options` made ready to triage a Bulk job's folder: its job id, object, operation and API
+// (each only where `options` leaves it unset), its result files — Bulk API 1.0 batches
+// assembled into one source and one results file in `workDir` — and notes on what cannot be
+// said. What `triage FOLDER`, `triage --org --job` and the window's Open Failed Job share.
+Result<TriageOptions> triageOptionsFor(const BulkJobFolder &folder, TriageOptions options, const QString &workDir);
+
 } // namespace lockstep
