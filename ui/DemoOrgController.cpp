@@ -128,6 +128,7 @@ void DemoOrgController::stop()
     cancelRequests();
     m_running = m_starting = false;
     m_seeded.clear();
+    m_seeding.clear();
     m_process->stop(kStopTimeoutMs);
     if (wasRunning)
         emit stopped();
@@ -187,6 +188,7 @@ void DemoOrgController::seedFrom(const QString &path)
     if (!m_running)
         return;
     const QString absolute = QFileInfo(path).absoluteFilePath();
+    m_seeding = absolute;
     // A large file takes a while to read; opening another one cancels this (the org stops reading).
     m_seedTask->start(
         [connection = m_process->connection(), absolute](const BackgroundRun &run) {
@@ -194,6 +196,7 @@ void DemoOrgController::seedFrom(const QString &path)
                            QJsonObject{{QStringLiteral("files"), QJsonArray{absolute}}}, std::chrono::hours(1));
         },
         [this, path](const Result<QJsonObject> &summary) {
+            m_seeding.clear();
             if (!summary) {
                 emit failed(summary.error().message);
                 return;
@@ -202,6 +205,12 @@ void DemoOrgController::seedFrom(const QString &path)
             emit seeded(path, summary->value(QStringLiteral("created")).toInteger(), summary->value(QStringLiteral("existing")).toInteger());
             refreshStatus();
         });
+}
+
+bool DemoOrgController::isSeeding(const QString &path) const
+{
+    const QString absolute = QFileInfo(path).absoluteFilePath();
+    return (m_starting && QFileInfo(m_pendingSeed).absoluteFilePath() == absolute) || (m_seedTask->isBusy() && m_seeding == absolute);
 }
 
 bool DemoOrgController::isSeeded(const QString &path) const

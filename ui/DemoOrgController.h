@@ -61,6 +61,7 @@ public:
     QString dataDir() const { return m_dataDir; }
     // The file's records are in the org (seeded since it started), so a job of it can run.
     bool isSeeded(const QString &path) const;
+    bool isSeeding(const QString &path) const;   // asked for and not answered yet
     // Asks GET /lockstep/status; statusChanged() follows.
     void refreshStatus();
 
@@ -90,6 +91,7 @@ private:
     QString m_pendingSeed;
     QString m_dataDir;
     QStringList m_seeded;   // absolute paths seeded since the org started
+    QString m_seeding;      // the absolute path being seeded
     double m_scale = 0.05;
     bool m_starting = false;
     bool m_running = false;

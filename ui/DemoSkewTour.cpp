@@ -1,6 +1,7 @@
 #include "DemoSkewTour.h"
 
 #include "BackgroundTask.h"
+#include "DemoOrgController.h"
 #include "MainWindow.h"
 #include "MitigationPanel.h"
 #include "PlanController.h"
@@ -59,6 +60,11 @@ void DemoSkewTour::start(const QString &folder)
             m_connections.push_back(connect(m_window->runController(), &RunController::finished, this, &DemoSkewTour::onRunFinished));
             m_connections.push_back(connect(m_window->runController(), &RunController::failed, this, [this](const QString &m) { stop(m); }));
             m_connections.push_back(connect(m_window->analysis(), &AnalysisController::failed, this, [this](const QString &m) { stop(m); }));
+            // The demo org refusing the file's records (while a run waits for them) ends the tour with its reason.
+            m_connections.push_back(connect(m_window->demoOrg(), &DemoOrgController::failed, this, [this](const QString &m) {
+                if (m_waitingForRun && m_window->runController()->state() != RunController::State::Running)
+                    stop(m);
+            }));
             m_window->openFile(m_path);
             nextRun();
         });

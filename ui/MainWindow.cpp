@@ -282,6 +282,12 @@ void MainWindow::connectViews()
     connect(m_demoOrg, &DemoOrgController::failed, this, [this](const QString &message) {
         m_status->setText(tr("Demo org: %1").arg(message));
         showOrgStatus();
+        if (m_runWhenSeeded) {
+            // The run waited for the file's records; without them it cannot start.
+            m_runWhenSeeded = false;
+            updateReachableSteps();
+            warn(tr("The job did not start"), tr("The demo org could not take the file's records: %1").arg(message));
+        }
     });
     connect(m_demoOrg, &DemoOrgController::started, this, &MainWindow::showOrgStatus);
     connect(m_demoOrg, &DemoOrgController::stopped, this, &MainWindow::showOrgStatus);
@@ -327,7 +333,8 @@ Result<void> MainWindow::runPlan()
     if (m_orgPicker->isDemoChosen() && !m_demoOrg->isSeeded(analysis->file.path())) {
         m_runWhenSeeded = true;
         m_status->setText(tr("Waiting for the demo org to hold the file's records; the job starts then"));
-        m_demoOrg->seedFrom(analysis->file.path());
+        if (!m_demoOrg->isSeeding(analysis->file.path()))
+            m_demoOrg->seedFrom(analysis->file.path());
         updateReachableSteps();
         return {};
     }

@@ -9,7 +9,33 @@
 
 namespace lockstep::ui {
 
-ResultsTableModel::ResultsTableModel(QObject *parent) : QAbstractTableModel(parent), m_task(new BackgroundTask(this)) {}
+ResultsTableModel::ResultsTableModel(QObject *parent)
+    : QAbstractTableModel(parent), m_task(new BackgroundTask(this)), m_groupTask(new BackgroundTask(this))
+{
+}
+
+void ResultsTableModel::groupByParent(const RowFilter &filter)
+{
+    if (!m_store)
+        return;
+    auto index = m_index;
+    using Groups = std::shared_ptr<const std::vector<ParentGroup>>;
+    m_groupTask->start(
+        [index, filter](const BackgroundRun &) mutable -> Result<Groups> {
+            const auto &built = index.result();   // waits here, off the GUI thread, while it is read
+            if (!built)
+                return std::unexpected(built.error());
+            return std::make_shared<const std::vector<ParentGroup>>((*built)->groupByParent(filter));
+        },
+        [this](const Result<Groups> &groups) {
+            if (!groups) {
+                m_error = groups.error().message;
+                emit failed(m_error);
+                return;
+            }
+            emit parentGroupsReady(*groups);
+        });
+}
 
 ResultsTableModel::~ResultsTableModel() = default;
 

@@ -42,6 +42,8 @@ public:
     // The row index filters use has been read (filters wait for it otherwise).
     bool indexReady() const { return m_index.isFinished(); }
 
+    // The rows that pass `filter`, grouped by parent, off the GUI thread: parentGroupsReady() follows.
+    void groupByParent(const RowFilter &filter);
     // The record behind a table row (read from the store if its page is not kept).
     std::optional<StoredRow> storedRow(int tableRow) const;
     qint64 job() const { return m_list.job(); }
@@ -56,6 +58,7 @@ public:
 signals:
     void filterApplied(qint64 rows);
     void failed(const QString &message);
+    void parentGroupsReady(std::shared_ptr<const std::vector<lockstep::ParentGroup>> groups);
 
 private:
     const StoredRow *rowAt(int tableRow) const;
@@ -65,6 +68,7 @@ private:
     qint64 m_totalRows = 0;
     RowFilter m_filter;
     BackgroundTask *m_task;
+    BackgroundTask *m_groupTask;
     // The row index, being read from the first moment the job is shown (the unfiltered table
     // does not need it): a filter's work waits for it on its worker thread.
     QFuture<Result<std::shared_ptr<const JobRowIndex>>> m_index;

@@ -1,11 +1,14 @@
 #include "ResultsView.h"
 
 #include "BackgroundTask.h"
+#include "ParentGroupModel.h"
 #include "ResultsTableModel.h"
 #include "UiFormat.h"
 #include "job/LockExplainer.h"
 
+#include <QCheckBox>
 #include <QComboBox>
+#include <QStackedWidget>
 #include <QFormLayout>
 #include <QHBoxLayout>
 #include <QHeaderView>
@@ -32,7 +35,8 @@ const std::vector<std::optional<RowStatus>> kStatuses{std::nullopt, RowStatus::F
 ResultsView::ResultsView(QWidget *parent)
     : QWidget(parent), m_model(new ResultsTableModel(this)), m_status(new QComboBox), m_code(new QComboBox), m_parent(new QLineEdit),
       m_batch(new QSpinBox), m_attempts(new QSpinBox), m_search(new QLineEdit), m_count(new QLabel), m_table(new QTableView),
-      m_detail(new QTextBrowser), m_debounce(new QTimer(this)), m_explain(new BackgroundTask(this))
+      m_groupBox(new QCheckBox(tr("Group by parent"))), m_groups(new ParentGroupModel(this)), m_groupTable(new QTableView),
+      m_tables(new QStackedWidget), m_detail(new QTextBrowser), m_debounce(new QTimer(this)), m_explain(new BackgroundTask(this))
 {
     for (const auto &s : kStatuses)
         m_status->addItem(s ? rowStatusName(*s) : tr("any status"));
@@ -62,7 +66,9 @@ ResultsView::ResultsView(QWidget *parent)
     bar->addWidget(m_batch);
     bar->addWidget(m_attempts);
     bar->addWidget(m_search, 2);
+    bar->addWidget(m_groupBox);
     bar->addWidget(clear);
+    m_groupBox->setToolTip(tr("One line per parent: its rows by outcome, most failures first (double-click one to see its rows)"));
 
     m_table->setModel(m_model);
     m_table->setSortingEnabled(true);
@@ -82,8 +88,15 @@ ResultsView::ResultsView(QWidget *parent)
     m_detail->setOpenLinks(false);
     m_detail->setPlaceholderText(tr("Select a row to see its record and why it failed."));
 
+    m_groupTable->setModel(m_groups);
+    m_groupTable->verticalHeader()->hide();
+    m_groupTable->setSelectionBehavior(QAbstractItemView::SelectRows);
+    m_groupTable->horizontalHeader()->setSectionResizeMode(ParentGroupModel::ParentColumn, QHeaderView::Stretch);
+    m_groupTable->verticalHeader()->setDefaultSectionSize(m_table->fontMetrics().height() + 6);
+    m_tables->addWidget(m_table);
+    m_tables->addWidget(m_groupTable);
     auto *split = new QSplitter(Qt::Vertical);
-    split->addWidget(m_table);
+    split->addWidget(m_tables);
     split->addWidget(m_detail);
     split->setStretchFactor(0, 4);
     split->setStretchFactor(1, 1);
@@ -106,8 +119,25 @@ ResultsView::ResultsView(QWidget *parent)
     connect(m_batch, &QSpinBox::valueChanged, m_debounce, qOverload<>(&QTimer::start));
     connect(m_attempts, &QSpinBox::valueChanged, m_debounce, qOverload<>(&QTimer::start));
     connect(clear, &QPushButton::clicked, this, [this] { setFilter({}); });
+    connect(m_groupBox, &QCheckBox::toggled, this, &ResultsView::setGroupedByParent);
+    connect(m_model, &ResultsTableModel::parentGroupsReady, this, [this](ParentGroupModel::Groups groups) {
+        m_groups->setGroups(groups);
+        m_count->setText(tr("%1 parents of the rows shown").arg(grouped(qint64(groups->size()))));
+        emit parentGroupsShown(int(groups->size()));
+    });
+    connect(m_groupTable, &QTableView::doubleClicked, this, [this](const QModelIndex &index) {
+        const ParentGroup *g = m_groups->group(index.row());
+        if (!g)
+            return;
+        RowFilter filter = filterFromBar();
+        filter.parent = g->parent;
+        setGroupedByParent(false);
+        setFilter(filter);
+    });
     connect(m_model, &ResultsTableModel::filterApplied, this, [this](qint64 rows) {
         updateCount(rows);
+        if (isGroupedByParent())
+            m_model->groupByParent(m_model->filter());
         emit filterApplied(rows);
     });
     connect(m_model, &ResultsTableModel::failed, this, [this](const QString &message) { m_count->setText(tr("The rows could not be read: %1").arg(message)); });
@@ -245,6 +275,26 @@ void ResultsView::showDetail(int tableRow)
             m_detail->setHtml(html + QStringLiteral("<br>") + why);
             emit detailShown(fileRow);
         });
+}
+
+void ResultsView::setGroupedByParent(bool groupedByParent)
+{
+    if (m_groupBox->isChecked() != groupedByParent) {
+        m_groupBox->setChecked(groupedByParent);   // comes back here through toggled
+        return;
+    }
+    m_tables->setCurrentWidget(groupedByParent ? static_cast<QWidget *>(m_groupTable) : m_table);
+    if (groupedByParent) {
+        m_count->setText(tr("Grouping by parent…"));
+        m_model->groupByParent(m_model->filter());
+    } else {
+        updateCount(m_model->rowCount());
+    }
+}
+
+bool ResultsView::isGroupedByParent() const
+{
+    return m_groupBox->isChecked();
 }
 
 } // namespace lockstep::ui

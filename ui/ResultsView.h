@@ -4,7 +4,9 @@
 
 #include <QWidget>
 
+class QCheckBox;
 class QComboBox;
+class QStackedWidget;
 class QLabel;
 class QLineEdit;
 class QSpinBox;
@@ -15,6 +17,7 @@ class QTimer;
 namespace lockstep::ui {
 
 class BackgroundTask;
+class ParentGroupModel;
 class ResultsTableModel;
 
 // The Results step: every row of a job in a table over the job store (ResultsTableModel),
@@ -35,12 +38,18 @@ public:
 
     ResultsTableModel *model() const { return m_model; }
     QTableView *table() const { return m_table; }
+    // Group by parent: the rows the filters pass, one line per parent (ParentGroupModel).
+    void setGroupedByParent(bool grouped);
+    bool isGroupedByParent() const;
+    QTableView *groupTable() const { return m_groupTable; }
+    ParentGroupModel *groupModel() const { return m_groups; }
     QTextBrowser *detail() const { return m_detail; }
     QLabel *countLabel() const { return m_count; }
 
 signals:
     void filterApplied(qint64 rows);
-    void detailShown(qint64 row);   // the selected row's record and explanation are in the detail
+    void detailShown(qint64 row);
+    void parentGroupsShown(int parents);   // the selected row's record and explanation are in the detail
 
 private:
     void applyBar();
@@ -56,6 +65,10 @@ private:
     QLineEdit *m_search;
     QLabel *m_count;
     QTableView *m_table;
+    QCheckBox *m_groupBox;
+    ParentGroupModel *m_groups;
+    QTableView *m_groupTable;
+    QStackedWidget *m_tables;
     QTextBrowser *m_detail;
     QTimer *m_debounce;
     BackgroundTask *m_explain;

@@ -5,6 +5,7 @@
 #include "demoorg/SessionStore.h"
 
 #include <QFileInfo>
+#include <QMutex>
 #include <QJsonArray>
 #include <QJsonObject>
 
@@ -37,6 +38,11 @@ ServerResponse SeedApi::seed(const ServerRequest &request, OrgServices &org)
         if (gone->load())
             cancel.cancel();
     };
+    // One seed at a time: each looks up which records exist and then creates the rest, so two at
+    // once (a client that asked again while its first request still ran) would create the same
+    // records twice. The second waits, then finds them there.
+    static QMutex seeding;
+    QMutexLocker oneAtATime(&seeding);
     auto summary = Seeder(*org.store, org.sessions->credentials().userId).seed(files, progress);
     if (!summary) {
         const Error &e = summary.error();

@@ -247,6 +247,7 @@ Result<Reconciler::Outcome> Reconciler::reconcileBulk1(const std::vector<JobBatc
                 rows.push_back(r);
         return rows;
     };
+    std::vector<qint64> lookUp;   // rows whose batch the org cannot say anything about
     for (auto it = byJob.begin(); it != byJob.end(); ++it) {
         const QString &jobId = it.key();
         std::vector<const JobBatchSpec *> &waiting = it.value();
@@ -256,8 +257,12 @@ Result<Reconciler::Outcome> Reconciler::reconcileBulk1(const std::vector<JobBatc
         for (;;) {
             auto infos = retried([&] { return m_client.bulkBatches(jobId); });
             if (!infos) {
-                for (const JobBatchSpec *b : waiting)
-                    total.unsettled += qint64(openRowsOf(*b).size());
+                // The org no longer has the job (an org that lost it, or a job deleted after its
+                // 7 days): its rows are looked up in the records they would have written.
+                for (const JobBatchSpec *b : waiting) {
+                    const auto rows = openRowsOf(*b);
+                    lookUp.insert(lookUp.end(), rows.begin(), rows.end());
+                }
                 break;
             }
             if (!matched) {
@@ -302,7 +307,7 @@ Result<Reconciler::Outcome> Reconciler::reconcileBulk1(const std::vector<JobBatc
                 const auto info = std::find_if(infos->begin(), infos->end(), [&](const BulkBatchInfo &i) { return i.id == id; });
                 const auto rows = openRowsOf(*b);
                 if (info == infos->end()) {
-                    total.unsettled += qint64(rows.size());   // the org does not list it: cannot tell
+                    lookUp.insert(lookUp.end(), rows.begin(), rows.end());   // the org does not list it: the records tell
                 } else if (!info->finished()) {
                     still.push_back(b);
                 } else {
@@ -323,6 +328,13 @@ Result<Reconciler::Outcome> Reconciler::reconcileBulk1(const std::vector<JobBatc
             std::this_thread::sleep_for(poll);
             poll = std::min(m_maxPoll, poll * 3 / 2);
         }
+    }
+    if (!lookUp.empty()) {
+        std::sort(lookUp.begin(), lookUp.end());
+        auto looked = reconcileRecords(std::move(lookUp));
+        if (!looked)
+            return std::unexpected(looked.error());
+        total += *looked;
     }
     return total;
 }

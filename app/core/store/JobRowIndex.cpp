@@ -185,4 +185,44 @@ std::size_t JobRowIndex::memoryBytes() const
            m_keys.size() * 4 + size_t(m_recordIds.size()) + texts;
 }
 
+std::vector<ParentGroup> JobRowIndex::groupByParent(const RowFilter &filter) const
+{
+    std::vector<ParentGroup> groups(size_t(m_keyTexts.size()));
+    const qsizetype lockCode = m_codes.indexOf(QStringLiteral("UNABLE_TO_LOCK_ROW"));
+    auto count = [&](size_t r) {
+        for (std::uint32_t i = m_keyOffsets[r]; i < m_keyOffsets[r + 1]; ++i) {
+            ParentGroup &g = groups[m_keys[i]];
+            ++g.rows;
+            switch (RowStatus(m_status[r])) {
+            case RowStatus::Succeeded: ++g.succeeded; break;
+            case RowStatus::Failed:
+                ++g.failed;
+                if (lockCode > 0 && m_code[r] == std::uint32_t(lockCode))
+                    ++g.lockErrors;
+                break;
+            case RowStatus::Unknown: ++g.unknown; break;
+            case RowStatus::Pending:
+            case RowStatus::Sent: ++g.pending; break;
+            }
+        }
+    };
+    if (filter.empty()) {
+        for (size_t r = 0; r < m_status.size(); ++r)
+            count(r);
+    } else {
+        for (const qint64 r : select(filter))
+            count(size_t(r));
+    }
+    std::vector<ParentGroup> out;
+    for (size_t k = 0; k < groups.size(); ++k)
+        if (groups[k].rows > 0) {
+            groups[k].parent = m_keyTexts[qsizetype(k)];
+            out.push_back(std::move(groups[k]));
+        }
+    std::sort(out.begin(), out.end(), [](const ParentGroup &a, const ParentGroup &b) {
+        return a.failed != b.failed ? a.failed > b.failed : a.rows != b.rows ? a.rows > b.rows : a.parent < b.parent;
+    });
+    return out;
+}
+
 } // namespace lockstep

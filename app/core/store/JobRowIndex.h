@@ -16,6 +16,12 @@ namespace lockstep {
 // record Id and parents, texts interned (a million rows in about 40 MB) — so that a results
 // view filters and sorts in milliseconds instead of scanning the store's table (0.5–1.2 s for a
 // million rows) on every change. Read once, in one pass over the table; immutable after.
+// The rows of one parent, counted by outcome (a results view's group-by-parent table).
+struct ParentGroup {
+    QString parent;                 // as the job store keeps it (an Id, or a key label)
+    qint64 rows = 0, succeeded = 0, failed = 0, lockErrors = 0, unknown = 0, pending = 0;
+};
+
 class JobRowIndex {
 public:
     static Result<std::shared_ptr<const JobRowIndex>> build(JobStore &store, qint64 job, const CancelToken &cancel = {});
@@ -26,6 +32,9 @@ public:
     // JobStore::rowNumbers finds in the table.
     std::vector<qint64> select(const RowFilter &filter, RowOrder order = RowOrder::Row, bool descending = false) const;
     std::size_t memoryBytes() const;
+    // The rows that pass `filter`, grouped by the parents they lock (a row with two parents
+    // counts in both), most failed rows first, then most rows.
+    std::vector<ParentGroup> groupByParent(const RowFilter &filter = {}) const;
 
 private:
     static constexpr int kIdBytes = 18;
