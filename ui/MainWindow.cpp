@@ -7,9 +7,11 @@
 #include "DemoSummaryDialog.h"
 #include "FileView.h"
 #include "HeatmapView.h"
+#include "JobLauncher.h"
 #include "JobResultsPanel.h"
 #include "LockRulesPanel.h"
 #include "MitigationPanel.h"
+#include "OrgMenu.h"
 #include "OrgPicker.h"
 #include "PlanView.h"
 #include "RecentFiles.h"
@@ -20,6 +22,7 @@
 #include "TriageDialog.h"
 #include "TriageView.h"
 #include "UiFormat.h"
+#include "WindowMemory.h"
 
 #include <QActionGroup>
 #include <QApplication>
@@ -49,8 +52,8 @@ MainWindow::MainWindow(QWidget *parent)
       m_demoOrg(new DemoOrgController(this)), m_run(new RunController(this)), m_orgPicker(new OrgPicker(m_demoOrg)),
       m_steps(new StepBar), m_stack(new QStackedWidget), m_fileView(new FileView(m_recent, m_orgPicker)), m_analyse(new AnalyseView),
       m_plan(new PlanView), m_runView(new RunView(m_run)), m_results(new JobResultsPanel), m_triage(new TriageView),
-      m_resultsTabs(new QTabWidget), m_tour(new DemoSkewTour(this)), m_sampleTask(new BackgroundTask(this)),
-      m_progress(new QProgressBar), m_cancel(new QPushButton(tr("Cancel"))), m_status(new QLabel), m_orgStatus(new QLabel)
+      m_resultsTabs(new QTabWidget), m_tour(new DemoSkewTour(this)), m_launcher(new JobLauncher(m_run, m_demoOrg, m_orgPicker, this)), m_sampleTask(new BackgroundTask(this)),
+      m_progress(new QProgressBar), m_cancel(new QPushButton(tr("Cancel"))), m_status(new QLabel)
 {
     setWindowTitle(tr("Lockstep"));
     setObjectName(QStringLiteral("MainWindow"));
@@ -75,16 +78,14 @@ MainWindow::MainWindow(QWidget *parent)
     m_cancel->setToolTip(tr("Stop reading the file (Esc)"));
     m_cancel->setShortcut(QKeySequence(Qt::Key_Escape));
     statusBar()->addWidget(m_status, 1);
-    m_orgStatus->setObjectName(QStringLiteral("orgStatus"));
-    m_orgStatus->setTextInteractionFlags(Qt::TextSelectableByMouse);
-    statusBar()->addPermanentWidget(m_orgStatus);
     statusBar()->addPermanentWidget(m_progress);
     statusBar()->addPermanentWidget(m_cancel);
     setBusy(false);
 
     buildMenus();
     connectViews();
-    restoreWindowState();
+    WindowMemory::restore(*this, QStringLiteral("window"));
+    m_plan->mitigationPanel()->setBatchSize(QSettings().value(QStringLiteral("plan/batchSize"), 2000).toInt());
     updateReachableSteps();
 }
 
@@ -123,10 +124,10 @@ void MainWindow::buildMenus()
             warn(tr("The job did not start"), started.error().toString());
     });
     job->addAction(tr("&Pause or Resume"), QKeySequence(Qt::CTRL | Qt::Key_P), this, [this] {
-        if (m_run->state() == RunController::State::Paused)
-            m_run->resume(m_run->job(), m_run->analysis(), m_orgPicker->target());
-        else
+        if (m_run->state() != RunController::State::Paused)
             m_run->pause();
+        else if (auto resumed = m_launcher->resumeCurrent(); !resumed)
+            warn(tr("The job was not resumed"), resumed.error().message);
     });
     job->addAction(tr("&Cancel Job"), this, [this] { m_run->cancel(); });
     job->addSeparator();
@@ -135,7 +136,10 @@ void MainWindow::buildMenus()
         m_results->retryAllLocked();
     });
 
-    buildOrgMenu();
+    m_orgMenu = new OrgMenu(menuBar(), m_demoOrg, m_orgPicker, [this](double scale) { return startDemoOrg(scale); }, this);
+    connect(m_orgMenu, &OrgMenu::message, m_status, &QLabel::setText);
+    connect(m_orgMenu, &OrgMenu::warning, this, &MainWindow::warn);
+    statusBar()->insertPermanentWidget(0, m_orgMenu->statusLabel());
 
     QMenu *help = menuBar()->addMenu(tr("&Help"));
     help->addAction(tr("Demo &Skew"), this, [this] { startDemoSkew(); })
@@ -147,38 +151,6 @@ void MainWindow::buildMenus()
                               "UNABLE_TO_LOCK_ROW: see which parents your rows lock, and what each mitigation "
                               "will do, before anything is sent; run it, watch it, and retry what failed.</p>")
                                .arg(QStringLiteral(LOCKSTEP_VERSION)));
-    });
-}
-
-void MainWindow::buildOrgMenu()
-{
-    QMenu *org = menuBar()->addMenu(tr("&Org"));
-    org->addAction(tr("&Copy Demo Org Connection Details"), this, [this] {
-        // instance_url, client_id/secret, username/password and a fresh token: enough for
-        // jsforce, the Salesforce CLI (sf org login access-token) or Data Loader's Bulk paths.
-        m_demoOrg->fetchConnectionDetails();
-    });
-    connect(m_demoOrg, &DemoOrgController::connectionDetails, this, [this](const QJsonObject &connection) {
-        QApplication::clipboard()->setText(QString::fromUtf8(QJsonDocument(connection).toJson()));
-        m_status->setText(tr("Demo org connection details copied (they include a live access token)"));
-    });
-    org->addAction(tr("&Reload Saved Orgs"), this, [this] { m_orgPicker->reload(); });
-    QMenu *speed = org->addMenu(tr("Demo Org &Speed"));
-    auto *group = new QActionGroup(speed);
-    for (const auto &[factor, text] : {std::pair{1.0, tr("Real time (10 s lock timeout)")}, std::pair{10.0, tr("10× faster")},
-                                       std::pair{20.0, tr("20× faster")}, std::pair{100.0, tr("100× faster (10 s → 100 ms)")}}) {
-        QAction *action = speed->addAction(text);
-        action->setCheckable(true);
-        action->setData(1.0 / factor);
-        group->addAction(action);
-        connect(action, &QAction::triggered, this, [this, factor] {
-            if (auto started = startDemoOrg(1.0 / factor); !started)
-                warn(tr("Demo org not restarted"), started.error().toString());
-        });
-    }
-    connect(speed, &QMenu::aboutToShow, this, [this, group] {
-        for (QAction *a : group->actions())
-            a->setChecked(m_demoOrg->isRunning() && qFuzzyCompare(a->data().toDouble(), m_demoOrg->scale()));
     });
 }
 
@@ -240,20 +212,28 @@ void MainWindow::connectViews()
         if (m_closeWhenStopped)
             close();
     });
-    connect(m_runView, &RunView::resumeRequested, this, [this] { m_run->resume(m_run->job(), m_run->analysis(), m_orgPicker->target()); });
+    connect(m_runView, &RunView::resumeRequested, this, [this] {
+        if (auto resumed = m_launcher->resumeCurrent(); !resumed)
+            warn(tr("The job was not resumed"), resumed.error().message);
+    });
     connect(m_runView, &RunView::showResultsRequested, this, [this] { showResults(m_run->job()); });
     connect(m_results, &JobResultsPanel::retryRequested, this,
             [this](qint64 job, AnalysisPtr source, const RetrySelection &selection, const Mitigation &mitigation, const PlanOptions &options) {
-                const RunTarget target = m_orgPicker->target();
-                if (!target.isValid())
-                    return warn(tr("The retry did not start"), tr("No org is connected: choose one in the File step."));
-                m_runView->prepare(source, m_analyse->heatmapBuilder()->latest().analysis == source ? m_analyse->heatmapBuilder()->latest().grid
-                                                                                                    : nullptr,
-                                   tr("retry of job %1 as %2 into %3").arg(job).arg(mitigation.label(), target.label));
-                m_run->retry(job, source, selection, mitigation, options, target);
-                goTo(Step::Run);
+                const HeatmapResult &heatmap = m_analyse->heatmapBuilder()->latest();
+                if (auto started = m_launcher->retry(job, source, selection, mitigation, options, heatmap.analysis == source ? heatmap.grid : nullptr);
+                    !started)
+                    warn(tr("The retry did not start"), started.error().message);
             });
-
+    connect(m_launcher, &JobLauncher::starting, this, [this](const QString &title, const AnalysisPtr &analysis, std::shared_ptr<const HeatmapGrid> grid) {
+        m_runView->prepare(analysis, std::move(grid), title);
+        m_steps->setReachable(Step::Run, true);
+        goTo(Step::Run);
+    });
+    connect(m_launcher, &JobLauncher::waiting, m_status, &QLabel::setText);
+    connect(m_launcher, &JobLauncher::refused, this, [this](const QString &message) {
+        updateReachableSteps();
+        warn(tr("The job did not start"), message);
+    });
     connect(m_tour, &DemoSkewTour::stageChanged, this, [this](const QString &what) {
         m_status->setText(what);
         m_runView->log()->appendPlainText(what);
@@ -266,31 +246,8 @@ void MainWindow::connectViews()
             m_demoSummary->show();
         emit demoSummaryShown();
     });
-    connect(m_orgPicker, &OrgPicker::targetChanged, this, [this] {
-        m_plan->setTarget(m_orgPicker->target().isValid() ? m_orgPicker->target().label : QString());
-        showOrgStatus();
-    });
-    connect(m_demoOrg, &DemoOrgController::seeded, this, [this](const QString &path, qint64 created, qint64 existing) {
-        m_orgSeeded = tr("%1: %2 records created, %3 already there").arg(QFileInfo(path).fileName(), grouped(created), grouped(existing));
-        showOrgStatus();
-        if (m_runWhenSeeded && m_analysis->analysis() && m_demoOrg->isSeeded(m_analysis->analysis()->file.path())) {
-            m_runWhenSeeded = false;
-            if (auto started = runPlan(); !started)
-                warn(tr("The job did not start"), started.error().toString());
-        }
-    });
-    connect(m_demoOrg, &DemoOrgController::failed, this, [this](const QString &message) {
-        m_status->setText(tr("Demo org: %1").arg(message));
-        showOrgStatus();
-        if (m_runWhenSeeded) {
-            // The run waited for the file's records; without them it cannot start.
-            m_runWhenSeeded = false;
-            updateReachableSteps();
-            warn(tr("The job did not start"), tr("The demo org could not take the file's records: %1").arg(message));
-        }
-    });
-    connect(m_demoOrg, &DemoOrgController::started, this, &MainWindow::showOrgStatus);
-    connect(m_demoOrg, &DemoOrgController::stopped, this, &MainWindow::showOrgStatus);
+    connect(m_orgPicker, &OrgPicker::targetChanged, this,
+            [this] { m_plan->setTarget(m_orgPicker->target().isValid() ? m_orgPicker->target().label : QString()); });
 }
 
 void MainWindow::goTo(Step step)
@@ -313,38 +270,17 @@ void MainWindow::updateReachableSteps()
     const bool analysed = bool(m_analysis->analysis());
     m_steps->setReachable(Step::Analyse, analysed || !m_analysis->currentPath().isEmpty());
     m_steps->setReachable(Step::Plan, analysed);
-    m_steps->setReachable(Step::Run, m_run->job() > 0 || m_run->isActive() || m_runWhenSeeded);
+    m_steps->setReachable(Step::Run, m_run->job() > 0 || m_run->isActive() || m_launcher->isWaitingForRecords());
     m_steps->setReachable(Step::Results, true);
 }
 
 Result<void> MainWindow::runPlan()
 {
-    const AnalysisPtr analysis = m_analysis->analysis();
-    const PlanResult plan = m_plan->planner()->latest();
-    if (!analysis || plan.analysis != analysis || !plan.plan)
-        return fail(ErrorKind::Usage, tr("there is no plan to run yet: open a file and wait for its prediction"));
-    if (m_run->isActive())
-        return fail(ErrorKind::Usage, tr("job %1 is still running: pause or cancel it first").arg(m_run->job()));
-    const RunTarget target = m_orgPicker->target();
-    if (!target.isValid())
-        return fail(ErrorKind::Usage, m_orgPicker->isDemoChosen() ? tr("the demo org is not running (Org → Demo Org Speed starts it)")
-                                                                  : tr("the chosen org is not connected: %1").arg(m_orgPicker->status()->text()));
-    // The demo org must hold the file's records before a job of it runs.
-    if (m_orgPicker->isDemoChosen() && !m_demoOrg->isSeeded(analysis->file.path())) {
-        m_runWhenSeeded = true;
-        m_status->setText(tr("Waiting for the demo org to hold the file's records; the job starts then"));
-        if (!m_demoOrg->isSeeding(analysis->file.path()))
-            m_demoOrg->seedFrom(analysis->file.path());
-        updateReachableSteps();
-        return {};
-    }
     const HeatmapResult &heatmap = m_analyse->heatmapBuilder()->latest();
-    m_runView->prepare(analysis, heatmap.analysis == analysis ? heatmap.grid : nullptr,
-                       tr("%1 over %2 into %3").arg(plan.plan->mitigation.label(), apiLabel(plan.plan->api), target.label));
-    m_run->start(analysis, plan.plan, m_plan->profile(), plan.summary, target);
+    const AnalysisPtr analysis = m_analysis->analysis();
+    auto started = m_launcher->run(analysis, m_plan->planner()->latest(), m_plan->profile(), heatmap.analysis == analysis ? heatmap.grid : nullptr);
     updateReachableSteps();
-    goTo(Step::Run);
-    return {};
+    return started;
 }
 
 void MainWindow::showResults(qint64 job)
@@ -401,10 +337,8 @@ void MainWindow::offerResume()
         if (answer != QMessageBox::Yes)
             return;
     }
-    m_runView->prepare(nullptr, nullptr, tr("resuming job %1").arg(job.id));
-    m_run->resume(job.id, nullptr, m_orgPicker->target());
-    updateReachableSteps();
-    goTo(Step::Run);
+    if (auto resumed = m_launcher->resume(job); !resumed)
+        warn(tr("The job was not resumed"), resumed.error().message);
 }
 
 Result<void> MainWindow::startDemoOrg(double scale, const QString &dataDir)
@@ -412,39 +346,14 @@ Result<void> MainWindow::startDemoOrg(double scale, const QString &dataDir)
     QSettings settings;
     if (scale <= 0)
         scale = settings.value(QStringLiteral("demoOrg/scale"), 0.05).toDouble();
-    m_orgSeeded.clear();
     auto started = m_demoOrg->start(scale, dataDir.isEmpty() ? DemoOrgController::defaultDataDir() : dataDir);
-    showOrgStatus();
+    m_orgMenu->refresh();
     if (!started)
         return started;
     settings.setValue(QStringLiteral("demoOrg/scale"), scale);
     if (const AnalysisPtr analysis = m_analysis->analysis())
         m_demoOrg->seedFrom(analysis->file.path());
     return {};
-}
-
-void MainWindow::showOrgStatus()
-{
-    const RunTarget target = m_orgPicker->target();
-    if (!m_orgPicker->isDemoChosen()) {
-        m_orgStatus->setText(target.isValid() ? tr("Org: %1").arg(target.label) : tr("Org: signing in…"));
-        return;
-    }
-    if (m_demoOrg->isStarting()) {
-        m_orgStatus->setText(tr("Org: demo org starting…"));
-        return;
-    }
-    if (!m_demoOrg->isRunning()) {
-        m_orgStatus->setText(tr("Org: none"));
-        return;
-    }
-    m_orgStatus->setText(tr("Org: %1 at %2").arg(target.label, m_demoOrg->instanceUrl()));
-    QStringList tip{tr("A Salesforce-compatible org beside Lockstep (lockstep-cli demo-org serve): Org → Copy Demo Org "
-                       "Connection Details to point a client at it.")};
-    if (!m_orgSeeded.isEmpty())
-        tip << m_orgSeeded;
-    m_orgStatus->setToolTip(tip.join(QLatin1Char('\n')));
-    m_plan->setTarget(target.label);
 }
 
 void MainWindow::openFile(const QString &path)
@@ -588,27 +497,6 @@ void MainWindow::setBusy(bool busy)
     m_cancel->setEnabled(busy);
 }
 
-void MainWindow::restoreWindowState()
-{
-    QSettings settings;
-    if (!restoreGeometry(settings.value(QStringLiteral("window/geometry")).toByteArray()))
-        resize(1600, 1000);
-    restoreState(settings.value(QStringLiteral("window/state")).toByteArray());
-    m_plan->mitigationPanel()->setBatchSize(settings.value(QStringLiteral("plan/batchSize"), 2000).toInt());
-    for (auto *splitter : findChildren<QSplitter *>())
-        splitter->restoreState(settings.value(QStringLiteral("window/") + splitter->objectName()).toByteArray());
-}
-
-void MainWindow::saveWindowState() const
-{
-    QSettings settings;
-    settings.setValue(QStringLiteral("window/geometry"), saveGeometry());
-    settings.setValue(QStringLiteral("window/state"), saveState());
-    settings.setValue(QStringLiteral("plan/batchSize"), m_plan->mitigationPanel()->batchSize());
-    for (auto *splitter : findChildren<QSplitter *>())
-        settings.setValue(QStringLiteral("window/") + splitter->objectName(), splitter->saveState());
-}
-
 void MainWindow::closeEvent(QCloseEvent *event)
 {
     if (m_run->isActive()) {
@@ -629,7 +517,8 @@ void MainWindow::closeEvent(QCloseEvent *event)
     }
     m_analysis->cancel();
     m_demoOrg->stop();
-    saveWindowState();
+    WindowMemory::save(*this, QStringLiteral("window"));
+    QSettings().setValue(QStringLiteral("plan/batchSize"), m_plan->mitigationPanel()->batchSize());
     event->accept();
 }
 

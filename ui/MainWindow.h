@@ -27,9 +27,11 @@ class FileView;
 class HeatmapBuilder;
 class HeatmapView;
 class HistogramView;
+class JobLauncher;
 class JobResultsPanel;
 class LockRulesPanel;
 class MitigationPanel;
+class OrgMenu;
 class OrgPicker;
 class PlanController;
 class PlanView;
@@ -128,17 +130,13 @@ protected:
 
 private:
     void buildMenus();
-    void buildOrgMenu();
     void connectViews();
-    void restoreWindowState();
-    void saveWindowState() const;
     void onFinished(const AnalysisPtr &analysis);
     void onFailed(const QString &message, const QString &path, qint64 line);
     void requestHeatmap();
     void chooseFile();
     void chooseProfile();
     void showSampleDialog();
-    void showOrgStatus();
     void setBusy(bool busy);
     void updateReachableSteps();
     void warn(const QString &title, const QString &message);
@@ -159,14 +157,13 @@ private:
     QTabWidget *m_resultsTabs;
     DemoSkewTour *m_tour;
     DemoSummaryDialog *m_demoSummary = nullptr;
+    JobLauncher *m_launcher;
+    OrgMenu *m_orgMenu = nullptr;
     BackgroundTask *m_sampleTask;
     QProgressBar *m_progress;
     QPushButton *m_cancel;
     QLabel *m_status;
-    QLabel *m_orgStatus;
     QMenu *m_recentMenu = nullptr;
-    QString m_orgSeeded;     // what seeding the open file did, for the org status's tooltip
-    bool m_runWhenSeeded = false;
     bool m_closeWhenStopped = false;
     bool m_dialogsEnabled = true;
 };

@@ -105,8 +105,10 @@ void OrgPicker::onChosen(int index)
         },
         [this, alias](const Result<RunTarget> &target) {
             if (!target) {
-                m_savedError = tr("%1 refused the login: %2. Sign in again with 'lockstep-cli org login --alias %1'.")
-                                   .arg(alias, target.error().message);
+                const QString why = target.error().message;
+                m_savedError = why.contains(QStringLiteral("lockstep-cli org login"))
+                                   ? tr("Lockstep could not sign in to %1: %2").arg(alias, why)
+                                   : tr("Lockstep could not sign in to %1: %2. Sign in again with 'lockstep-cli org login --alias %1'.").arg(alias, why);
             } else {
                 m_saved = *target;
             }

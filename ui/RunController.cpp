@@ -142,7 +142,9 @@ void RunController::launch(std::function<Result<RunOutcome>(const Work &)> body)
             m_sampleTimer->stop();
             sampleStore();
             if (!outcome) {
-                setState(State::Finished);
+                // A job that stopped on an error (the org went away, the store could not be
+                // written) keeps what it did; Resume goes on from there once the cause is fixed.
+                setState(m_job > 0 ? State::Paused : State::Finished);
                 emit logLine(QStringLiteral("%1  %2").arg(stamp(), outcome.error().toString()));
                 emit failed(outcome.error().toString());
                 return;

@@ -77,6 +77,8 @@ RunView::RunView(RunController *controller, QWidget *parent)
     split->addWidget(m_map);
     split->setStretchFactor(0, 1);
     split->setStretchFactor(1, 3);
+    // Every column of the lanes table in view (Lane … ETA), the map takes the rest.
+    m_lanes->setMinimumWidth(m_lanes->fontMetrics().horizontalAdvance(QStringLiteral("Serial lane 12 78,000 100% 151 of 151 88,600 18,446 12 min 30 s")) + 90);
     auto *vertical = new QSplitter(Qt::Vertical);
     vertical->setObjectName(QStringLiteral("runLogSplitter"));
     vertical->addWidget(split);
@@ -103,8 +105,9 @@ RunView::RunView(RunController *controller, QWidget *parent)
     connect(m_controller, &RunController::logLine, m_log, &QPlainTextEdit::appendPlainText);
     connect(m_controller, &RunController::finished, this, &RunView::onFinished);
     connect(m_controller, &RunController::failed, this, [this](const QString &message) {
-        m_comparison->setText(tr("<b style='color:#b00020'>The job stopped: %1</b><br>Every row sent so far is recorded; "
-                                 "fix the cause and resume the job, or see its rows in Results.")
+        m_comparison->setText(tr("<b style='color:#b00020'>The job stopped: %1</b><br>Every row sent so far is recorded; rows "
+                                 "whose answer was lost are looked up in the org before anything goes again. Fix the cause and "
+                                 "press Resume, or see the rows in Results.")
                                   .arg(message.toHtmlEscaped()));
     });
     connect(m_controller, &RunController::jobRecorded, this, [this](qint64 job, qint64 rows) {

@@ -1,5 +1,6 @@
 // The desktop app: `lockstep [FILE]` opens FILE; `lockstep --screenshot OUT.png FILE` renders the
 // window on FILE, saves it and exits (used for docs and on machines without a display).
+#include "DemoOrgController.h"
 #include "MainWindow.h"
 
 #include <QApplication>
@@ -28,11 +29,15 @@ int main(int argc, char *argv[])
 
     lockstep::ui::MainWindow window;
     window.setDialogsEnabled(!parser.isSet(screenshot));
-    // No org is configured yet (connecting a real org comes with the job runner), so the demo
-    // org is the org: lockstep-cli beside this program, on a free loopback port, reached over HTTP.
+    // The demo org is the org until the user chooses a saved one: lockstep-cli beside this
+    // program, on a free loopback port, reached over HTTP. Once it answers, a job a killed (or
+    // paused) session left is offered for resuming.
     if (!parser.isSet(noDemoOrg)) {
         if (auto started = window.startDemoOrg(); !started)
             fprintf(stderr, "lockstep: the demo org did not start: %s\n", qPrintable(started.error().toString()));
+        else if (!parser.isSet(screenshot))
+            QObject::connect(window.demoOrg(), &lockstep::ui::DemoOrgController::started, &window, [&window] { window.offerResume(); },
+                             Qt::SingleShotConnection);
     }
     window.show();
     const QStringList files = parser.positionalArguments();

@@ -24,6 +24,7 @@
 #include "DemoSkewTour.h"
 #include "DemoSummaryDialog.h"
 #include "TriageView.h"
+#include "OrgPicker.h"
 #include "store/JobStore.h"
 #include "common/Format.h"
 #include "org/HttpClient.h"
@@ -34,6 +35,7 @@
 #include <QElapsedTimer>
 #include <QFile>
 #include <QJsonDocument>
+#include <QJsonArray>
 #include <QJsonObject>
 #include <QLabel>
 #include <QPushButton>
@@ -44,6 +46,8 @@
 #include <QTimer>
 #include <QtTest>
 #include <QProcess>
+#include <QComboBox>
+#include <QRegularExpression>
 
 #include <csignal>
 
@@ -140,6 +144,8 @@ private slots:
     void wholeWorkflowOnTheDemoOrg();
     void demoSkewTourEndsInAChart();
     void pauseCloseAndResumeAKilledRun();
+    void anOrgThatGoesAwayMidRun();
+    void aSavedOrgThatRefusesTheLogin();
 
 private:
     void save(QWidget &window, const QString &name);
@@ -549,6 +555,95 @@ void TestWorkflow::pauseCloseAndResumeAKilledRun()
     QVERIFY(paused);
     QCOMPARE(paused->state, JobState::Paused);
     QCOMPARE(paused->sent, 0);   // nothing left sent without its answer
+}
+
+void TestWorkflow::anOrgThatGoesAwayMidRun()
+{
+    SampleOptions o = test::caseA(6000);
+    o.rows = 30000;
+    o.parents = 2000;
+    const QString path = m_scratch.sample(QStringLiteral("dropped.csv"), o);
+    const QStringList ids = fileIds(path);
+    QTemporaryDir work;
+    MainWindow window;
+    window.setDialogsEnabled(false);
+    window.runController()->setStorePath(work.filePath(QStringLiteral("jobs.sqlite")));
+    window.resize(1600, 1000);
+    window.show();
+    const QString org = work.filePath(QStringLiteral("org"));
+    QVERIFY(window.startDemoOrg(0.05, org));
+    QSignalSpy predicted(window.planner(), &PlanController::predicted);
+    window.openFile(path);
+    QVERIFY(predicted.wait(60000));
+    QTRY_VERIFY_WITH_TIMEOUT(window.demoOrg()->isSeeded(path), 60000);
+    QTRY_VERIFY_WITH_TIMEOUT(window.planView()->runButton()->isEnabled(), 60000);
+    QSignalSpy progress(window.runController(), &RunController::progress);
+    QSignalSpy failed(window.runController(), &RunController::failed);
+    QSignalSpy finished(window.runController(), &RunController::finished);
+    QVERIFY(window.runPlan());
+    QTRY_VERIFY_WITH_TIMEOUT(!progress.isEmpty() && progress.back().at(0).value<RunProgress>().done() > 3000, 60000);
+
+    // The org goes away mid-run: the run stops with the reason in words, and nothing is lost.
+    window.demoOrg()->stop();
+    QTRY_VERIFY_WITH_TIMEOUT(!failed.isEmpty() || !finished.isEmpty(), 120000);
+    QCOMPARE(window.runController()->state(), RunController::State::Paused);
+    const QString shown = window.runView()->comparisonLabel()->text();
+    qInfo("after the org went away: %s", qPrintable(QString(shown).remove(QRegularExpression(QStringLiteral("<[^>]*>")))));
+    if (!failed.isEmpty())
+        QVERIFY2(shown.contains(QStringLiteral("The job stopped")), qPrintable(shown));
+    QVERIFY(window.runView()->pauseButton()->isEnabled());
+    QCOMPARE(window.runView()->pauseButton()->text(), QStringLiteral("Resume"));
+    save(window, QStringLiteral("workflow-10-org-gone.png"));
+
+    // It comes back: Resume settles what was lost from the org's records and sends the rest.
+    QSignalSpy started(window.demoOrg(), &DemoOrgController::started);
+    QVERIFY(window.startDemoOrg(0.05, org));
+    QVERIFY(started.wait(60000));
+    finished.clear();
+    QTest::mouseClick(window.runView()->pauseButton(), Qt::LeftButton);
+    QVERIFY(finished.wait(120000));
+    const RunOutcome outcome = finished.back().at(0).value<RunOutcome>();
+    QCOMPARE(outcome.summary->pending + outcome.summary->sent, 0);
+    QCOMPARE(outcome.summary->succeeded + outcome.summary->failed + outcome.summary->unknown, 30000);
+    const QJsonObject byId = orgWrites(*window.demoOrg()).value(QStringLiteral("writes")).toObject();
+    int twice = 0;
+    for (const QString &id : ids)
+        twice += byId.value(id).toInteger() > 1;
+    QCOMPARE(twice, 0);
+}
+
+void TestWorkflow::aSavedOrgThatRefusesTheLogin()
+{
+    // An org saved with a login the org refuses (a client credentials secret that is not in the
+    // keychain): the picker says who refused and what to do, and Run says why it cannot start.
+    QTemporaryDir work;
+    const QString registry = work.filePath(QStringLiteral("orgs.json"));
+    QFile file(registry);
+    QVERIFY(file.open(QIODevice::WriteOnly));
+    const QJsonObject saved{{QStringLiteral("alias"), QStringLiteral("acme-prod")},
+                            {QStringLiteral("instanceUrl"), QStringLiteral("https://acme.my.salesforce.com")},
+                            {QStringLiteral("loginUrl"), QStringLiteral("https://login.salesforce.com")},
+                            {QStringLiteral("username"), QStringLiteral("admin@acme.example")},
+                            {QStringLiteral("clientId"), QStringLiteral("3MVG9")},
+                            {QStringLiteral("method"), QStringLiteral("client-credentials")}};
+    file.write(QJsonDocument(QJsonObject{{QStringLiteral("orgs"), QJsonArray{saved}}}).toJson());
+    file.close();
+    MainWindow window;
+    window.setDialogsEnabled(false);
+    window.runController()->setStorePath(work.filePath(QStringLiteral("jobs.sqlite")));
+    window.show();
+    OrgPicker *picker = window.orgPicker();
+    picker->reload(registry);
+    QCOMPARE(picker->combo()->count(), 2);
+    QSignalSpy changed(picker, &OrgPicker::targetChanged);
+    picker->combo()->setCurrentIndex(1);
+    emit picker->combo()->activated(1);
+    QTRY_VERIFY_WITH_TIMEOUT(picker->status()->text().contains(QStringLiteral("could not sign in")), 30000);
+    qInfo("%s", qPrintable(picker->status()->text()));
+    QVERIFY(picker->status()->text().contains(QStringLiteral("lockstep-cli org login")));
+    QVERIFY(!picker->target().isValid());
+    const auto started = window.runPlan();
+    QVERIFY(!started);
 }
 
 QTEST_MAIN(TestWorkflow)
