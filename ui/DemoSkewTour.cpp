@@ -38,14 +38,7 @@ void DemoSkewTour::start(const QString &folder)
     m_path = QDir(dir).filePath(QStringLiteral("demo-skew-opportunities.csv"));
     m_stage = 0;
     emit stageChanged(tr("Demo Skew: writing 90,000 Opportunities over 5,000 Accounts, 12,000 of them on one house account…"));
-    SampleOptions options;
-    options.object = QStringLiteral("Opportunity");
-    options.operation = Operation::Update;
-    options.rows = 90000;
-    options.parents = 5000;
-    options.skew = {SkewSpec::Kind::Zipf, 0.6};
-    options.houseAccountRows = 12000;
-    options.seed = 1;
+    const SampleOptions options = SampleOptions::caseA(12000);
     m_sampleTask->start(
         [path = m_path, options](const BackgroundRun &run) {
             Progress progress;

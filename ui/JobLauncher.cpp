@@ -43,11 +43,13 @@ Result<void> JobLauncher::run(const AnalysisPtr &analysis, const PlanResult &pla
         return fail(ErrorKind::Usage, tr("there is no plan to run yet: open a file and wait for its prediction"));
     if (m_run->isActive())
         return fail(ErrorKind::Usage, tr("job %1 is still running: pause or cancel it first").arg(m_run->job()));
+    // The demo org must be up and hold the file's records before a job of it runs: a run asked
+    // for while it starts or seeds waits for it.
+    const bool demoNotReady = m_orgPicker->isDemoChosen() && (m_demoOrg->isStarting() || !m_demoOrg->isSeeded(analysis->file.path()));
     const auto target = connectedTarget();
-    if (!target)
+    if (!target && !(demoNotReady && m_demoOrg->isStarting()))
         return std::unexpected(target.error());
-    // The demo org must hold the file's records before a job of it runs.
-    if (m_orgPicker->isDemoChosen() && !m_demoOrg->isSeeded(analysis->file.path())) {
+    if (demoNotReady) {
         m_pending = PendingRun{analysis, plan, profile, std::move(grid)};
         if (!m_demoOrg->isSeeding(analysis->file.path()))
             m_demoOrg->seedFrom(analysis->file.path());

@@ -139,7 +139,8 @@ void MainWindow::buildMenus()
     m_orgMenu = new OrgMenu(menuBar(), m_demoOrg, m_orgPicker, [this](double scale) { return startDemoOrg(scale); }, this);
     connect(m_orgMenu, &OrgMenu::message, m_status, &QLabel::setText);
     connect(m_orgMenu, &OrgMenu::warning, this, &MainWindow::warn);
-    statusBar()->insertPermanentWidget(0, m_orgMenu->statusLabel());
+    connect(m_orgPicker, &OrgPicker::connectRequested, m_orgMenu, &OrgMenu::showConnectDialog);
+    statusBar()->insertPermanentWidget(1, m_orgMenu->statusLabel());   // after the message, before the progress bar
 
     QMenu *help = menuBar()->addMenu(tr("&Help"));
     help->addAction(tr("Demo &Skew"), this, [this] { startDemoSkew(); })

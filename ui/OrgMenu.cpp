@@ -1,5 +1,6 @@
 #include "OrgMenu.h"
 
+#include "ConnectOrgDialog.h"
 #include "DemoOrgController.h"
 #include "OrgPicker.h"
 #include "UiFormat.h"
@@ -28,6 +29,7 @@ OrgMenu::OrgMenu(QMenuBar *bar, DemoOrgController *demoOrg, OrgPicker *picker, R
         QApplication::clipboard()->setText(QString::fromUtf8(QJsonDocument(connection).toJson()));
         emit message(tr("Demo org connection details copied (they include a live access token)"));
     });
+    org->addAction(tr("Co&nnect Org…"), this, &OrgMenu::showConnectDialog);
     org->addAction(tr("&Reload Saved Orgs"), m_picker, [this] { m_picker->reload(); });
     QMenu *speed = org->addMenu(tr("Demo Org &Speed"));
     auto *group = new QActionGroup(speed);
@@ -61,6 +63,18 @@ OrgMenu::OrgMenu(QMenuBar *bar, DemoOrgController *demoOrg, OrgPicker *picker, R
     });
     connect(m_picker, &OrgPicker::targetChanged, this, &OrgMenu::refresh);
     refresh();
+}
+
+void OrgMenu::showConnectDialog()
+{
+    auto *dialog = new ConnectOrgDialog(m_picker->registryPath(), m_label->window());
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    connect(dialog, &ConnectOrgDialog::connected, this, [this](const QString &alias) {
+        m_picker->reload();
+        m_picker->choose(alias);
+        emit message(tr("Connected %1: jobs now run against it").arg(alias));
+    });
+    dialog->open();
 }
 
 void OrgMenu::refresh()

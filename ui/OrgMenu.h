@@ -25,6 +25,8 @@ public:
 
     QLabel *statusLabel() const { return m_label; }
     void refresh();
+    // Org → Connect Org…: the dialog; a connected org is listed and chosen.
+    void showConnectDialog();
 
 signals:
     void message(const QString &text);

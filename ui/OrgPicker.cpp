@@ -8,6 +8,8 @@
 
 #include <QComboBox>
 #include <QFormLayout>
+#include <QHBoxLayout>
+#include <QPushButton>
 #include <QLabel>
 
 namespace lockstep::ui {
@@ -16,13 +18,22 @@ OrgPicker::OrgPicker(DemoOrgController *demoOrg, QWidget *parent)
     : QWidget(parent), m_demoOrg(demoOrg), m_combo(new QComboBox), m_status(new QLabel), m_login(new BackgroundTask(this))
 {
     setObjectName(QStringLiteral("OrgPicker"));
+    // Whether a keychain answers is asked once a process: here, on the GUI thread, before any
+    // login runs on a worker (SecretStore::system()).
+    (void)SecretStore::system();
     m_status->setWordWrap(true);
     m_status->setTextInteractionFlags(Qt::TextSelectableByMouse);
-    m_combo->setToolTip(tr("The org jobs run against. Save a real org with 'lockstep-cli org login' (browser, JWT key file or "
-                           "Salesforce CLI login); its tokens stay in the keychain."));
+    m_combo->setToolTip(tr("The org jobs run against. Org → Connect Org… (or 'lockstep-cli org login') saves a real org; its "
+                           "tokens stay in the keychain."));
+    auto *connectButton = new QPushButton(tr("Connect…"));
+    connectButton->setToolTip(tr("Connect a real org: OAuth in the browser, a JWT key file, or a Salesforce CLI login"));
+    connect(connectButton, &QPushButton::clicked, this, &OrgPicker::connectRequested);
+    auto *row = new QHBoxLayout;
+    row->addWidget(m_combo, 1);
+    row->addWidget(connectButton);
     auto *form = new QFormLayout(this);
     form->setContentsMargins(0, 0, 0, 0);
-    form->addRow(tr("Org:"), m_combo);
+    form->addRow(tr("Org:"), row);
     form->addRow(QString(), m_status);
     connect(m_combo, &QComboBox::activated, this, &OrgPicker::onChosen);
     auto demoChanged = [this] {
@@ -54,6 +65,21 @@ void OrgPicker::reload(const QString &registryPath)
 bool OrgPicker::isDemoChosen() const
 {
     return m_combo->currentData().toString().isEmpty();
+}
+
+QString OrgPicker::registryPath() const
+{
+    return m_registryPath.isEmpty() ? OrgRegistry::defaultPath() : m_registryPath;
+}
+
+bool OrgPicker::choose(const QString &alias)
+{
+    const int at = m_combo->findData(alias);
+    if (at < 0)
+        return false;
+    m_combo->setCurrentIndex(at);
+    onChosen(at);
+    return true;
 }
 
 void OrgPicker::chooseDemo()

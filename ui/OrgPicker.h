@@ -28,11 +28,15 @@ public:
     RunTarget target() const;
     bool isDemoChosen() const;
     void chooseDemo();
+    // Chooses a saved org by alias (as the combo lists it) and opens its session.
+    bool choose(const QString &alias);
+    QString registryPath() const;
     QComboBox *combo() const { return m_combo; }
     QLabel *status() const { return m_status; }
 
 signals:
     void targetChanged();   // the chosen org connected, changed or went away
+    void connectRequested();   // Connect…: a real org, saved by alias
 
 private:
     void onChosen(int index);

@@ -35,31 +35,27 @@ Result<RunOutcome> runJobOn(JobStore &store, qint64 job, const FileAnalysis &sou
     QElapsedTimer wall;
     wall.start();
     auto report = runner.run(cancel);
-    if (!report)
-        return std::unexpected(report.error());
+    const bool stopped = report && report->cancelled;
+    auto concluded = concludeRun(store, job, std::move(report), double(wall.nsecsElapsed()) / 1e9, target.timeScale, predicted);
+    if (!concluded)
+        return std::unexpected(concluded.error());
     RunOutcome outcome;
     outcome.job = job;
-    outcome.report = *report;
-    outcome.wallSeconds = double(wall.nsecsElapsed()) / 1e9;
-    outcome.observedSeconds = target.timeScale > 0 && target.timeScale < 1 ? outcome.wallSeconds / target.timeScale : outcome.wallSeconds;
+    outcome.report = concluded->report;
+    outcome.wallSeconds = concluded->wallSeconds;
+    outcome.observedSeconds = concluded->observedSeconds;
     outcome.predicted = predicted;
-    if (predicted && !report->cancelled)
-        outcome.agreement = predictionAgreement(*predicted, *report, outcome.observedSeconds, target.timeScale > 0);
-    if (report->cancelled && pauseOnly.load())
+    outcome.agreement = concluded->agreement;
+    if (stopped && pauseOnly.load())
         (void)store.setJobState(job, JobState::Paused);
-    auto self = store.job(job);
-    if (!self)
-        return std::unexpected(self.error());
-    outcome.summary = *self;
-    // A retry's answers become the original job's, after every run of it.
-    if (const qint64 original = self->spec.run.value(QStringLiteral("retryOf")).toInteger(); original > 0) {
-        if (auto folded = store.foldRetry(job); !folded)
-            return std::unexpected(folded.error());
-        outcome.retryOf = original;
-        auto after = store.job(original);
-        if (!after)
-            return std::unexpected(after.error());
-        outcome.summary = *after;
+    if (concluded->original) {
+        outcome.retryOf = concluded->original->id;
+        outcome.summary = concluded->original;
+    } else {
+        auto self = store.job(job);
+        if (!self)
+            return std::unexpected(self.error());
+        outcome.summary = *self;
     }
     return outcome;
 }

@@ -75,27 +75,17 @@ Result<JobRun> performJob(JobStore &store, qint64 job, const FileAnalysis &sourc
     }
     if (!output.quiet && ::isatty(STDERR_FILENO))
         std::fprintf(stderr, "\r\033[K");
-    if (!result)
-        return std::unexpected(result.error());
+    auto concluded = concludeRun(store, job, std::move(result), double(wall.nsecsElapsed()) / 1e9, org.scale, predicted);
+    if (!concluded)
+        return std::unexpected(concluded.error());
     JobRun run;
     run.job = job;
-    run.report = *result;
-    run.wallSeconds = double(wall.nsecsElapsed()) / 1e9;
-    // Platform seconds: a demo org runs time scaled.
-    run.observedSeconds = org.scale > 0 && org.scale < 1 ? run.wallSeconds / org.scale : run.wallSeconds;
+    run.report = concluded->report;
+    run.wallSeconds = concluded->wallSeconds;
+    run.observedSeconds = concluded->observedSeconds;
     run.predicted = predicted;
-    if (predicted && !run.report.cancelled)
-        run.agreement = predictionAgreement(*predicted, run.report, run.observedSeconds, org.scale > 0);
-
-    // A retry's answers become the original job's (JobStore::foldRetry), after every run or resume of it.
-    if (auto self = store.job(job); self && self->spec.run.contains(QStringLiteral("retryOf"))) {
-        if (auto folded = store.foldRetry(job); !folded)
-            return std::unexpected(folded.error());
-        auto original = store.job(self->spec.run.value(QStringLiteral("retryOf")).toInteger());
-        if (!original)
-            return std::unexpected(original.error());
-        run.original = *original;
-    }
+    run.agreement = concluded->agreement;
+    run.original = concluded->original;
     if (!output.resultsDir.isEmpty()) {
         const auto files = writeJobResults(store, job, source, plan.operation, output.format, output.resultsDir);
         if (!files)

@@ -1,6 +1,7 @@
 #include "cli/OrgCommand.h"
 
 #include "cli/CliSupport.h"
+#include "org/OrgLogin.h"
 #include "org/OrgRegistry.h"
 #include "org/SavedOrgSession.h"
 #include "org/SecretStore.h"
@@ -24,22 +25,6 @@ const QString kCommand = QStringLiteral("org");
 void addJsonOption(QCommandLineParser &parser)
 {
     parser.addOption({QStringLiteral("json"), QStringLiteral("Print the result as JSON on stdout.")});
-}
-
-// Who the session is, asked of the org: the username and the org id (userinfo). A session that
-// came with a refresh token is renewed with it if the org says it expired.
-Result<std::pair<QString, QString>> whoAmI(const OrgSession &session, const QString &loginUrl = {}, const QString &clientId = {})
-{
-    OrgClient::Renewer renew;
-    if (!session.refreshToken.isEmpty())
-        renew = [=] { return OrgClient::refresh(loginUrl, clientId, session.refreshToken); };
-    auto client = OrgClient::create(session, renew);
-    if (!client)
-        return std::unexpected(client.error());
-    auto info = client->userinfo();
-    if (!info)
-        return std::unexpected(info.error().toError());
-    return std::pair{info->value(QStringLiteral("preferred_username")).toString(), info->value(QStringLiteral("organization_id")).toString()};
 }
 
 QJsonObject describe(const SavedOrg &org)
@@ -148,15 +133,14 @@ int OrgCommand::login(const QStringList &arguments)
     if (!parser.isSet(QStringLiteral("sf")) && clientId.isEmpty())
         return usageError(QStringLiteral("--client-id is required: the connected app's consumer key"), kCommand);
 
-    SavedOrg org;
-    org.loginUrl = instance;
-    org.clientId = clientId;
-    org.savedAt = QDateTime::currentDateTimeUtc().toString(Qt::ISODate);
+    OrgLoginRequest request;
+    request.loginUrl = instance;
+    request.clientId = clientId;
+    request.alias = alias;
     std::unique_ptr<SecretStore> secrets = SecretStore::system();
-    QList<QPair<QString, QByteArray>> toKeep;   // secret name → value, saved once the alias is known
-    Result<OrgSession> session = std::unexpected(Error{});
+    Result<OrgLoginResult> login = std::unexpected(Error{});
     if (parser.isSet(QStringLiteral("browser"))) {
-        org.method = SavedOrg::Method::Browser;
+        request.method = SavedOrg::Method::Browser;
         WebLoginOptions options;
         options.loginUrl = instance;
         options.clientId = clientId;
@@ -174,62 +158,48 @@ int OrgCommand::login(const QStringList &arguments)
         if (display && !parser.isSet(QStringLiteral("no-open")))
             QProcess::startDetached(QStringLiteral("xdg-open"), {url});
         StderrProgress interrupt(false);   // Ctrl-C stops the wait
-        session = (*web)->finish(interrupt.token());
-        if (session && !session->refreshToken.isEmpty())
-            toKeep.append({QStringLiteral("refresh-token"), session->refreshToken});
-    } else if (parser.isSet(QStringLiteral("jwt"))) {
-        org.method = SavedOrg::Method::Jwt;
-        org.username = parser.value(QStringLiteral("username"));
-        if (org.username.isEmpty())
-            return usageError(QStringLiteral("--jwt needs --username: the user the assertion names"), kCommand);
-        org.jwtKeyFile = QFileInfo(parser.value(QStringLiteral("jwt"))).absoluteFilePath();
-        session = OrgClient::loginWithJwtKeyFile(instance, clientId, org.username, org.jwtKeyFile);
-    } else if (parser.isSet(QStringLiteral("client-credentials"))) {
-        org.method = SavedOrg::Method::ClientCredentials;
-        const QByteArray secret = qgetenv("LOCKSTEP_CLIENT_SECRET");
-        if (secret.isEmpty())
-            return usageError(QStringLiteral("--client-credentials takes the consumer secret from LOCKSTEP_CLIENT_SECRET (never the command line)"), kCommand);
-        session = OrgClient::loginWithClientCredentials(instance, clientId, secret);
-        if (session)
-            toKeep.append({QStringLiteral("client-secret"), secret});
+        const auto session = (*web)->finish(interrupt.token());
+        if (!session)
+            return report(session.error());
+        SavedOrg org;
+        org.method = SavedOrg::Method::Browser;
+        org.loginUrl = instance;
+        org.clientId = clientId;
+        QList<QPair<QString, QByteArray>> keep;
+        if (!session->refreshToken.isEmpty())
+            keep.append({QStringLiteral("refresh-token"), session->refreshToken});
+        login = saveOrgLogin(request, org, *session, keep, *secrets);
     } else {
-        org.method = SavedOrg::Method::SalesforceCli;
-        org.sfOrg = parser.value(QStringLiteral("sf"));
-        auto sf = SavedOrgSession::fromSalesforceCli(org.sfOrg);
-        if (!sf)
-            return report(sf.error());
-        session = sf->session;
-        org.username = sf->username;
-        if (!sf->apiVersion.isEmpty())
-            org.apiVersion = sf->apiVersion;
-        org.loginUrl = sf->session.instanceUrl;
+        if (parser.isSet(QStringLiteral("jwt"))) {
+            request.method = SavedOrg::Method::Jwt;
+            request.username = parser.value(QStringLiteral("username"));
+            if (request.username.isEmpty())
+                return usageError(QStringLiteral("--jwt needs --username: the user the assertion names"), kCommand);
+            request.jwtKeyFile = parser.value(QStringLiteral("jwt"));
+        } else if (parser.isSet(QStringLiteral("client-credentials"))) {
+            request.method = SavedOrg::Method::ClientCredentials;
+            request.clientSecret = qgetenv("LOCKSTEP_CLIENT_SECRET");
+            if (request.clientSecret.isEmpty())
+                return usageError(QStringLiteral("--client-credentials takes the consumer secret from LOCKSTEP_CLIENT_SECRET (never the command line)"),
+                                  kCommand);
+        } else {
+            request.method = SavedOrg::Method::SalesforceCli;
+            request.sfOrg = parser.value(QStringLiteral("sf"));
+        }
+        login = loginAndSaveOrg(request, *secrets);
     }
-    if (!session)
-        return report(session.error());
-    auto who = whoAmI(*session, instance, clientId);
-    if (!who)
-        return report(who.error());
-    org.instanceUrl = session->instanceUrl;
-    if (org.username.isEmpty())
-        org.username = who->first;
-    org.alias = !alias.isEmpty() ? alias : OrgRegistry::validAlias(org.username) ? org.username : org.sfOrg;
-    if (!OrgRegistry::validAlias(org.alias))
-        return usageError(QStringLiteral("give the org an --alias (its username '%1' cannot be one)").arg(org.username), kCommand);
-    for (const auto &[what, value] : toKeep)
-        if (auto kept = secrets->write(org.secretKey(what), value); !kept)
-            return report(kept.error());
-    auto registry = OrgRegistry::load();
-    if (!registry)
-        return report(registry.error());
-    registry->put(org);
-    if (auto saved = registry->save(); !saved)
-        return report(saved.error());
-    if (!secrets->persistent() && !toKeep.isEmpty())
-        err() << "warning: " << secrets->limitation() << Qt::endl;
+    if (!login) {
+        if (login.error().kind == ErrorKind::Usage)
+            return usageError(login.error().message, kCommand);
+        return report(login.error());
+    }
+    const SavedOrg &org = login->org;
+    if (!login->secretsKept)
+        err() << "warning: " << login->warning << Qt::endl;
     if (parser.isSet(QStringLiteral("json"))) {
         QJsonObject o = describe(org);
-        o.insert(QStringLiteral("organizationId"), who->second);
-        o.insert(QStringLiteral("secretsKept"), secrets->persistent() || toKeep.isEmpty());
+        o.insert(QStringLiteral("organizationId"), login->organizationId);
+        o.insert(QStringLiteral("secretsKept"), login->secretsKept);
         writeJson(QJsonDocument(o));
     } else {
         out() << "Connected " << org.alias << ": " << org.username << " at " << org.instanceUrl << " (" << methodName(org.method)

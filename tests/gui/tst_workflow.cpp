@@ -25,6 +25,8 @@
 #include "DemoSummaryDialog.h"
 #include "TriageView.h"
 #include "OrgPicker.h"
+#include "ConnectOrgDialog.h"
+#include "DemoOrgTestSupport.h"
 #include "store/JobStore.h"
 #include "common/Format.h"
 #include "org/HttpClient.h"
@@ -146,6 +148,7 @@ private slots:
     void pauseCloseAndResumeAKilledRun();
     void anOrgThatGoesAwayMidRun();
     void aSavedOrgThatRefusesTheLogin();
+    void connectAnOrgWithAJwtKey();
 
 private:
     void save(QWidget &window, const QString &name);
@@ -644,6 +647,47 @@ void TestWorkflow::aSavedOrgThatRefusesTheLogin()
     QVERIFY(!picker->target().isValid());
     const auto started = window.runPlan();
     QVERIFY(!started);
+}
+
+void TestWorkflow::connectAnOrgWithAJwtKey()
+{
+    // Org → Connect Org…, JWT key file: an org (here a demo org that trusts the connected app's
+    // certificate) is signed in to, saved by alias, listed by the picker and chosen.
+    const auto pair = test::makeKeyAndCertificate(QStringLiteral("Lockstep GUI"));
+    QVERIFY(!pair.keyPem.isEmpty());
+    const QString key = m_scratch.write(QStringLiteral("gui.key"), pair.keyPem);
+    const QString certificate = m_scratch.write(QStringLiteral("gui.crt"), pair.certificatePem);
+    test::DemoOrgProcess org;
+    QVERIFY2(org.start({QStringLiteral("--scale"), QStringLiteral("0"), QStringLiteral("--jwt-cert"), certificate}), qPrintable(org.error()));
+    QTemporaryDir work;
+    const QString registry = work.filePath(QStringLiteral("orgs.json"));
+    MainWindow window;
+    window.setDialogsEnabled(false);
+    window.show();
+    window.orgPicker()->reload(registry);
+
+    ConnectOrgDialog dialog(registry, &window);
+    dialog.setLogin(org.url, org.clientId, QStringLiteral("ci-gui"));
+    dialog.setJwt(org.username, work.filePath(QStringLiteral("missing.key")));
+    dialog.connectOrg();   // a key file that is not there: said before anything is sent
+    QVERIFY2(dialog.status()->text().contains(QStringLiteral("no such key file")), qPrintable(dialog.status()->text()));
+    dialog.setJwt(org.username, key);
+    QSignalSpy connected(&dialog, &ConnectOrgDialog::connected);
+    QSignalSpy failed(&dialog, &ConnectOrgDialog::failed);
+    dialog.show();
+    dialog.connectOrg();
+    QTRY_VERIFY_WITH_TIMEOUT(!connected.isEmpty() || !failed.isEmpty(), 60000);
+    QVERIFY2(failed.isEmpty(), failed.isEmpty() ? "" : qPrintable(failed.front().at(0).toString()));
+    QCOMPARE(connected.front().at(0).toString(), QStringLiteral("ci-gui"));
+
+    OrgPicker *picker = window.orgPicker();
+    picker->reload(registry);
+    QCOMPARE(picker->combo()->count(), 2);
+    QVERIFY(picker->choose(QStringLiteral("ci-gui")));
+    QTRY_VERIFY_WITH_TIMEOUT(picker->target().isValid(), 30000);
+    QCOMPARE(picker->target().label, QStringLiteral("ci-gui"));
+    QCOMPARE(picker->target().session.instanceUrl, org.url);
+    QVERIFY2(picker->status()->text().startsWith(QStringLiteral("Connected to")), qPrintable(picker->status()->text()));
 }
 
 QTEST_MAIN(TestWorkflow)

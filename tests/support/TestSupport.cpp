@@ -77,15 +77,7 @@ QString outputDir()
 
 SampleOptions caseA(qint64 houseRows)
 {
-    SampleOptions o;
-    o.object = QStringLiteral("Opportunity");
-    o.operation = Operation::Update;
-    o.rows = 90000;
-    o.parents = 5000;
-    o.skew = {SkewSpec::Kind::Zipf, 0.6};
-    o.houseAccountRows = houseRows;
-    o.seed = 1;
-    return o;
+    return SampleOptions::caseA(houseRows);
 }
 
 QList<QStringList> parseCsvReference(const QByteArray &text, char delimiter)

@@ -82,6 +82,29 @@ Result<qint64> recordRetryJob(JobStore &store, const JobSummary &original, const
     return store.createRetryJob(original.id, spec, JobRunner::batchesOf(retry.plan), parentLabelsOf(source.keys));
 }
 
+Result<JobRunResult> concludeRun(JobStore &store, qint64 job, Result<RunReport> report, double wallSeconds, double timeScale,
+                                 const std::optional<PredictionSummary> &predicted)
+{
+    if (!report)
+        return std::unexpected(report.error());
+    JobRunResult run;
+    run.report = *report;
+    run.wallSeconds = wallSeconds;
+    run.observedSeconds = timeScale > 0 && timeScale < 1 ? wallSeconds / timeScale : wallSeconds;
+    if (predicted && !run.report.cancelled)
+        run.agreement = predictionAgreement(*predicted, run.report, run.observedSeconds, timeScale > 0);
+    // A retry's answers become the original job's, after every run or resume of it.
+    if (auto self = store.job(job); self && self->spec.run.contains(QStringLiteral("retryOf"))) {
+        if (auto folded = store.foldRetry(job); !folded)
+            return std::unexpected(folded.error());
+        auto original = store.job(self->spec.run.value(QStringLiteral("retryOf")).toInteger());
+        if (!original)
+            return std::unexpected(original.error());
+        run.original = *original;
+    }
+    return run;
+}
+
 QString predictionAgreement(const PredictionSummary &p, const RunReport &r, double observedSeconds, bool timed)
 {
     // One run is one draw: a single parallel run's errors vary by ±12 %.

@@ -48,6 +48,20 @@ Result<std::optional<PlannedRetry>> planRetry(JobStore &store, qint64 job, const
 // after each run: JobStore::foldRetry). Returns the child's id.
 Result<qint64> recordRetryJob(JobStore &store, const JobSummary &original, const FileAnalysis &source, const PlannedRetry &retry);
 
+// What one run (a first run, a resume, a retry, or the settling of an abandoned job) did.
+struct JobRunResult {
+    RunReport report;
+    double wallSeconds = 0;
+    double observedSeconds = 0;              // the org's seconds (a demo org's time is scaled)
+    QString agreement;                       // predictionAgreement(): empty when none or they agree
+    std::optional<JobSummary> original;      // a retry: the job it retried, its outcomes folded in
+};
+// What a JobRunner's `report`, after `wallSeconds`, comes to: the org's time (wall seconds /
+// `timeScale` for a faster demo org; 0: as fast as it answers, not timed), the prediction beside
+// it, and for a retry its answers folded into the job it retried (JobStore::foldRetry).
+Result<JobRunResult> concludeRun(JobStore &store, qint64 job, Result<RunReport> report, double wallSeconds, double timeScale,
+                                 const std::optional<PredictionSummary> &predicted);
+
 // A warning when what a run did differs from its prediction beyond calibration.md's tolerance
 // (±15 %) and two runs' spread, whichever is wider; empty when they agree. `timed`: the
 // duration is comparable (a demo org running as fast as it can is not).

@@ -1,6 +1,9 @@
 #include "org/SecretStore.h"
 
+#include <QCoreApplication>
 #include <QEventLoop>
+
+#include <mutex>
 
 #include <qt6keychain/keychain.h>
 
@@ -21,6 +24,11 @@ void runJob(Job &job)
     QObject::connect(&job, &QKeychain::Job::finished, &loop, &QEventLoop::quit);
     job.start();
     loop.exec();
+    // QtKeychain leaves queued calls and deferred deletes behind for its helpers; deliver them
+    // now, while the job they refer to is alive. Left queued, a later event loop on this thread
+    // (a worker of a pool, reused for the next login) would deliver them to a dead job.
+    QCoreApplication::sendPostedEvents();
+    QCoreApplication::sendPostedEvents(nullptr, QEvent::DeferredDelete);
 }
 
 class KeychainSecretStore : public SecretStore {
@@ -93,15 +101,24 @@ std::unique_ptr<SecretStore> SecretStore::memory(const QString &why)
 
 std::unique_ptr<SecretStore> SecretStore::system()
 {
-    // A read of a key that is not there tells whether a keychain service answers at all.
-    QKeychain::ReadPasswordJob probe(kService);
-    probe.setKey(QStringLiteral("lockstep-probe"));
-    runJob(probe);
-    if (probe.error() == QKeychain::NoError || probe.error() == QKeychain::EntryNotFound)
+    // A read of a key that is not there tells whether a keychain service answers at all. Asked
+    // once a process: a keychain does not come and go while it runs, and a failed probe leaves
+    // QtKeychain's error path work queued on the asking thread — on a reused worker thread of a
+    // window, the next job there would receive it (a crash). A window asks first on its GUI thread.
+    static std::once_flag probed;
+    static QString unavailable;   // empty: a keychain answered
+    std::call_once(probed, [] {
+        QKeychain::ReadPasswordJob probe(kService);
+        probe.setKey(QStringLiteral("lockstep-probe"));
+        runJob(probe);
+        if (probe.error() != QKeychain::NoError && probe.error() != QKeychain::EntryNotFound)
+            unavailable = probe.errorString();
+    });
+    if (unavailable.isEmpty())
         return std::make_unique<KeychainSecretStore>();
     return memory(QStringLiteral("no keychain service answered (%1): tokens are kept in memory only, for this command; "
                                  "log in again next time, or use a JWT key file (LOCKSTEP_JWT_KEY_FILE) where no keychain runs")
-                      .arg(probe.errorString()));
+                      .arg(unavailable));
 }
 
 } // namespace lockstep

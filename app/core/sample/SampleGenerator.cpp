@@ -283,6 +283,19 @@ private:
 
 } // namespace
 
+SampleOptions SampleOptions::caseA(qint64 houseAccountRows)
+{
+    SampleOptions o;
+    o.object = QStringLiteral("Opportunity");
+    o.operation = Operation::Update;
+    o.rows = 90000;
+    o.parents = 5000;
+    o.skew = {SkewSpec::Kind::Zipf, 0.6};
+    o.houseAccountRows = houseAccountRows;
+    o.seed = 1;
+    return o;
+}
+
 Result<SampleSummary> writeSample(const QString &path, const SampleOptions &options, const Progress &progress)
 {
     if (options.rows < 1)

@@ -32,6 +32,11 @@ struct SampleOptions {
     bool crlf = false;
     char delimiter = ',';
     QString masterField = QStringLiteral("Master__c");   // custom objects: the master-detail field
+
+    // calibration.md case A: 90,000 Opportunity updates over 5,000 Accounts, Zipf 0.6, random
+    // order, seed 1; with `houseAccountRows` > 0 one Account holds exactly that many (the
+    // sample scripts/start, Demo Skew and the calibration tests load).
+    static SampleOptions caseA(qint64 houseAccountRows = 0);
 };
 
 struct SampleSummary {
