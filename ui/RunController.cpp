@@ -5,6 +5,7 @@
 #include "common/Format.h"
 #include "job/JobExport.h"
 
+#include <QCoreApplication>
 #include <QDateTime>
 #include <QFileInfo>
 #include <QTimer>
@@ -58,6 +59,23 @@ Result<RunOutcome> runJobOn(JobStore &store, qint64 job, const FileAnalysis &sou
         outcome.summary = *self;
     }
     return outcome;
+}
+
+// The store and the job, on a worker: a job goes only to the org it was recorded for.
+Result<std::pair<std::unique_ptr<JobStore>, JobSummary>> openJobOnItsOrg(const QString &storePath, qint64 job, const RunTarget &target,
+                                                                          const QString &verb)
+{
+    auto store = JobStore::open(storePath);
+    if (!store)
+        return std::unexpected(store.error());
+    auto summary = (*store)->job(job);
+    if (!summary)
+        return std::unexpected(summary.error());
+    if (summary->spec.orgUrl != target.orgName)
+        return fail(ErrorKind::Usage, QCoreApplication::translate("RunController", "job %1 loads into %2, not %3: connect that org to %4 it")
+                                          .arg(job)
+                                          .arg(summary->spec.orgUrl, target.orgName, verb));
+    return std::pair{std::move(*store), std::move(*summary)};
 }
 
 // A run stopped before it sent anything (paused while its source was still being read): the
@@ -195,30 +213,25 @@ void RunController::resume(qint64 job, AnalysisPtr analysis, const RunTarget &ta
     m_analysis = analysis;
     begin(job, tr("resuming job %1 on %2").arg(job).arg(target.label));
     launch([job, analysis, this](const Work &w) -> Result<RunOutcome> {
-        auto store = JobStore::open(w.storePath);
-        if (!store)
-            return std::unexpected(store.error());
-        auto summary = (*store)->job(job);
-        if (!summary)
-            return std::unexpected(summary.error());
-        if (summary->spec.orgUrl != w.target.orgName)
-            return fail(ErrorKind::Usage, tr("job %1 loads into %2, not %3: connect that org to resume it")
-                                                               .arg(job).arg(summary->spec.orgUrl, w.target.orgName));
+        auto opened = openJobOnItsOrg(w.storePath, job, w.target, tr("resume"));
+        if (!opened)
+            return std::unexpected(opened.error());
+        auto &[store, summary] = *opened;
         AnalysisPtr source = analysis;
         if (!source) {
-            auto loaded = loadJobSource(*summary, Progress{{}, w.cancel});
+            auto loaded = loadJobSource(summary, Progress{{}, w.cancel});
             if (!loaded && w.cancel.isCancelled())
-                return stoppedBeforeSending(**store, *summary, w.pauseOnly->load());
+                return stoppedBeforeSending(*store, summary, w.pauseOnly->load());
             if (!loaded)
                 return std::unexpected(loaded.error());
             source = *loaded;
             w.run.post([this, source] { m_analysis = source; });
         }
-        auto plan = RunPlan::fromJson(summary->spec.plan);
+        auto plan = RunPlan::fromJson(summary.spec.plan);
         if (!plan)
             return std::unexpected(plan.error());
-        w.run.post([this, job, rows = summary->rows] { emit jobRecorded(job, rows); });
-        return runJobOn(**store, job, *source, *plan, summary->spec.externalIdField, std::nullopt, w.target, w.cancel, *w.pauseOnly,
+        w.run.post([this, job, rows = summary.rows] { emit jobRecorded(job, rows); });
+        return runJobOn(*store, job, *source, *plan, summary.spec.externalIdField, std::nullopt, w.target, w.cancel, *w.pauseOnly,
                         [run = w.run, this](const RunProgress &p) { run.post([this, p] { emit progress(p); }); });
     });
 }
@@ -233,22 +246,17 @@ void RunController::retry(qint64 job, AnalysisPtr analysis, const RetrySelection
     m_predicted.reset();
     begin(0, tr("retrying failed rows of job %1 as %2").arg(job).arg(mitigation.label()));
     launch([job, analysis, selection, mitigation, options, this](const Work &w) -> Result<RunOutcome> {
-        auto store = JobStore::open(w.storePath);
-        if (!store)
-            return std::unexpected(store.error());
-        auto summary = (*store)->job(job);
-        if (!summary)
-            return std::unexpected(summary.error());
-        if (summary->spec.orgUrl != w.target.orgName)
-            return fail(ErrorKind::Usage, tr("job %1 loaded into %2, not %3: connect that org to retry it")
-                                                               .arg(job).arg(summary->spec.orgUrl, w.target.orgName));
-        auto planned = planRetry(**store, job, *analysis, selection, mitigation, options);
+        auto opened = openJobOnItsOrg(w.storePath, job, w.target, tr("retry"));
+        if (!opened)
+            return std::unexpected(opened.error());
+        auto &[store, summary] = *opened;
+        auto planned = planRetry(*store, job, *analysis, selection, mitigation, options);
         if (!planned)
             return std::unexpected(planned.error());
         if (!*planned)
             return fail(ErrorKind::Usage, tr("no failed row of job %1 matches: nothing to retry").arg(job));
         const PlannedRetry &retry = **planned;
-        const auto child = recordRetryJob(**store, *summary, *analysis, retry);
+        const auto child = recordRetryJob(*store, summary, *analysis, retry);
         if (!child)
             return std::unexpected(child.error());
         const qint64 id = *child;
@@ -259,7 +267,7 @@ void RunController::retry(qint64 job, AnalysisPtr analysis, const RetrySelection
             emit logLine(QStringLiteral("%1  job %2: %3").arg(stamp()).arg(id).arg(described));
             emit jobRecorded(id, rows);
         });
-        return runJobOn(**store, id, *analysis, RunPlan::of(retry.plan), summary->spec.externalIdField, retry.predicted, w.target, w.cancel,
+        return runJobOn(*store, id, *analysis, RunPlan::of(retry.plan), summary.spec.externalIdField, retry.predicted, w.target, w.cancel,
                         *w.pauseOnly, [run = w.run, this](const RunProgress &p) { run.post([this, p] { emit progress(p); }); });
     });
 }
