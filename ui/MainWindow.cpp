@@ -248,7 +248,7 @@ void MainWindow::connectViews()
         emit demoSummaryShown();
     });
     connect(m_orgPicker, &OrgPicker::targetChanged, this,
-            [this] { m_plan->setTarget(m_orgPicker->target().isValid() ? m_orgPicker->target().label : QString()); });
+            [this] { m_plan->setTarget(m_orgPicker->target()); });
 }
 
 void MainWindow::goTo(Step step)

@@ -4,6 +4,7 @@
 #include "MitigationPanel.h"
 #include "PredictionPanel.h"
 #include "TimelineView.h"
+#include "BackgroundTask.h"
 #include "predict/Recommendation.h"
 
 #include <QHBoxLayout>
@@ -20,6 +21,7 @@ namespace lockstep::ui {
 PlanView::PlanView(QWidget *parent)
     : QWidget(parent), m_planner(new PlanController(this)), m_mitigation(new MitigationPanel), m_prediction(new PredictionPanel),
       m_comparison(new ComparisonView), m_timeline(new TimelineView), m_recommendation(new QLabel), m_target(new QLabel),
+      m_duplicateRules(new QLabel), m_rulesTask(new BackgroundTask(this)),
       m_run(new QPushButton(tr("Run ▶"))), m_compareDebounce(new QTimer(this))
 {
     setObjectName(QStringLiteral("PlanView"));
@@ -39,6 +41,10 @@ PlanView::PlanView(QWidget *parent)
     auto *leftLayout = new QVBoxLayout(left);
     leftLayout->setContentsMargins(0, 0, 0, 0);
     leftLayout->addWidget(m_mitigation);
+    m_duplicateRules->setObjectName(QStringLiteral("duplicateRules"));
+    m_duplicateRules->setWordWrap(true);
+    m_duplicateRules->setTextFormat(Qt::RichText);
+    leftLayout->addWidget(m_duplicateRules);
     leftLayout->addWidget(m_prediction, 1);
     auto *scroll = new QScrollArea;
     scroll->setWidget(left);
@@ -110,6 +116,7 @@ void PlanView::setAnalysis(AnalysisPtr analysis)
     requestPlan();
     requestComparison();
     updateRunButton();
+    readDuplicateRules();
 }
 
 void PlanView::setProfile(const OrgProfile &profile)
@@ -119,10 +126,52 @@ void PlanView::setProfile(const OrgProfile &profile)
     m_compareDebounce->start();
 }
 
-void PlanView::setTarget(const QString &label)
+void PlanView::setTarget(const RunTarget &target)
 {
-    m_targetLabel = label;
+    m_runTarget = target;
+    m_targetLabel = target.isValid() ? target.label : QString();
     updateRunButton();
+    readDuplicateRules();
+}
+
+void PlanView::readDuplicateRules()
+{
+    if (!m_analysis || !m_runTarget.isValid()) {
+        m_duplicateRules->clear();
+        return;
+    }
+    const QString object = PlanController::optionsFor(*m_analysis, m_profile).object;
+    if (object.isEmpty())
+        return m_duplicateRules->clear();
+    m_rulesTask->start(
+        [target = m_runTarget, object](const BackgroundRun &) -> Result<std::vector<DuplicateRuleState>> {
+            auto client = OrgClient::create(target.session, target.renew);
+            if (!client)
+                return std::unexpected(client.error());
+            auto rules = client->duplicateRules(object);
+            if (!rules)
+                return std::unexpected(rules.error().toError());
+            return *rules;
+        },
+        [this, object, label = m_runTarget.label](const Result<std::vector<DuplicateRuleState>> &rules) {
+            if (!rules) {
+                m_duplicateRules->setText(tr("<i>The duplicate rules of %1 could not be read from %2: %3</i>")
+                                              .arg(object, label, rules.error().message.toHtmlEscaped()));
+                return;
+            }
+            QStringList active;
+            for (const DuplicateRuleState &r : *rules)
+                if (r.active)
+                    active << r.developerName;
+            if (active.isEmpty()) {
+                m_duplicateRules->setText(tr("No active duplicate rule on %1 in %2.").arg(object, label));
+                return;
+            }
+            m_duplicateRules->setText(tr("<b>Active duplicate rules on %1 in %2:</b> %3.<br>With \"Deactivate duplicate rules\" they are "
+                                         "off while the job runs, and switched back on when it ends, fails or is cancelled (or at the "
+                                         "next start, after a crash).")
+                                          .arg(object, label.toHtmlEscaped(), active.join(QStringLiteral(", ")).toHtmlEscaped()));
+        });
 }
 
 void PlanView::updateRunButton()

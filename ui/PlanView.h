@@ -1,6 +1,7 @@
 #pragma once
 
 #include "PlanController.h"
+#include "RunController.h"
 #include "sim/OrgProfile.h"
 
 #include <QWidget>
@@ -8,6 +9,10 @@
 class QLabel;
 class QPushButton;
 class QTimer;
+
+namespace lockstep::ui {
+class BackgroundTask;
+}
 
 namespace lockstep::ui {
 
@@ -28,8 +33,10 @@ public:
     void setAnalysis(AnalysisPtr analysis);
     void setProfile(const OrgProfile &profile);
     const OrgProfile &profile() const { return m_profile; }
-    // Where Run sends the job ("the demo org (20× faster)"); empty: no org to run against.
-    void setTarget(const QString &label);
+    // Where Run sends the job; invalid: no org to run against. The object's duplicate rules
+    // are read from it (off the GUI thread) for the duplicate-rules mitigation.
+    void setTarget(const RunTarget &target);
+    QLabel *duplicateRules() const { return m_duplicateRules; }
     PlanOptions planOptions() const;
     void requestPlan();
     void requestComparison();
@@ -50,6 +57,7 @@ private:
     void onMitigationChanged();
     QString comparisonKey(const PlanOptions &options) const;
     void updateRunButton();
+    void readDuplicateRules();
 
     AnalysisPtr m_analysis;
     PlanController *m_planner;
@@ -59,6 +67,9 @@ private:
     TimelineView *m_timeline;
     QLabel *m_recommendation;
     QLabel *m_target;
+    QLabel *m_duplicateRules;
+    BackgroundTask *m_rulesTask;
+    RunTarget m_runTarget;
     QPushButton *m_run;
     QTimer *m_compareDebounce;
     OrgProfile m_profile;

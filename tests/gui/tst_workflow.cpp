@@ -237,6 +237,9 @@ void TestWorkflow::wholeWorkflowOnTheDemoOrg()
     window.mitigationPanel()->schedulingGroup()->button(int(Scheduling::Lanes))->click();
     QVERIFY(predicted.wait(60000));
     QTRY_VERIFY_WITH_TIMEOUT(window.planView()->runButton()->isEnabled(), 60000);
+    // The object's duplicate rules, read from the org the plan would run against.
+    QTRY_VERIFY_WITH_TIMEOUT(window.planView()->duplicateRules()->text().contains(QStringLiteral("duplicate rule")), 30000);
+    qInfo("%s", qPrintable(window.planView()->duplicateRules()->text()));
     QTest::qWait(300);   // the timeline's queued replot
     save(window, QStringLiteral("workflow-2-plan.png"));
     QTRY_VERIFY_WITH_TIMEOUT(window.demoOrg()->isSeeded(path), 120000);
