@@ -153,6 +153,8 @@ private slots:
 private:
     void save(QWidget &window, const QString &name);
     bool runAndWait(MainWindow &window, const QString &screenshot = {});
+    // 30,000 Opportunities over 2,000 Accounts, 6,000 on a house account: a run of a few seconds.
+    QString smallSample(const QString &name) const;
     QTemporaryDir m_settings;
     test::Scratch m_scratch;
     EventLoopGapMeter m_gaps;
@@ -165,6 +167,14 @@ void TestWorkflow::initTestCase()
     QSettings::setPath(QSettings::IniFormat, QSettings::UserScope, m_settings.path());
     QApplication::setOrganizationName(QStringLiteral("LockstepTest"));
     QApplication::setApplicationName(QStringLiteral("LockstepWorkflow"));
+}
+
+QString TestWorkflow::smallSample(const QString &name) const
+{
+    SampleOptions o = test::caseA(6000);
+    o.rows = 30000;
+    o.parents = 2000;
+    return m_scratch.sample(name, o);
 }
 
 void TestWorkflow::save(QWidget &window, const QString &name)
@@ -474,10 +484,7 @@ void TestWorkflow::pauseCloseAndResumeAKilledRun()
 {
     // A CLI run killed with SIGKILL mid-job: the next window offers the job and resumes it on
     // the same demo org (its records folder); every row is then accounted for, none written twice.
-    SampleOptions o = test::caseA(6000);
-    o.rows = 30000;
-    o.parents = 2000;
-    const QString path = m_scratch.sample(QStringLiteral("killed.csv"), o);
+    const QString path = smallSample(QStringLiteral("killed.csv"));
     const QStringList ids = fileIds(path);
     QTemporaryDir work;
     const QString store = work.filePath(QStringLiteral("jobs.sqlite"));
@@ -565,10 +572,7 @@ void TestWorkflow::pauseCloseAndResumeAKilledRun()
 
 void TestWorkflow::anOrgThatGoesAwayMidRun()
 {
-    SampleOptions o = test::caseA(6000);
-    o.rows = 30000;
-    o.parents = 2000;
-    const QString path = m_scratch.sample(QStringLiteral("dropped.csv"), o);
+    const QString path = smallSample(QStringLiteral("dropped.csv"));
     const QStringList ids = fileIds(path);
     QTemporaryDir work;
     MainWindow window;
