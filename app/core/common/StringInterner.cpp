@@ -75,15 +75,15 @@ std::string_view StringInterner::text(std::uint32_t id) const
 
 void StringInterner::grow()
 {
-    std::vector<std::uint32_t> slots(m_slots.size() * 2, 0);
-    const std::uint32_t mask = std::uint32_t(slots.size() - 1);
+    std::vector<std::uint32_t> grown(m_slots.size() * 2, 0);
+    const std::uint32_t mask = std::uint32_t(grown.size() - 1);
     for (std::uint32_t id = 0; id < size(); ++id) {
         std::uint32_t slot = std::uint32_t(m_hashes[id]) & mask;
-        while (slots[slot])
+        while (grown[slot])
             slot = (slot + 1) & mask;
-        slots[slot] = id + 1;
+        grown[slot] = id + 1;
     }
-    m_slots = std::move(slots);
+    m_slots = std::move(grown);
     m_mask = mask;
 }
 
