@@ -2,7 +2,6 @@
 
 #include "HeatmapView.h"
 #include "HistogramView.h"
-#include "LockRulesPanel.h"
 #include "ProblemsPanel.h"
 #include "SkewPanel.h"
 #include "SummaryPanel.h"
@@ -16,7 +15,7 @@ namespace lockstep::ui {
 
 AnalyseView::AnalyseView(QWidget *parent)
     : QWidget(parent), m_summary(new SummaryPanel), m_heatmap(new HeatmapView), m_histogram(new HistogramView), m_skew(new SkewPanel),
-      m_problems(new ProblemsPanel), m_lockRules(new LockRulesPanel), m_builder(new HeatmapBuilder(this)), m_tabs(new QTabWidget)
+      m_problems(new ProblemsPanel), m_builder(new HeatmapBuilder(this)), m_tabs(new QTabWidget)
 {
     setObjectName(QStringLiteral("AnalyseView"));
     auto *layout = new QVBoxLayout(this);
@@ -32,7 +31,6 @@ AnalyseView::AnalyseView(QWidget *parent)
     m_tabs->setObjectName(QStringLiteral("analyseTabs"));
     m_tabs->addTab(distribution, tr("Parents and skew"));
     m_tabs->addTab(m_problems, tr("Problems"));
-    m_tabs->addTab(m_lockRules, tr("Lock rules"));
     split->addWidget(m_tabs);
     split->setStretchFactor(0, 3);
     split->setStretchFactor(1, 2);
@@ -46,7 +44,6 @@ AnalyseView::AnalyseView(QWidget *parent)
     });
     connect(m_summary, &SummaryPanel::heatmapOptionsChanged, this, &AnalyseView::heatmapOptionsChanged);
     connect(m_summary, &SummaryPanel::skewThresholdChanged, this, &AnalyseView::reanalyzeRequested);
-    connect(m_lockRules, &LockRulesPanel::rulesChanged, this, &AnalyseView::reanalyzeRequested);
     connect(m_skew, &SkewPanel::parentSelected, m_heatmap, &HeatmapView::highlightParent);
     connect(m_heatmap, &HeatmapView::hovered, this, &AnalyseView::hovered);
 }
@@ -58,7 +55,6 @@ void AnalyseView::setAnalysis(AnalysisPtr analysis)
     m_histogram->showDistribution(analysis->distribution);
     m_skew->setAnalysis(analysis);
     m_problems->setAnalysis(analysis);
-    m_lockRules->setAnalysis(analysis);
     const qint64 errors = analysis->file.problems().errors();
     m_tabs->setTabText(1, errors > 0 ? tr("Problems (%1)").arg(grouped(errors)) : tr("Problems"));
     if (errors > 0)
@@ -75,8 +71,6 @@ void AnalyseView::showFatal(const QString &message, const QString &path, qint64 
 void AnalyseView::fillOptions(AnalyzeOptions &options) const
 {
     options.distribution.skewThreshold = m_summary->skewThreshold();
-    options.addRules = m_lockRules->addedRules();
-    options.removeRules = m_lockRules->removedColumns();
 }
 
 void AnalyseView::requestHeatmap(int batchSize, const SendOrder &order)

@@ -11,14 +11,13 @@ namespace lockstep::ui {
 
 class HeatmapView;
 class HistogramView;
-class LockRulesPanel;
 class ProblemsPanel;
 class SkewPanel;
 class SummaryPanel;
 
 // The Analyse step: what the file is (summary), how its rows spread over parents (the heatmap,
 // in the plan's send order once there is one), the children-per-parent histogram and skewed
-// parents, the bad rows, and the lock rules that make a column a parent.
+// parents, and the bad rows. (Which columns lock what is the File step's mapping.)
 class AnalyseView : public QWidget {
     Q_OBJECT
 public:
@@ -26,7 +25,7 @@ public:
 
     void setAnalysis(AnalysisPtr analysis);
     void showFatal(const QString &message, const QString &path, qint64 line);
-    // What reading the file again takes from this view: the skew threshold and rule overrides.
+    // What reading the file again takes from this view: the skew threshold.
     void fillOptions(AnalyzeOptions &options) const;
     // Redraws the heatmap for this batch size, in `order` (a plan's send order) when given.
     void requestHeatmap(int batchSize, const SendOrder &order = {});
@@ -36,13 +35,12 @@ public:
     HistogramView *histogram() const { return m_histogram; }
     SkewPanel *skewPanel() const { return m_skew; }
     ProblemsPanel *problemsPanel() const { return m_problems; }
-    LockRulesPanel *lockRules() const { return m_lockRules; }
     HeatmapBuilder *heatmapBuilder() const { return m_builder; }
     QTabWidget *sideTabs() const { return m_tabs; }
 
 signals:
     void heatmapShown();
-    void reanalyzeRequested();       // the skew threshold or a lock rule changed
+    void reanalyzeRequested();       // the skew threshold changed
     void heatmapOptionsChanged();    // the parent order changed
     void hovered(const QString &text);
 
@@ -53,7 +51,6 @@ private:
     HistogramView *m_histogram;
     SkewPanel *m_skew;
     ProblemsPanel *m_problems;
-    LockRulesPanel *m_lockRules;
     HeatmapBuilder *m_builder;
     QTabWidget *m_tabs;
 };

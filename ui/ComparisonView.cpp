@@ -1,5 +1,6 @@
 #include "ComparisonView.h"
 
+#include "PlotTheme.h"
 #include "UiFormat.h"
 #include "UiTime.h"
 
@@ -59,6 +60,7 @@ ComparisonView::ComparisonView(QWidget *parent)
             emit mitigationChosen(m_summaries[size_t(row)].mitigation);
     });
     clear();
+    PlotTheme::follow(m_plot);   // the desktop's light or dark palette
 }
 
 void ComparisonView::clear()

@@ -8,6 +8,7 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QStandardPaths>
+#include <QTimer>
 
 namespace lockstep::ui {
 
@@ -37,8 +38,11 @@ Result<QJsonObject> callOrg(const DemoOrgConnection &connection, const Backgroun
 } // namespace
 
 DemoOrgController::DemoOrgController(QObject *parent)
-    : QObject(parent), m_statusTask(new BackgroundTask(this)), m_seedTask(new BackgroundTask(this, &m_seedPool)), m_connectionTask(new BackgroundTask(this))
+    : QObject(parent), m_statusTask(new BackgroundTask(this)), m_seedTask(new BackgroundTask(this, &m_seedPool)), m_connectionTask(new BackgroundTask(this)),
+      m_seedPoll(new QTimer(this))
 {
+    m_seedPoll->setInterval(500);
+    connect(m_seedPoll, &QTimer::timeout, this, &DemoOrgController::refreshStatus);
     qRegisterMetaType<DemoOrgStatus>();
     m_process->setOnExited([this](const QString &why) { onProcessExited(why); });
 }
@@ -114,10 +118,21 @@ void DemoOrgController::onProcessExited(const QString &why)
     }
 }
 
+void DemoOrgController::cancelSeeding()
+{
+    if (m_seeding.isEmpty())
+        return;
+    const QString path = std::exchange(m_seeding, QString());
+    m_seedTask->cancel();   // the request is abandoned: the org sees its caller gone and stops
+    m_seedPoll->stop();
+    emit seedStopped(path);
+}
+
 void DemoOrgController::cancelRequests()
 {
     m_statusTask->cancel();
     m_seedTask->cancel();
+    m_seedPoll->stop();
     m_connectionTask->cancel();
     m_pendingSeed.clear();
 }
@@ -189,6 +204,7 @@ void DemoOrgController::seedFrom(const QString &path)
         return;
     const QString absolute = QFileInfo(path).absoluteFilePath();
     m_seeding = absolute;
+    m_seedPoll->start();
     // A large file takes a while to read; opening another one cancels this (the org stops reading).
     m_seedTask->start(
         [connection = m_process->connection(), absolute](const BackgroundRun &run) {
@@ -197,6 +213,7 @@ void DemoOrgController::seedFrom(const QString &path)
         },
         [this, path](const Result<QJsonObject> &summary) {
             m_seeding.clear();
+            m_seedPoll->stop();
             if (!summary) {
                 emit failed(summary.error().message);
                 return;
@@ -233,6 +250,11 @@ void DemoOrgController::refreshStatus()
                             status.apiRequests = json->value(QStringLiteral("apiRequests")).toInteger();
                             status.committedTransactions = json->value(QStringLiteral("committedTransactions")).toInteger();
                             status.lockedKeys = json->value(QStringLiteral("lockedKeys")).toInteger();
+                            const QJsonObject seeding = json->value(QStringLiteral("seeding")).toObject();
+                            status.seeding = !seeding.isEmpty() && isSeeding();
+                            status.seedDone = seeding.value(QStringLiteral("done")).toInteger();
+                            status.seedTotal = seeding.value(QStringLiteral("total")).toInteger();
+                            status.seedPhase = seeding.value(QStringLiteral("phase")).toString();
                             emit statusChanged(status);
                         });
 }

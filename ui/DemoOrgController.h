@@ -8,6 +8,8 @@
 #include <QObject>
 #include <QThreadPool>
 
+class QTimer;
+
 #include <memory>
 
 namespace lockstep::ui {
@@ -20,6 +22,11 @@ struct DemoOrgStatus {
     qint64 apiRequests = 0;
     qint64 committedTransactions = 0;
     qint64 lockedKeys = 0;
+    // A seed in progress (POST /lockstep/seed): rows done of total, and what it is doing.
+    bool seeding = false;
+    qint64 seedDone = 0;
+    qint64 seedTotal = 0;
+    QString seedPhase;
 };
 
 // The built-in demo org, for when no org is configured: a Salesforce-compatible server on
@@ -62,6 +69,10 @@ public:
     // The file's records are in the org (seeded since it started), so a job of it can run.
     bool isSeeded(const QString &path) const;
     bool isSeeding(const QString &path) const;   // asked for and not answered yet
+    bool isSeeding() const { return !m_seeding.isEmpty(); }
+    // Stops the seed in progress (the org stops reading at its next progress report); the
+    // file's job will wait for a new seed. seedStopped() follows.
+    void cancelSeeding();
     // Asks GET /lockstep/status; statusChanged() follows.
     void refreshStatus();
 
@@ -74,6 +85,7 @@ signals:
     void stopped();
     void statusChanged(const lockstep::ui::DemoOrgStatus &status);
     void seeded(const QString &path, qint64 created, qint64 existing);
+    void seedStopped(const QString &path);
     void connectionDetails(const QJsonObject &connection);
     void failed(const QString &message);
 
@@ -92,6 +104,7 @@ private:
     QString m_dataDir;
     QStringList m_seeded;   // absolute paths seeded since the org started
     QString m_seeding;      // the absolute path being seeded
+    QTimer *m_seedPoll;     // GET /lockstep/status while a seed runs: its progress
     double m_scale = 0.05;
     bool m_starting = false;
     bool m_running = false;

@@ -1,5 +1,6 @@
 #include "FileView.h"
 
+#include "MappingPanel.h"
 #include "OrgPicker.h"
 #include "RecentFiles.h"
 
@@ -12,9 +13,10 @@
 
 namespace lockstep::ui {
 
-FileView::FileView(RecentFiles *recent, OrgPicker *orgPicker, QWidget *parent)
+FileView::FileView(RecentFiles *recent, OrgPicker *orgPicker, MappingPanel *mapping, QWidget *parent)
     : QWidget(parent), m_recent(recent), m_open(new QPushButton(tr("Open Load File…"))), m_sample(new QPushButton(tr("Generate Sample File…"))),
-      m_jobs(new QPushButton(tr("Open Job Results…"))), m_failed(new QPushButton(tr("Open Failed Job…"))), m_recentList(new QListWidget)
+      m_jobs(new QPushButton(tr("Open Job Results…"))), m_failed(new QPushButton(tr("Open Failed Job…"))), m_recentList(new QListWidget),
+      m_load(new QGroupBox(tr("The open file: what it loads")))
 {
     setObjectName(QStringLiteral("FileView"));
     auto *intro = new QLabel(tr("<h2>Plan a Salesforce data load that never ends in UNABLE_TO_LOCK_ROW</h2>"
@@ -43,6 +45,11 @@ FileView::FileView(RecentFiles *recent, OrgPicker *orgPicker, QWidget *parent)
     auto *orgLayout = new QVBoxLayout(orgBox);
     orgLayout->addWidget(orgPicker);
 
+    auto *loadLayout = new QVBoxLayout(m_load);
+    loadLayout->addWidget(mapping);
+    m_load->setObjectName(QStringLiteral("loadMapping"));
+    m_load->hide();
+
     auto *columns = new QHBoxLayout;
     columns->addLayout(actions, 1);
     columns->addWidget(recentBox, 2);
@@ -50,6 +57,7 @@ FileView::FileView(RecentFiles *recent, OrgPicker *orgPicker, QWidget *parent)
     layout->setContentsMargins(24, 12, 24, 12);
     layout->addWidget(intro);
     layout->addLayout(columns, 1);
+    layout->addWidget(m_load, 3);
     layout->addWidget(orgBox);
 
     connect(m_open, &QPushButton::clicked, this, &FileView::openRequested);
@@ -74,6 +82,11 @@ void FileView::refreshRecent()
     }
     if (m_recentList->count() == 0)
         m_recentList->addItem(tr("No file opened yet"));
+}
+
+void FileView::setLoadShown(bool shown)
+{
+    m_load->setVisible(shown);
 }
 
 void FileView::showEvent(QShowEvent *event)

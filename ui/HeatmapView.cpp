@@ -1,5 +1,6 @@
 #include "HeatmapView.h"
 
+#include "PlotTheme.h"
 #include "UiFormat.h"
 
 #include <QLabel>
@@ -60,6 +61,7 @@ HeatmapView::HeatmapView(QWidget *parent)
     m_plot->setMouseTracking(true);
     m_plot->installEventFilter(this);
     clear();
+    PlotTheme::follow(m_plot);   // the desktop's light or dark palette
 }
 
 void HeatmapView::clear()

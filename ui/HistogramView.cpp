@@ -1,5 +1,6 @@
 #include "HistogramView.h"
 
+#include "PlotTheme.h"
 #include "UiFormat.h"
 
 #include <QVBoxLayout>
@@ -46,6 +47,7 @@ HistogramView::HistogramView(QWidget *parent) : QWidget(parent), m_plot(new QCus
     m_plot->axisRect()->setRangeDrag(Qt::Horizontal);
     m_plot->axisRect()->setRangeZoom(Qt::Horizontal);
     clear();
+    PlotTheme::follow(m_plot);   // the desktop's light or dark palette
 }
 
 void HistogramView::clear()

@@ -25,6 +25,12 @@ JobLauncher::JobLauncher(RunController *run, DemoOrgController *demoOrg, OrgPick
         m_pending.reset();
         emit refused(tr("the demo org could not take the file's records: %1").arg(message));
     });
+    connect(m_demoOrg, &DemoOrgController::seedStopped, this, [this] {
+        if (!m_pending)
+            return;
+        m_pending.reset();
+        emit refused(tr("the demo org's seeding was stopped, so it does not hold the file's records: Run ▶ again seeds it anew"));
+    });
 }
 
 Result<RunTarget> JobLauncher::connectedTarget() const

@@ -1,5 +1,6 @@
 #include "LiveLockMap.h"
 
+#include "PlotTheme.h"
 #include "UiFormat.h"
 #include "UiTime.h"
 
@@ -56,6 +57,7 @@ LiveLockMap::LiveLockMap(QWidget *parent)
     setToolTip(tr("Each row is a parent (skewed parents alone); each column a moment of the run. Red: rows the org "
                   "refused because another transaction held that parent's lock."));
     reset(nullptr, nullptr);
+    PlotTheme::follow(m_plot);   // the desktop's light or dark palette
 }
 
 void LiveLockMap::reset(AnalysisPtr analysis, std::shared_ptr<const HeatmapGrid> grid)

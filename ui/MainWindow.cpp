@@ -9,7 +9,8 @@
 #include "HeatmapView.h"
 #include "JobLauncher.h"
 #include "JobResultsPanel.h"
-#include "LockRulesPanel.h"
+#include "MappingEditor.h"
+#include "MappingPanel.h"
 #include "MitigationPanel.h"
 #include "OrgMenu.h"
 #include "OrgPicker.h"
@@ -50,7 +51,8 @@ namespace lockstep::ui {
 MainWindow::MainWindow(QWidget *parent)
     : QMainWindow(parent), m_analysis(new AnalysisController(this)), m_recent(new RecentFiles(this)),
       m_demoOrg(new DemoOrgController(this)), m_run(new RunController(this)), m_orgPicker(new OrgPicker(m_demoOrg)),
-      m_steps(new StepBar), m_stack(new QStackedWidget), m_fileView(new FileView(m_recent, m_orgPicker)), m_analyse(new AnalyseView),
+      m_steps(new StepBar), m_stack(new QStackedWidget), m_mappingEditor(new MappingEditor(this)),
+      m_mappingPanel(new MappingPanel(m_mappingEditor)), m_fileView(new FileView(m_recent, m_orgPicker, m_mappingPanel)), m_analyse(new AnalyseView),
       m_plan(new PlanView), m_runView(new RunView(m_run)), m_results(new JobResultsPanel), m_triage(new TriageView),
       m_resultsTabs(new QTabWidget), m_tour(new DemoSkewTour(this)), m_launcher(new JobLauncher(m_run, m_demoOrg, m_orgPicker, this)), m_sampleTask(new BackgroundTask(this)),
       m_progress(new QProgressBar), m_cancel(new QPushButton(tr("Cancel"))), m_status(new QLabel)
@@ -98,7 +100,6 @@ HistogramView *MainWindow::histogram() const { return m_analyse->histogram(); }
 SkewPanel *MainWindow::skewPanel() const { return m_analyse->skewPanel(); }
 ProblemsPanel *MainWindow::problemsPanel() const { return m_analyse->problemsPanel(); }
 SummaryPanel *MainWindow::summary() const { return m_analyse->summary(); }
-LockRulesPanel *MainWindow::lockRules() const { return m_analyse->lockRules(); }
 MitigationPanel *MainWindow::mitigationPanel() const { return m_plan->mitigationPanel(); }
 PredictionPanel *MainWindow::predictionPanel() const { return m_plan->predictionPanel(); }
 ComparisonView *MainWindow::comparison() const { return m_plan->comparison(); }
@@ -117,6 +118,18 @@ void MainWindow::buildMenus()
     file->addAction(tr("Open &Failed Job…"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_O), this, &MainWindow::chooseFailedJob);
     file->addSeparator();
     file->addAction(tr("&Quit"), QKeySequence::Quit, this, &QWidget::close);
+
+    // Undo and redo the open file's mapping (File step): object, operation, roles, lock rules.
+    QMenu *edit = menuBar()->addMenu(tr("&Edit"));
+    QAction *undo = m_mappingEditor->undoStack()->createUndoAction(this, tr("&Undo"));
+    undo->setShortcut(QKeySequence::Undo);
+    QAction *redo = m_mappingEditor->undoStack()->createRedoAction(this, tr("&Redo"));
+    redo->setShortcut(QKeySequence::Redo);
+    edit->addAction(undo);
+    edit->addAction(redo);
+    edit->addSeparator();
+    edit->addAction(tr("Load &Mapping…"), QKeySequence(Qt::CTRL | Qt::Key_M), this, [this] { goTo(Step::File); })
+        ->setToolTip(tr("The object, operation, upsert field and column roles of the open file"));
 
     QMenu *job = menuBar()->addMenu(tr("&Job"));
     job->addAction(tr("&Run Plan"), this, [this] {
@@ -182,6 +195,7 @@ void MainWindow::connectViews()
     connect(m_fileView, &FileView::jobsRequested, this, [this] { showResults(); });
     connect(m_fileView, &FileView::failedJobRequested, this, &MainWindow::chooseFailedJob);
     connect(m_fileView, &FileView::fileChosen, this, &MainWindow::openFile);
+    connect(m_mappingEditor, &MappingEditor::changed, this, &MainWindow::reanalyze);
     connect(m_recent, &RecentFiles::fileChosen, this, &MainWindow::openFile);
 
     connect(m_analyse, &AnalyseView::heatmapShown, this, &MainWindow::heatmapShown);
@@ -359,11 +373,12 @@ Result<void> MainWindow::startDemoOrg(double scale, const QString &dataDir)
 
 void MainWindow::openFile(const QString &path)
 {
-    // A new file starts from the built-in lock rules; its own overrides come after.
+    // A new file starts from what Lockstep detects in it; the user's corrections come after.
     if (QFileInfo(path).absoluteFilePath() != QFileInfo(m_analysis->currentPath()).absoluteFilePath())
-        m_analyse->lockRules()->resetOverrides();
+        m_mappingEditor->reset();
     AnalyzeOptions options;
     options.batchSize = m_plan->mitigationPanel()->batchSize();
+    m_mappingEditor->mapping().applyTo(options);
     m_analyse->fillOptions(options);
     m_analysis->open(path, options);
     updateReachableSteps();
@@ -376,6 +391,7 @@ void MainWindow::reanalyze()
         return;
     AnalyzeOptions options;
     options.batchSize = m_plan->mitigationPanel()->batchSize();
+    m_mappingEditor->mapping().applyTo(options);
     m_analyse->fillOptions(options);
     m_analysis->open(m_analysis->currentPath(), options);
 }
@@ -447,6 +463,8 @@ void MainWindow::onFinished(const AnalysisPtr &analysis)
     setBusy(false);
     m_recent->add(analysis->file.path());
     m_analyse->setAnalysis(analysis);
+    m_mappingPanel->setAnalysis(analysis);
+    m_fileView->setLoadShown(true);
     m_status->setText(tr("%1 rows read in %2 s").arg(grouped(analysis->file.rowCount())).arg(analysis->seconds, 0, 'f', 2));
     m_plan->setAnalysis(analysis);
     requestHeatmap();
@@ -479,7 +497,11 @@ void MainWindow::onFailed(const QString &message, const QString &path, qint64 li
         return;
     QMessageBox box(QMessageBox::Warning, tr("Cannot read the file"), tr("<b>%1</b>").arg(message.toHtmlEscaped()),
                     QMessageBox::Ok, this);
-    box.setInformativeText(where);
+    box.setInformativeText(m_mappingEditor->mapping().isDetected()
+                               ? where
+                               : tr("%1\n\nThe file was read with your mapping: undo the last change (Ctrl+Z), or choose As Detected "
+                                    "in the File step (Ctrl+M).")
+                                     .arg(where));
     box.setObjectName(QStringLiteral("readErrorDialog"));
     box.exec();
 }

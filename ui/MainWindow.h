@@ -29,7 +29,8 @@ class HeatmapView;
 class HistogramView;
 class JobLauncher;
 class JobResultsPanel;
-class LockRulesPanel;
+class MappingEditor;
+class MappingPanel;
 class MitigationPanel;
 class OrgMenu;
 class OrgPicker;
@@ -98,7 +99,8 @@ public:
     SkewPanel *skewPanel() const;
     ProblemsPanel *problemsPanel() const;
     SummaryPanel *summary() const;
-    LockRulesPanel *lockRules() const;
+    MappingPanel *mappingPanel() const { return m_mappingPanel; }
+    MappingEditor *mappingEditor() const { return m_mappingEditor; }
     MitigationPanel *mitigationPanel() const;
     PredictionPanel *predictionPanel() const;
     ComparisonView *comparison() const;
@@ -148,6 +150,8 @@ private:
     OrgPicker *m_orgPicker;
     StepBar *m_steps;
     QStackedWidget *m_stack;
+    MappingEditor *m_mappingEditor;
+    MappingPanel *m_mappingPanel;
     FileView *m_fileView;
     AnalyseView *m_analyse;
     PlanView *m_plan;

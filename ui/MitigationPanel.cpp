@@ -180,6 +180,12 @@ bool MitigationPanel::duplicateRulesActiveInOrg() const
     return m_duplicateActive->isChecked();
 }
 
+void MitigationPanel::setDuplicateRulesActiveInOrg(bool active)
+{
+    if (m_duplicateActive->isChecked() != active)
+        m_duplicateActive->setChecked(active);   // toggled → changed(): predicted again
+}
+
 qint64 MitigationPanel::apiCallBudget() const
 {
     return m_budget->value();

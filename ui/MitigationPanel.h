@@ -28,6 +28,10 @@ public:
     int batchSize() const;                  // the batch size the heatmap uses in file order
     void setBatchSize(int rows);
     bool duplicateRulesActiveInOrg() const;
+    // What the org says (its active duplicate rules were read): the prediction counts their time
+    // and "Deactivate duplicate rules" becomes a choice. Changes the plan only when it differs.
+    void setDuplicateRulesActiveInOrg(bool active);
+    QCheckBox *duplicateRulesActiveBox() const { return m_duplicateActive; }
     qint64 apiCallBudget() const;
 
     QSpinBox *batchSizeBox() const { return m_batchSize; }

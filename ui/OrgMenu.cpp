@@ -11,6 +11,7 @@
 #include <QFileInfo>
 #include <QJsonDocument>
 #include <QLabel>
+#include <QLocale>
 #include <QMenu>
 #include <QMenuBar>
 
@@ -31,6 +32,9 @@ OrgMenu::OrgMenu(QMenuBar *bar, DemoOrgController *demoOrg, OrgPicker *picker, R
     });
     org->addAction(tr("Co&nnect Org…"), this, &OrgMenu::showConnectDialog);
     org->addAction(tr("&Reload Saved Orgs"), m_picker, [this] { m_picker->reload(); });
+    m_stopSeeding = org->addAction(tr("&Stop Seeding the Demo Org"), m_demoOrg, &DemoOrgController::cancelSeeding);
+    m_stopSeeding->setToolTip(tr("Stop making the open file's records in the demo org (a file of millions of rows takes minutes)"));
+    m_stopSeeding->setEnabled(false);
     QMenu *speed = org->addMenu(tr("Demo Org &Speed"));
     auto *group = new QActionGroup(speed);
     for (const auto &[factor, text] : {std::pair{1.0, tr("Real time (10 s lock timeout)")}, std::pair{10.0, tr("10× faster")},
@@ -50,6 +54,20 @@ OrgMenu::OrgMenu(QMenuBar *bar, DemoOrgController *demoOrg, OrgPicker *picker, R
     });
     connect(m_demoOrg, &DemoOrgController::seeded, this, [this](const QString &path, qint64 created, qint64 existing) {
         m_seeded = tr("%1: %2 records created, %3 already there").arg(QFileInfo(path).fileName(), grouped(created), grouped(existing));
+        m_seedProgress.clear();
+        refresh();
+    });
+    // A seed's progress, from the org's own status while it runs.
+    connect(m_demoOrg, &DemoOrgController::statusChanged, this, [this](const DemoOrgStatus &status) {
+        m_seedProgress = status.seeding && status.seedTotal > 0
+                             ? tr("seeding %1 %")
+                                   .arg(QLocale().toString(100.0 * double(status.seedDone) / double(status.seedTotal), 'f', 0))
+                             : status.seeding ? tr("seeding…") : QString();
+        refresh();
+    });
+    connect(m_demoOrg, &DemoOrgController::seedStopped, this, [this](const QString &path) {
+        m_seedProgress.clear();
+        emit message(tr("Demo org: seeding %1 stopped").arg(QFileInfo(path).fileName()));
         refresh();
     });
     connect(m_demoOrg, &DemoOrgController::started, this, [this] {
@@ -86,8 +104,12 @@ void OrgMenu::refresh()
         m_label->setText(tr("Org: demo org starting…"));
     else if (!m_demoOrg->isRunning())
         m_label->setText(tr("Org: none"));
+    else if (m_demoOrg->isSeeding())
+        m_label->setText(tr("Org: %1 at %2, %3").arg(target.label, m_demoOrg->instanceUrl(),
+                                                     m_seedProgress.isEmpty() ? tr("seeding…") : m_seedProgress));
     else
         m_label->setText(tr("Org: %1 at %2").arg(target.label, m_demoOrg->instanceUrl()));
+    m_stopSeeding->setEnabled(m_demoOrg->isSeeding());
     QStringList tip{tr("A Salesforce-compatible org beside Lockstep (lockstep-cli demo-org serve): Org → Copy Demo Org "
                        "Connection Details to point a client at it.")};
     if (!m_seeded.isEmpty())

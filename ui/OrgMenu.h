@@ -6,6 +6,7 @@
 
 #include <functional>
 
+class QAction;
 class QLabel;
 class QMenuBar;
 
@@ -37,6 +38,8 @@ private:
     OrgPicker *m_picker;
     QLabel *m_label;
     QString m_seeded;   // what seeding the open file did, for the label's tooltip
+    QString m_seedProgress;   // "seeding 42 %" while a seed runs
+    QAction *m_stopSeeding = nullptr;
 };
 
 } // namespace lockstep::ui

@@ -62,7 +62,8 @@ PlanView::PlanView(QWidget *parent)
     right->setObjectName(QStringLiteral("planRightSplitter"));
     right->addWidget(m_comparison);
     right->addWidget(m_timeline);
-    auto *split = new QSplitter(Qt::Horizontal);
+    m_split = new QSplitter(Qt::Horizontal);
+    QSplitter *split = m_split;
     split->setObjectName(QStringLiteral("planSplitter"));
     split->addWidget(scroll);
     split->addWidget(right);
@@ -163,15 +164,33 @@ void PlanView::readDuplicateRules()
             for (const DuplicateRuleState &r : *rules)
                 if (r.active)
                     active << r.developerName;
+            // A fact about the org, so the prediction takes it as the org says (their time is spent
+            // inside the lock window: more lock errors).
+            m_mitigation->setDuplicateRulesActiveInOrg(!active.isEmpty());
             if (active.isEmpty()) {
                 m_duplicateRules->setText(tr("No active duplicate rule on %1 in %2.").arg(object, label));
                 return;
             }
-            m_duplicateRules->setText(tr("<b>Active duplicate rules on %1 in %2:</b> %3.<br>With \"Deactivate duplicate rules\" they are "
-                                         "off while the job runs, and switched back on when it ends, fails or is cancelled (or at the "
-                                         "next start, after a crash).")
+            m_duplicateRules->setText(tr("<b>Active duplicate rules on %1 in %2:</b> %3 (the prediction counts the time they take).<br>"
+                                         "With \"Deactivate duplicate rules\" they are off while the job runs, and switched back on "
+                                         "when it ends, fails or is cancelled (or at the next start, after a crash).")
                                           .arg(object, label.toHtmlEscaped(), active.join(QStringLiteral(", ")).toHtmlEscaped()));
         });
+}
+
+void PlanView::showEvent(QShowEvent *event)
+{
+    QWidget::showEvent(event);
+    // The charts are what this step is for. A long line in the settings column (or a state saved
+    // while the step was hidden) could give that column most of the width: at first sight it
+    // gets at most two fifths; the user's own dragging afterwards is kept.
+    if (m_splitChecked)
+        return;
+    m_splitChecked = true;
+    const QList<int> sizes = m_split->sizes();
+    const int total = sizes.value(0) + sizes.value(1);
+    if (total > 0 && sizes.value(0) > total * 2 / 5)
+        m_split->setSizes({total * 2 / 5, total - total * 2 / 5});
 }
 
 void PlanView::updateRunButton()

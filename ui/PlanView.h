@@ -7,6 +7,7 @@
 #include <QWidget>
 
 class QLabel;
+class QSplitter;
 class QPushButton;
 class QTimer;
 
@@ -53,6 +54,9 @@ signals:
     void runRequested();
     void planShown(const lockstep::ui::PlanResult &result);   // a prediction of the current file is on screen
 
+protected:
+    void showEvent(QShowEvent *event) override;
+
 private:
     void onMitigationChanged();
     QString comparisonKey(const PlanOptions &options) const;
@@ -68,6 +72,8 @@ private:
     QLabel *m_recommendation;
     QLabel *m_target;
     QLabel *m_duplicateRules;
+    QSplitter *m_split = nullptr;
+    bool m_splitChecked = false;
     BackgroundTask *m_rulesTask;
     RunTarget m_runTarget;
     QPushButton *m_run;

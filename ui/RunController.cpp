@@ -194,13 +194,14 @@ void RunController::start(AnalysisPtr analysis, std::shared_ptr<const Plan> plan
         auto store = JobStore::open(w.storePath);
         if (!store)
             return std::unexpected(store.error());
-        const auto job = recordJob(**store, *analysis, *plan, profile, JobTarget{w.target.orgName, w.target.timeScale, {}});
+        // An upsert matches rows on the field the File step's mapping names (record Id when none).
+        const auto job = recordJob(**store, *analysis, *plan, profile, JobTarget{w.target.orgName, w.target.timeScale, analysis->externalIdField});
         if (!job)
             return std::unexpected(job.error());
         const qint64 id = *job;
         const qint64 rows = plan->rowCount();
         w.run.post([this, id, rows] { m_job = id; emit jobRecorded(id, rows); });
-        return runJobOn(**store, id, *analysis, RunPlan::of(*plan), {}, predicted, w.target, w.cancel, *w.pauseOnly,
+        return runJobOn(**store, id, *analysis, RunPlan::of(*plan), analysis->externalIdField, predicted, w.target, w.cancel, *w.pauseOnly,
                         [run = w.run, this](const RunProgress &p) { run.post([this, p] { emit progress(p); }); });
     });
 }

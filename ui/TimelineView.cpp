@@ -1,5 +1,6 @@
 #include "TimelineView.h"
 
+#include "PlotTheme.h"
 #include "UiFormat.h"
 #include "UiTime.h"
 
@@ -50,6 +51,7 @@ TimelineView::TimelineView(QWidget *parent) : QWidget(parent), m_caption(new QLa
     legendRow->setMargins(QMargins(0, 0, 0, 0));
     m_plot->plotLayout()->setRowStretchFactor(0, 0.001);
     clear();
+    PlotTheme::follow(m_plot);   // the desktop's light or dark palette
 }
 
 QString TimelineView::captionText() const

@@ -186,6 +186,7 @@ Result<void> DemoOrg::init(const Progress &progress)
     m_services.bulkQueries = m_bulkQueries.get();
     m_services.profile = &m_options.profile;
     m_services.apiRequests = &m_apiRequests;
+    m_services.seeding = &m_seeding;
 
     m_oauth = std::make_unique<OAuthApi>(m_services);
     m_rest = std::make_unique<RestApi>(m_services);

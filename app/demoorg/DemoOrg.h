@@ -87,6 +87,7 @@ private:
     std::unique_ptr<BulkQueryRunner> m_bulkQueries;
     std::unique_ptr<FaultInjector> m_faults;
     std::atomic<qint64> m_apiRequests{0};
+    SeedProgress m_seeding;
     OrgServices m_services;
     Router m_router;
     std::unique_ptr<OAuthApi> m_oauth;

@@ -1,5 +1,8 @@
 #pragma once
 
+#include <QMutex>
+#include <QString>
+
 #include <QString>
 
 #include <atomic>
@@ -16,6 +19,45 @@ class BulkQueryRunner;
 struct DemoProfile;
 
 // What the API handlers share: the org's parts, owned by DemoOrg, alive as long as it is.
+// What POST /lockstep/seed is doing, for GET /lockstep/status: a seed of millions of rows takes
+// minutes, and whoever asked for it shows its progress.
+class SeedProgress {
+public:
+    struct Snapshot {
+        bool active = false;
+        QString file;
+        qint64 done = 0, total = 0;
+        QString phase;
+    };
+    void begin(const QString &file)
+    {
+        QMutexLocker lock(&m_mutex);
+        m_now = {true, file, 0, 0, QStringLiteral("Reading the file")};
+    }
+    void report(qint64 done, qint64 total, const QString &phase)
+    {
+        QMutexLocker lock(&m_mutex);
+        m_now.done = done;
+        m_now.total = total;
+        if (!phase.isEmpty())
+            m_now.phase = phase;
+    }
+    void end()
+    {
+        QMutexLocker lock(&m_mutex);
+        m_now = {};
+    }
+    Snapshot now() const
+    {
+        QMutexLocker lock(&m_mutex);
+        return m_now;
+    }
+
+private:
+    mutable QMutex m_mutex;
+    Snapshot m_now;
+};
+
 struct OrgServices {
     RecordStore *store = nullptr;
     WriteEngine *writer = nullptr;
@@ -27,6 +69,7 @@ struct OrgServices {
     const DemoProfile *profile = nullptr;
     QString instanceUrl;                       // "http://127.0.0.1:PORT"
     std::atomic<qint64> *apiRequests = nullptr;   // counted for /limits
+    SeedProgress *seeding = nullptr;
 };
 
 // API versions the org answers to (the Salesforce CLI takes the largest by string compare).

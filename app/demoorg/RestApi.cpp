@@ -206,7 +206,13 @@ ServerResponse RestApi::writes(const ServerRequest &request, bool reset)
 
 ServerResponse RestApi::status()
 {
+    QJsonObject seeding;
+    if (m_org.seeding)
+        if (const SeedProgress::Snapshot s = m_org.seeding->now(); s.active)
+            seeding = {{QStringLiteral("files"), s.file}, {QStringLiteral("done"), s.done}, {QStringLiteral("total"), s.total},
+                       {QStringLiteral("phase"), s.phase}};
     return ServerResponse::json(200, QJsonDocument(QJsonObject{
+                                         {QStringLiteral("seeding"), seeding.isEmpty() ? QJsonValue() : QJsonValue(seeding)},
                                          {QStringLiteral("lockedKeys"), qint64(m_org.writer->lockedKeys())},
                                          {QStringLiteral("openTransactions"), qint64(m_org.writer->openTransactions())},
                                          {QStringLiteral("transactionsInFlight"), m_org.writer->inFlight()},

@@ -34,16 +34,23 @@ ServerResponse SeedApi::seed(const ServerRequest &request, OrgServices &org)
         return ApiErrors::rest(400, QStringLiteral("INVALID_INPUT"), QStringLiteral("expected {\"files\": [absolute paths]}"));
     // A caller that gives up (closes its connection) stops the read at its next progress report.
     Progress progress;
-    progress.report = [gone = request.clientGone, cancel = progress.cancel](qint64, qint64, const QString &) {
+    SeedProgress *shown = org.seeding;
+    progress.report = [gone = request.clientGone, cancel = progress.cancel, shown](qint64 done, qint64 total, const QString &phase) {
         if (gone->load())
             cancel.cancel();
+        if (shown)
+            shown->report(done, total, phase);
     };
     // One seed at a time: each looks up which records exist and then creates the rest, so two at
     // once (a client that asked again while its first request still ran) would create the same
     // records twice. The second waits, then finds them there.
     static QMutex seeding;
     QMutexLocker oneAtATime(&seeding);
+    if (org.seeding)
+        org.seeding->begin(files.join(QStringLiteral(", ")));
     auto summary = Seeder(*org.store, org.sessions->credentials().userId).seed(files, progress);
+    if (org.seeding)
+        org.seeding->end();
     if (!summary) {
         const Error &e = summary.error();
         const int status = e.kind == ErrorKind::NotFound ? 404 : e.kind == ErrorKind::Internal || e.kind == ErrorKind::Io ? 500 : 400;

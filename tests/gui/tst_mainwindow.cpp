@@ -4,10 +4,13 @@
 #include "TestSupport.h"
 
 #include "DemoOrgController.h"
+#include "FileView.h"
 #include "HeatmapView.h"
 #include "org/HttpClient.h"
+#include "ComparisonView.h"
 #include "HistogramView.h"
-#include "LockRulesPanel.h"
+#include "MappingEditor.h"
+#include "MappingPanel.h"
 #include "MitigationPanel.h"
 #include "MainWindow.h"
 #include "ParentTableModel.h"
@@ -22,6 +25,9 @@
 #include <QElapsedTimer>
 #include <QFile>
 #include <QLabel>
+#include <QLineEdit>
+#include <QMenuBar>
+#include <QUndoStack>
 #include <QMessageBox>
 #include <QMimeData>
 #include <QProgressBar>
@@ -37,6 +43,7 @@
 #include <QUrl>
 #include <QtConcurrent>
 #include <QtTest>
+#include <qcustomplot.h>
 
 #include <set>
 
@@ -50,6 +57,8 @@ private slots:
     void heatmapCellsMatchTheFile();
     void changingBatchSizeRedrawsTheHeatmap();
     void lockRuleOverridesAndSkewThreshold();
+    void columnMappingIsEditableAndUndoable();
+    void aWrongColumnMappingSaysWhatIsWrong();
     void badRowsGoToTheProblemsPanel();
     void unreadableFileShowsADialog();
     void dropAFileToOpenIt();
@@ -57,9 +66,20 @@ private slots:
     void demoOrgRunsBesideTheAppAndTakesTheOpenFile();
     void millionRowsStayResponsive();
     void screenshotOfTheHouseAccountSample();
+    void aDarkPaletteIsHonoured();
 
 private:
     static bool waitForHeatmap(MainWindow &window, int timeoutMs = 30000);
+    // The mapping table's row of a column, and its columns (MappingPanel).
+    static int rowOf(QTableWidget *table, const QString &column)
+    {
+        for (int r = 0; r < table->rowCount(); ++r)
+            if (table->item(r, 0)->text() == column)
+                return r;
+        return -1;
+    }
+    static constexpr int kRoleColumn = 1;
+    static constexpr int kLocksColumn = 3;
     QTemporaryDir m_settings;
     test::Scratch m_scratch;
 };
@@ -155,22 +175,19 @@ void TestMainWindow::lockRuleOverridesAndSkewThreshold()
     QSignalSpy finished(window.analysis(), &AnalysisController::finished);
     window.openFile(path);
     QVERIFY(finished.wait(10000));
-    QTableWidget *table = window.lockRules()->table();
-    int accountRow = -1;
-    for (int r = 0; r < table->rowCount(); ++r)
-        if (table->item(r, 0)->text() == QLatin1String("AccountId"))
-            accountRow = r;
+    QTableWidget *table = window.mappingPanel()->table();
+    const int accountRow = rowOf(table, QStringLiteral("AccountId"));
     QVERIFY(accountRow >= 0);
-    QCOMPARE(table->item(accountRow, 2)->checkState(), Qt::Checked);
+    QCOMPARE(table->item(accountRow, kLocksColumn)->checkState(), Qt::Checked);
 
     // Untick AccountId as a user would: the file is read again and nothing locks a parent.
-    table->item(accountRow, 2)->setCheckState(Qt::Unchecked);
+    table->item(accountRow, kLocksColumn)->setCheckState(Qt::Unchecked);
     QVERIFY(finished.wait(10000));
     AnalysisPtr a = window.analysis()->analysis();
     QVERIFY(a->rules.isEmpty());
     QCOMPARE(a->distribution.parents(), 0);
     QVERIFY(window.skewPanel()->summaryText().contains(QStringLiteral("No parent locks")));
-    window.lockRules()->setColumnLocks(QStringLiteral("AccountId"), true);
+    window.mappingPanel()->setColumnLocks(QStringLiteral("AccountId"), true);
     QVERIFY(finished.wait(10000));
     QCOMPARE(window.analysis()->analysis()->distribution.parents(), 200);
 
@@ -181,6 +198,134 @@ void TestMainWindow::lockRuleOverridesAndSkewThreshold()
     QCOMPARE(a->distribution.skewThreshold(), 50);
     QVERIFY(a->distribution.skewedParents().size() > 1);
     window.summary()->setSkewThreshold(10000);
+}
+
+// The File step's mapping: object, operation, upsert field and column roles, detected and then
+// corrected by the user — each change reads the file again, and Edit → Undo takes it back.
+void TestMainWindow::columnMappingIsEditableAndUndoable()
+{
+    SampleOptions o;
+    o.rows = 6000;
+    o.parents = 200;
+    const QString path = m_scratch.sample(QStringLiteral("mapping.csv"), o);
+    MainWindow window;
+    window.setDialogsEnabled(false);
+    window.resize(1400, 900);
+    window.show();
+    QSignalSpy finished(window.analysis(), &AnalysisController::finished);
+    window.openFile(path);
+    QVERIFY(finished.wait(10000));
+    MappingPanel *panel = window.mappingPanel();
+    QCOMPARE(panel->objectBox()->currentText(), QStringLiteral("Opportunity"));
+    QCOMPARE(panel->operationBox()->currentText(), QStringLiteral("update"));
+    QVERIFY(!panel->externalIdBox()->isEnabled());   // only an upsert matches on a field
+    QVERIFY2(panel->summaryText().contains(QStringLiteral("key prefix")), qPrintable(panel->summaryText()));
+    QAction *undo = nullptr;
+    for (QAction *menu : window.menuBar()->actions())
+        if (menu->text() == QLatin1String("&Edit"))
+            undo = menu->menu()->actions().value(0);
+    QVERIFY(undo);
+    QVERIFY(!undo->isEnabled());
+    window.goTo(Step::File);
+    QVERIFY(window.fileView()->findChild<QWidget *>(QStringLiteral("loadMapping"))->isVisible());
+
+    // The object, typed as a user would: a Contact update also locks each row's own record.
+    QLineEdit *objectEdit = panel->objectBox()->lineEdit();
+    objectEdit->selectAll();
+    QTest::keyClicks(objectEdit, QStringLiteral("Contact"));
+    QTest::keyClick(objectEdit, Qt::Key_Return);
+    QVERIFY(finished.wait(10000));
+    AnalysisPtr a = window.analysis()->analysis();
+    QCOMPARE(a->roles.object, QStringLiteral("Contact"));
+    QVERIFY(std::any_of(a->rules.rules().begin(), a->rules.rules().end(), [](const LockRule &r) { return r.column == QLatin1String("Id"); }));
+    QCOMPARE(undo->text(), QStringLiteral("&Undo Object: Contact"));
+    undo->trigger();
+    QVERIFY(finished.wait(10000));
+    QCOMPARE(window.analysis()->analysis()->roles.object, QStringLiteral("Opportunity"));
+    QCOMPARE(panel->objectBox()->currentText(), QStringLiteral("Opportunity"));
+
+    // Upsert on an external id column: the runner will match rows on it.
+    auto *operation = panel->operationBox();
+    operation->setCurrentIndex(operation->findText(QStringLiteral("upsert")));
+    emit operation->activated(operation->currentIndex());
+    QVERIFY(finished.wait(10000));
+    QCOMPARE(window.analysis()->analysis()->operation, Operation::Upsert);
+    QVERIFY(panel->externalIdBox()->isEnabled());
+    auto *externalId = panel->externalIdBox();
+    externalId->setCurrentIndex(externalId->findData(QStringLiteral("Name")));
+    QVERIFY(externalId->currentIndex() > 0);
+    emit externalId->activated(externalId->currentIndex());
+    QVERIFY(finished.wait(10000));
+    QCOMPARE(window.analysis()->analysis()->externalIdField, QStringLiteral("Name"));
+
+    // AccountId mapped as plain data: no Id in it names a record, so nothing locks a parent.
+    auto *role = qobject_cast<QComboBox *>(panel->table()->cellWidget(rowOf(panel->table(), QStringLiteral("AccountId")), kRoleColumn));
+    QVERIFY(role);
+    QCOMPARE(role->currentText(), QStringLiteral("Lookup"));
+    role->setCurrentIndex(role->findText(QStringLiteral("Data")));
+    emit role->activated(role->currentIndex());
+    QVERIFY(finished.wait(10000));
+    QCOMPARE(window.analysis()->analysis()->distribution.parents(), 0);
+    QVERIFY(window.analysis()->analysis()->rules.isEmpty());
+
+    // Three undos, one change each, back to what was detected; then a redo.
+    for (int i = 0; i < 3; ++i) {
+        undo->trigger();
+        QVERIFY(finished.wait(10000));
+    }
+    a = window.analysis()->analysis();
+    QCOMPARE(a->operation, Operation::Update);
+    QVERIFY(a->externalIdField.isEmpty());
+    QCOMPARE(a->distribution.parents(), 200);
+    QVERIFY(window.mappingEditor()->mapping().isDetected());
+    window.mappingEditor()->undoStack()->redo();
+    QVERIFY(finished.wait(10000));
+    QCOMPARE(window.analysis()->analysis()->operation, Operation::Upsert);
+    panel->resetToDetected();
+    QVERIFY(finished.wait(10000));
+    QVERIFY(window.mappingEditor()->mapping().isDetected());
+    QVERIFY(window.grab().save(QDir(test::outputDir()).filePath(QStringLiteral("file-mapping.png"))));
+
+    // A new file starts from its own detected mapping, with no history.
+    window.mappingPanel()->setColumnLocks(QStringLiteral("AccountId"), false);
+    QVERIFY(finished.wait(10000));
+    window.openFile(m_scratch.sample(QStringLiteral("other.csv"), o));
+    QVERIFY(finished.wait(10000));
+    QVERIFY(window.mappingEditor()->mapping().isDetected());
+    QVERIFY(!undo->isEnabled());
+    QCOMPARE(window.analysis()->analysis()->distribution.parents(), 200);
+}
+
+// A wrong mapping — a text column taken for a lookup — is bad input: the rows it breaks are
+// named in Problems with the column and what to do, nothing is sent, and undo puts it right.
+void TestMainWindow::aWrongColumnMappingSaysWhatIsWrong()
+{
+    SampleOptions o;
+    o.rows = 3000;
+    o.parents = 100;
+    const QString path = m_scratch.sample(QStringLiteral("wrong-mapping.csv"), o);
+    MainWindow window;
+    window.setDialogsEnabled(false);
+    window.show();
+    QSignalSpy finished(window.analysis(), &AnalysisController::finished);
+    window.openFile(path);
+    QVERIFY(finished.wait(10000));
+    QCOMPARE(window.analysis()->analysis()->file.problems().errors(), qint64(0));
+    window.mappingPanel()->setColumnRole(QStringLiteral("Name"), ColumnRole::Lookup, {QStringLiteral("Account")});
+    QVERIFY(finished.wait(10000));
+    const AnalysisPtr a = window.analysis()->analysis();
+    QCOMPARE(a->file.problems().errors(), qint64(3000));
+    const QString problems = window.problemsPanel()->summaryText();
+    QVERIFY2(problems.contains(QStringLiteral("3,000")), qPrintable(problems));
+    // The first bad row, by line and column, with the value and what was expected.
+    const Problem &first = a->file.problems().items().front();
+    QCOMPARE(first.line, qint64(2));
+    QCOMPARE(a->file.header().at(first.column), QStringLiteral("Name"));
+    QVERIFY2(first.message.contains(QStringLiteral("Account")), qPrintable(first.message));
+    // The Plan step holds no prediction for a file with bad rows… and undo puts it right.
+    window.mappingEditor()->undoStack()->undo();
+    QVERIFY(finished.wait(10000));
+    QCOMPARE(window.analysis()->analysis()->file.problems().errors(), qint64(0));
 }
 
 void TestMainWindow::badRowsGoToTheProblemsPanel()
@@ -443,6 +588,52 @@ void TestMainWindow::screenshotOfTheHouseAccountSample()
     qInfo("screenshot: %s", qPrintable(out));
     QVERIFY(QFileInfo(out).size() > 20000);
     QVERIFY(window.skewPanel()->summaryText().contains(QStringLiteral("1 skewed parent")));
+}
+
+// A dark desktop theme: the window's charts follow the palette (QCustomPlot alone draws black on
+// white), also when the palette changes while the window is open.
+void TestMainWindow::aDarkPaletteIsHonoured()
+{
+    const QString path = m_scratch.sample(QStringLiteral("dark.csv"), test::caseA(12000));
+    const QPalette light = QApplication::palette();
+    MainWindow window;
+    window.setDialogsEnabled(false);
+    window.resize(1400, 900);
+    window.show();
+    window.openFile(path);
+    QVERIFY(waitForHeatmap(window));
+    QCustomPlot *heatmap = window.heatmap()->plot();
+    QCOMPARE(heatmap->xAxis->tickLabelColor(), light.color(QPalette::Text));
+
+    QPalette dark;
+    dark.setColor(QPalette::Window, QColor(37, 37, 38));
+    dark.setColor(QPalette::WindowText, QColor(224, 224, 224));
+    dark.setColor(QPalette::Base, QColor(28, 28, 30));
+    dark.setColor(QPalette::AlternateBase, QColor(44, 44, 46));
+    dark.setColor(QPalette::Text, QColor(224, 224, 224));
+    dark.setColor(QPalette::Button, QColor(50, 50, 52));
+    dark.setColor(QPalette::ButtonText, QColor(224, 224, 224));
+    dark.setColor(QPalette::Highlight, QColor(42, 130, 218));
+    dark.setColor(QPalette::HighlightedText, Qt::white);
+    dark.setColor(QPalette::ToolTipBase, QColor(50, 50, 52));
+    dark.setColor(QPalette::ToolTipText, QColor(224, 224, 224));
+    dark.setColor(QPalette::PlaceholderText, QColor(150, 150, 150));
+    QApplication::setPalette(dark);
+    QTRY_COMPARE_WITH_TIMEOUT(heatmap->xAxis->tickLabelColor(), QColor(224, 224, 224), 5000);
+    QCOMPARE(heatmap->axisRect()->backgroundBrush().color(), QColor(28, 28, 30));
+    QCOMPARE(window.histogram()->plot()->yAxis->labelColor(), QColor(224, 224, 224));
+    window.goTo(Step::Plan);
+    QTRY_VERIFY_WITH_TIMEOUT(window.comparison()->plot()->graphCount() + window.comparison()->plot()->plottableCount() > 0, 60000);
+    QCOMPARE(window.comparison()->plot()->xAxis->tickLabelColor(), QColor(224, 224, 224));
+    QTest::qWait(300);
+    const QString out = QDir(test::outputDir()).filePath(QStringLiteral("mainwindow-dark-plan.png"));
+    QVERIFY(window.grab().save(out));
+    window.goTo(Step::Analyse);
+    QTest::qWait(100);
+    QVERIFY(window.grab().save(QDir(test::outputDir()).filePath(QStringLiteral("mainwindow-dark-analyse.png"))));
+    qInfo("screenshot: %s", qPrintable(out));
+    QApplication::setPalette(light);
+    QTRY_COMPARE_WITH_TIMEOUT(heatmap->xAxis->tickLabelColor(), light.color(QPalette::Text), 5000);
 }
 
 QTEST_MAIN(TestMainWindow)

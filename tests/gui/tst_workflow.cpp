@@ -12,6 +12,7 @@
 #include "JobResultsPanel.h"
 #include "LiveLockMap.h"
 #include "MainWindow.h"
+#include "MappingPanel.h"
 #include "MitigationPanel.h"
 #include "PlanController.h"
 #include "PlanView.h"
@@ -30,6 +31,7 @@
 #include "store/JobStore.h"
 #include "common/Format.h"
 #include "org/HttpClient.h"
+#include "org/OrgClient.h"
 
 #include <QAbstractButton>
 #include <QButtonGroup>
@@ -147,6 +149,7 @@ private slots:
     void demoSkewTourEndsInAChart();
     void pauseCloseAndResumeAKilledRun();
     void anOrgThatGoesAwayMidRun();
+    void duplicateRulesAreOffForTheJobAndBackOnAfter();
     void aSavedOrgThatRefusesTheLogin();
     void connectAnOrgWithAJwtKey();
 
@@ -238,6 +241,13 @@ void TestWorkflow::wholeWorkflowOnTheDemoOrg()
     QTest::qWait(300);
     save(window, QStringLiteral("workflow-1-analyse.png"));
     QVERIFY(window.steps()->isReachable(Step::Plan));
+    // The File step shows the file's mapping as detected: an Opportunity update whose AccountId
+    // locks its Account.
+    window.goTo(Step::File);
+    QCOMPARE(window.mappingPanel()->objectBox()->currentText(), QStringLiteral("Opportunity"));
+    QCOMPARE(window.mappingPanel()->operationBox()->currentText(), QStringLiteral("update"));
+    QTest::qWait(100);
+    save(window, QStringLiteral("workflow-0-file.png"));
 
     // 3. Plan: parent-aware lanes; the recommendation names them.
     window.goTo(Step::Plan);
@@ -620,6 +630,61 @@ void TestWorkflow::anOrgThatGoesAwayMidRun()
     for (const QString &id : ids)
         twice += byId.value(id).toInteger() > 1;
     QCOMPARE(twice, 0);
+}
+
+// The org has an active duplicate rule on Opportunity: the Plan step names it and counts its
+// time; "Deactivate duplicate rules" switches it off for the job and back on when it ends.
+void TestWorkflow::duplicateRulesAreOffForTheJobAndBackOnAfter()
+{
+    const QString path = smallSample(QStringLiteral("duplicates.csv"));
+    QTemporaryDir work;
+    MainWindow window;
+    window.setDialogsEnabled(false);
+    window.runController()->setStorePath(work.filePath(QStringLiteral("jobs.sqlite")));
+    window.resize(1600, 1000);
+    window.show();
+    QVERIFY(window.startDemoOrg(0.05, work.filePath(QStringLiteral("org"))));
+    QTRY_VERIFY_WITH_TIMEOUT(window.demoOrg()->isRunning(), 60000);
+    const RunTarget target = window.demoOrg()->runTarget();
+    auto client = OrgClient::create(target.session, target.renew);
+    QVERIFY(client.has_value());
+    auto ruleState = [&]() -> std::optional<DuplicateRuleState> {
+        auto rules = client->duplicateRules(QStringLiteral("Opportunity"));
+        if (!rules || rules->empty())
+            return std::nullopt;
+        return rules->front();
+    };
+    const auto rule = ruleState();
+    QVERIFY(rule.has_value());
+    QVERIFY(client->setDuplicateRuleActive(*rule, true).has_value());   // as the org's admin has it
+
+    QSignalSpy predicted(window.planner(), &PlanController::predicted);
+    window.openFile(path);
+    QVERIFY(predicted.wait(60000));
+    window.goTo(Step::Plan);
+    QTRY_VERIFY_WITH_TIMEOUT(window.planView()->duplicateRules()->text().contains(rule->developerName), 30000);
+    QTRY_VERIFY_WITH_TIMEOUT(window.mitigationPanel()->duplicateRulesActiveBox()->isChecked(), 10000);
+    qInfo("%s", qPrintable(QString(window.planView()->duplicateRules()->text()).remove(QRegularExpression(QStringLiteral("<[^>]*>")))));
+    window.mitigationPanel()->schedulingGroup()->button(int(Scheduling::Lanes))->click();
+    window.mitigationPanel()->duplicateRulesOffBox()->setChecked(true);
+    QTRY_VERIFY_WITH_TIMEOUT(window.planner()->latest().plan && window.planner()->latest().plan->mitigation.duplicateRulesOff, 60000);
+    QTRY_VERIFY_WITH_TIMEOUT(window.demoOrg()->isSeeded(path), 60000);
+    QTRY_VERIFY_WITH_TIMEOUT(window.planView()->runButton()->isEnabled(), 60000);
+    QTest::qWait(300);
+    save(window, QStringLiteral("workflow-2b-plan-duplicate-rules.png"));
+
+    QSignalSpy finished(window.runController(), &RunController::finished);
+    QVERIFY(window.runPlan());
+    // Off while the job runs…
+    QTRY_VERIFY_WITH_TIMEOUT(!finished.isEmpty() || (ruleState() && !ruleState()->active), 60000);
+    QVERIFY2(finished.isEmpty(), "the job ended before the rule was seen off");
+    QVERIFY(finished.wait(120000));
+    // … and on again once it ended.
+    const RunOutcome outcome = finished.back().at(0).value<RunOutcome>();
+    QCOMPARE(outcome.summary->succeeded, 30000);
+    const auto after = ruleState();
+    QVERIFY(after.has_value());
+    QVERIFY2(after->active, "the duplicate rule was not switched back on after the job");
 }
 
 void TestWorkflow::aSavedOrgThatRefusesTheLogin()

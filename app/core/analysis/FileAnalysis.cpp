@@ -65,9 +65,11 @@ Result<std::shared_ptr<FileAnalysis>> analyzeFile(const QString &path, const Ana
     if (!opened)
         return std::unexpected(opened.error());
 
-    auto analysis = std::make_shared<FileAnalysis>(FileAnalysis{std::move(*opened), {}, {}, {}, {}, {}, {}, {}, {}, 0});
+    auto analysis = std::make_shared<FileAnalysis>(FileAnalysis{.file = std::move(*opened)});
     LoadFile &file = analysis->file;
     analysis->roles = detectColumnRoles(file.header(), file.sample(), options.object, path);
+    if (auto mapped = applyRoleChanges(analysis->roles, options.columnRoles); !mapped)
+        return fail(ErrorKind::Usage, mapped.error().message, path, 1);
     const ColumnRoles &roles = analysis->roles;
     for (const auto &note : roles.notes)
         file.problems().add({Severity::Warning, ProblemCode::Note, 0, 0, -1, note});
@@ -84,6 +86,16 @@ Result<std::shared_ptr<FileAnalysis>> analyzeFile(const QString &path, const Ana
     } else {
         analysis->operation = Operation::Insert;
         analysis->operationReason = QStringLiteral("the file has no record Ids");
+    }
+    if (analysis->operation == Operation::Upsert && !options.externalIdField.isEmpty() &&
+        options.externalIdField.compare(QLatin1String("Id"), Qt::CaseInsensitive) != 0) {
+        const int column = file.columnIndex(options.externalIdField);
+        if (column < 0)
+            return fail(ErrorKind::Usage,
+                        QStringLiteral("an upsert matches rows on a column of the file, and it has no column '%1' (columns: %2)")
+                            .arg(options.externalIdField, file.header().join(QStringLiteral(", "))),
+                        path, 1);
+        analysis->externalIdField = file.header().at(column);
     }
     if (analysis->operation == Operation::Insert && roles.idColumn >= 0 &&
         roles.columns[size_t(roles.idColumn)].sampledNonEmpty > 0 && roles.kind == FileKind::LoadFile)

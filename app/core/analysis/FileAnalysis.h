@@ -19,6 +19,8 @@ namespace lockstep {
 struct AnalyzeOptions {
     QString object;                         // "" = infer from the file
     std::optional<Operation> operation;     // infer: Id column → update, only Id → delete, else insert
+    QString externalIdField;                // upsert: the field rows match on ("" or Id: the record Id)
+    std::vector<ColumnRoleChange> columnRoles;   // the user's column mapping over the detected roles
     int batchSize = 2000;                   // Data Loader's Bulk API default
     DistributionOptions distribution;
     std::optional<CsvDialect> dialect;
@@ -39,6 +41,7 @@ struct FileAnalysis {
     ColumnRoles roles;
     Operation operation = Operation::Update;
     QString operationReason;
+    QString externalIdField;   // upsert by this column of the file; "" = by record Id
     LockRules rules;
     LockKeys keys;
     Distribution distribution;

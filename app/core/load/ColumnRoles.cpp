@@ -386,4 +386,47 @@ ColumnRoles detectColumnRoles(const QStringList &header, const std::vector<QStri
     return roles;
 }
 
+Result<void> applyRoleChanges(ColumnRoles &roles, const std::vector<ColumnRoleChange> &changes)
+{
+    for (const ColumnRoleChange &change : changes) {
+        auto column = std::find_if(roles.columns.begin(), roles.columns.end(),
+                                   [&](const ColumnInfo &c) { return c.name.compare(change.column, Qt::CaseInsensitive) == 0; });
+        if (column == roles.columns.end()) {
+            QStringList names;
+            for (const auto &c : roles.columns)
+                names << c.name;
+            return fail(ErrorKind::Usage, QStringLiteral("the mapping names a column '%1' the file does not have (columns: %2)")
+                                              .arg(change.column, names.join(QStringLiteral(", "))));
+        }
+        if (change.role != ColumnRole::Data && change.role != ColumnRole::RecordId && change.role != ColumnRole::Lookup)
+            return fail(ErrorKind::Usage, QStringLiteral("column '%1' can be mapped as data, the record Id or a lookup, not as %2")
+                                              .arg(column->name, roleName(change.role)));
+        ColumnInfo &c = *column;
+        if (roles.idColumn == c.index)
+            roles.idColumn = -1;
+        c.role = change.role;
+        c.relationshipName.clear();
+        c.externalIdField.clear();
+        c.targetObjects.clear();
+        c.keyPrefixes.clear();
+        if (change.role == ColumnRole::RecordId) {
+            // One record Id column: the one it replaces is data now.
+            for (auto &other : roles.columns)
+                if (other.role == ColumnRole::RecordId && other.index != c.index) {
+                    other.role = ColumnRole::Data;
+                    other.keyPrefixes.clear();
+                }
+            roles.idColumn = c.index;
+            if (const QString prefix = KeyPrefixes::prefixFor(roles.object); !prefix.isEmpty())
+                c.keyPrefixes = {prefix};
+        } else if (change.role == ColumnRole::Lookup) {
+            c.targetObjects = change.targets;
+            c.keyPrefixes = prefixesFor(change.targets);
+            if (c.keyPrefixes.size() != change.targets.size())
+                c.keyPrefixes.clear();   // a custom object's prefix is per org: any Id will do
+        }
+    }
+    return {};
+}
+
 } // namespace lockstep

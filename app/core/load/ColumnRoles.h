@@ -1,5 +1,7 @@
 #pragma once
 
+#include "common/Error.h"
+
 #include <QString>
 #include <QStringList>
 
@@ -58,6 +60,21 @@ struct ColumnRoles {
     std::vector<int> indexesWithRole(ColumnRole role) const;
     std::vector<int> externalIdCandidates() const;
 };
+
+// A column's role as the user sets it over what was detected (the window's column mapping): a
+// record Id, a lookup to `targets` (empty: any object), or plain data.
+struct ColumnRoleChange {
+    QString column;
+    ColumnRole role = ColumnRole::Data;   // Data, RecordId or Lookup
+    QStringList targets;                  // Lookup: the objects it may point to
+
+    friend bool operator==(const ColumnRoleChange &, const ColumnRoleChange &) = default;
+};
+
+// Applies `changes` in order to detected roles: the Id checks, the lock rules and the record Id
+// column follow. A column the file does not have, or a role a user cannot give, is an error that
+// names what the file has.
+Result<void> applyRoleChanges(ColumnRoles &roles, const std::vector<ColumnRoleChange> &changes);
 
 // Works out what each column is from its name and a sample of values. `objectHint` (from the
 // user) wins over inference; otherwise the object comes from the Id column's key prefix, the

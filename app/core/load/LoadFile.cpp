@@ -225,8 +225,10 @@ private:
         if (result != SalesforceId::Check::Ok) {
             flags |= RowFlag::BadId;
             addProblem(ProblemCode::BadId, line, row, column, [&] {
-                return QStringLiteral("%1 '%2' is not a valid Salesforce Id: it %3")
-                    .arg(columnName(column), shortValue(value), SalesforceId::describe(result));
+                // The column is expected to hold Ids because of its name or the user's mapping: say
+                // which, so a column mapped wrongly is recognised as such.
+                return QStringLiteral("%1 '%2' is not a valid Salesforce Id (%1 should hold %3): it %4")
+                    .arg(columnName(column), shortValue(value), check.check.expected, SalesforceId::describe(result));
             });
             return {};
         }

@@ -43,6 +43,9 @@ LockRules LockRules::builtIn(const QString &object, Operation operation, const C
     rules.m_operation = operation;
 
     auto add = [&](const QString &column, const QString &target, LockReason reason, const QString &why) {
+        // A column mapped as plain data (the user says it holds no Ids) names no record to lock.
+        if (const ColumnInfo *c = roles.find(column); c && c->role == ColumnRole::Data)
+            return;
         if (roles.find(column) || reason == LockReason::SharingGroup || reason == LockReason::Self)
             rules.m_rules.push_back({roles.find(column) ? roles.find(column)->name : column, target, reason, why, false});
     };
