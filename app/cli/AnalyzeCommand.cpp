@@ -14,6 +14,10 @@ namespace lockstep::cli {
 
 namespace {
 
+// More threads than this only add memory (each holds a share's row offsets): the scan is
+// bound by memory bandwidth long before.
+constexpr int kMaxThreads = 256;
+
 QJsonObject parentJson(const FileAnalysis &a, const ParentCount &p)
 {
     return QJsonObject{{QStringLiteral("id"), a.keys.keyLabel(p.key)},
@@ -278,8 +282,13 @@ int AnalyzeCommand::run(const QStringList &arguments)
     for (const auto &l : parser.values(lock))
         options.addRules.push_back(lockRuleFromOption(l));
     options.removeRules = parser.values(noLock);
-    options.threads = parser.value(threads).toInt();
-    const int problemsToShow = std::max(0, parser.value(maxProblems).toInt());
+    options.threads = parser.value(threads).toInt(&ok);
+    if (!ok || options.threads < 0 || options.threads > kMaxThreads)
+        return usageError(QStringLiteral("--threads must be from 1 to %1 (0: one per core), got '%2'").arg(kMaxThreads).arg(parser.value(threads)),
+                          name());
+    const int problemsToShow = parser.value(maxProblems).toInt(&ok);
+    if (!ok || problemsToShow < 0)
+        return usageError(QStringLiteral("--max-problems must be a number, 0 or more, got '%1'").arg(parser.value(maxProblems)), name());
 
     StderrProgress progress(!parser.isSet(quiet));
     auto analysis = analyzeFile(parser.positionalArguments().constFirst(), options, progress.progress());

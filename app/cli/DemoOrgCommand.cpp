@@ -10,6 +10,7 @@
 #include <QSocketNotifier>
 
 #include <cerrno>
+#include <cmath>
 #include <csignal>
 #include <cstdio>
 #include <memory>
@@ -83,7 +84,7 @@ int DemoOrgCommand::run(const QStringList &arguments)
         options.profile = *loaded;
     }
     options.profile.scale = parser.value(scale).toDouble(&ok);
-    if (!ok || options.profile.scale < 0 || options.profile.scale > 100)
+    if (!ok || !std::isfinite(options.profile.scale) || options.profile.scale < 0 || options.profile.scale > 100)
         return usageError(QStringLiteral("--scale must be a number between 0 and 100"), name());
     options.seed = parser.value(seed).toULongLong(&ok);
     if (!ok)

@@ -10,6 +10,7 @@
 #include <QJsonArray>
 #include <QJsonObject>
 
+#include <cmath>
 #include <thread>
 
 namespace lockstep::cli {
@@ -49,7 +50,7 @@ std::optional<double> orgScale(const QCommandLineParser &parser, const QString &
         return demo ? kDemoScale : 1.0;
     bool ok = false;
     const double scale = parser.value(QStringLiteral("scale")).toDouble(&ok);
-    if (!ok || scale < 0 || scale > 1) {
+    if (!ok || !std::isfinite(scale) || scale < 0 || scale > 1) {
         exitCode = usageError(QStringLiteral("--scale takes a number from 0 to 1 (0.01: a 10 s lock timeout lasts 100 ms)"), command);
         return std::nullopt;
     }

@@ -147,6 +147,9 @@ ServerResponse BulkV2Api::remove(const QString &id)
     if (current != QLatin1String("JobComplete") && current != QLatin1String("Failed") && current != QLatin1String("Aborted") &&
         current != QLatin1String("UploadComplete") && current != QLatin1String("Open"))
         return invalidState(QStringLiteral("Job %1 is still running").arg(job->id));
+    // Gone for good: its upload and results are freed (a long-lived org would otherwise keep
+    // every upload it was ever sent), and the job id answers 404 from now on.
+    m_org.bulk->removeJob(job->id);
     return ServerResponse::empty(204);
 }
 

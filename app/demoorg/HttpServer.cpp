@@ -28,6 +28,7 @@ QByteArray reasonPhrase(int status)
     case 403: return "Forbidden";
     case 404: return "Not Found";
     case 405: return "Method Not Allowed";
+    case 408: return "Request Timeout";
     case 409: return "Conflict";
     case 411: return "Length Required";
     case 413: return "Payload Too Large";
@@ -102,7 +103,16 @@ public:
         m_idle.setSingleShot(true);
         connect(&m_idle, &QTimer::timeout, this, [this] { m_socket->abort(); });
         m_idle.start(server->m_limits.idleTimeoutMs);
+        m_requestDeadline.setSingleShot(true);
+        connect(&m_requestDeadline, &QTimer::timeout, this, [this] {
+            if (!m_busy && !m_broken)
+                fail(408, "request timeout: the request did not arrive in time");
+        });
     }
+
+    // Nothing read and nothing running: the connection can be closed without losing anything.
+    bool isIdle() const { return !m_busy && !m_broken && m_buffer.isEmpty() && m_state == State::Head; }
+    void closeIdle() { m_socket->disconnectFromHost(); }
 
     void finish(ServerResponse response, bool keepAlive, const QByteArray &acceptEncoding)
     {
@@ -194,8 +204,11 @@ private:
     {
         if (m_broken)
             return;
+        const bool requestStarts = m_buffer.isEmpty() && m_state == State::Head;
         m_buffer += m_socket->readAll();
         m_idle.start(m_server->m_limits.idleTimeoutMs);
+        if (requestStarts && !m_buffer.isEmpty())
+            m_requestDeadline.start(m_server->m_limits.requestTimeoutMs);
         while (!m_busy && !m_broken) {
             if (m_state == State::Head) {
                 const auto end = m_buffer.indexOf("\r\n\r\n");
@@ -275,6 +288,7 @@ private:
         m_http10 = requestLine[2] == "HTTP/1.0";
         qint64 contentLength = -1;
         bool chunked = false;
+        bool transferEncoding = false;
         for (qsizetype i = 1; i < lines.size(); ++i) {
             const QByteArray line = lines[i].trimmed();
             const auto colon = line.indexOf(':');
@@ -285,14 +299,32 @@ private:
             m_request.headers.append({name, value});
             if (name == "content-length") {
                 bool ok = false;
-                contentLength = value.toLongLong(&ok);
-                if (!ok || contentLength < 0) {
+                const qint64 length = value.toLongLong(&ok);
+                if (!ok || length < 0) {
                     fail(400, "bad Content-Length");
                     return false;
                 }
-            } else if (name == "transfer-encoding" && value.toLower().contains("chunked")) {
-                chunked = true;
+                // Two lengths that differ: which one frames the body is anyone's guess (RFC 9112 §6.3).
+                if (contentLength >= 0 && length != contentLength) {
+                    fail(400, "conflicting Content-Length headers");
+                    return false;
+                }
+                contentLength = length;
+            } else if (name == "transfer-encoding") {
+                transferEncoding = true;
+                // The body is framed by chunked only when it is the last coding (RFC 9112 §6.1).
+                chunked = value.toLower().split(',').last().trimmed() == "chunked";
             }
+        }
+        // Both framings at once is how a request is smuggled past a proxy that reads the other
+        // one: refuse and close the connection (RFC 9112 §6.3), as does any coding but chunked.
+        if (transferEncoding && contentLength >= 0) {
+            fail(400, "both Content-Length and Transfer-Encoding");
+            return false;
+        }
+        if (transferEncoding && !chunked) {
+            fail(400, "unsupported Transfer-Encoding (only chunked)");
+            return false;
         }
         if (contentLength > m_server->m_limits.maxBodyBytes) {
             fail(413, "request body too large");
@@ -332,6 +364,7 @@ private:
         m_current = m_request.clientGone;
         m_busy = true;
         m_idle.stop();
+        m_requestDeadline.stop();
         m_server->dispatch(this, std::move(m_request));
     }
 
@@ -342,6 +375,7 @@ private:
     HttpServer *m_server;
     QTcpSocket *m_socket;
     QTimer m_idle;
+    QTimer m_requestDeadline;
     QByteArray m_buffer;
     QByteArray m_body;
     QByteArray m_method;
@@ -404,6 +438,20 @@ void HttpServer::onNewConnection()
 {
     while (QTcpSocket *socket = m_server->nextPendingConnection()) {
         socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
+        if (m_connections.size() >= m_limits.maxConnections) {
+            // The longest-idle connection (the list is in order of arrival) makes room.
+            const auto idle = std::find_if(m_connections.begin(), m_connections.end(), [](HttpConnection *c) { return c->isIdle(); });
+            if (idle == m_connections.end()) {
+                socket->write("HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain\r\nContent-Length: 38\r\nConnection: close\r\n\r\n"
+                              "too many connections: try again later\n");
+                socket->disconnectFromHost();
+                connect(socket, &QTcpSocket::disconnected, socket, &QObject::deleteLater);
+                continue;
+            }
+            HttpConnection *oldest = *idle;
+            m_connections.erase(idle);
+            oldest->closeIdle();
+        }
         m_connections.append(new HttpConnection(this, socket));
     }
 }

@@ -32,6 +32,13 @@ public:
         qsizetype maxBodyBytes = 160 * 1024 * 1024;   // Bulk 2.0 allows 150 MB uploads
         int workerThreads = 64;                        // handlers mostly sleep or wait on locks
         int idleTimeoutMs = 120000;
+        // From a request's first byte to its last: a client that sends a header or a body a byte
+        // at a time (or promises more body than it sends) is answered 408 and let go.
+        int requestTimeoutMs = 60000;
+        // Open connections at most; past it the longest-idle one is closed for the newcomer, or
+        // the newcomer gets 503 when every connection is busy (1,000 idle sockets locked every
+        // client out).
+        int maxConnections = 512;
     };
 
     explicit HttpServer(Handler handler, QObject *parent = nullptr);

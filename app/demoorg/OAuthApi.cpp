@@ -41,6 +41,23 @@ QHash<QString, QString> parseForm(const QByteArray &body)
 
 namespace {
 
+// The demo org's connected app lists the callbacks a desktop client uses: a loopback address on
+// any port (the Salesforce CLI's http://localhost:1717/OauthRedirect, jsforce's and Lockstep's own
+// browser logins) and Salesforce's success page. A code is never sent anywhere else — an
+// authorization code handed to an arbitrary site is a stolen session (RFC 6749 §10.6).
+bool isRegisteredCallback(const QUrl &url)
+{
+    if (!url.isValid() || url.scheme().isEmpty())
+        return false;
+    const QString host = url.host().toLower();
+    if (url.scheme() == QLatin1String("http") || url.scheme() == QLatin1String("https"))
+        if (host == QLatin1String("localhost") || host == QLatin1String("127.0.0.1") || host == QLatin1String("::1"))
+            return true;
+    return url.scheme() == QLatin1String("https") && host == QLatin1String("login.salesforce.com") &&
+           url.path() == QLatin1String("/services/oauth2/success");
+}
+
+
 QByteArray base64Url(const QByteArray &bytes)
 {
     return bytes.toBase64(QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals);
@@ -234,6 +251,8 @@ ServerResponse OAuthApi::authorizePage(const ServerRequest &request, const QStri
         return ApiErrors::oauth(400, QStringLiteral("unsupported_response_type"), QStringLiteral("response type not supported"));
     if (q.value(QStringLiteral("client_id")) != m_org.sessions->credentials().clientId)
         return ApiErrors::oauth(400, QStringLiteral("invalid_client_id"), QStringLiteral("client identifier invalid"));
+    if (!isRegisteredCallback(QUrl(q.value(QStringLiteral("redirect_uri")))))
+        return ApiErrors::oauth(400, QStringLiteral("redirect_uri_mismatch"), QStringLiteral("redirect_uri must match configuration"));
     QString hidden;
     for (const char *key : {"response_type", "client_id", "redirect_uri", "state", "scope", "code_challenge", "code_challenge_method"})
         hidden += QStringLiteral("<input type=\"hidden\" name=\"%1\" value=\"%2\">").arg(QLatin1String(key), q.value(QLatin1String(key)).toHtmlEscaped());
@@ -259,7 +278,7 @@ ServerResponse OAuthApi::authorizeSubmit(const ServerRequest &request)
         return ApiErrors::oauth(400, QStringLiteral("invalid_client_id"), QStringLiteral("client identifier invalid"));
     const QString redirect = form.value(QStringLiteral("redirect_uri"));
     const QUrl target(redirect);
-    if (!target.isValid() || target.scheme().isEmpty())
+    if (!isRegisteredCallback(target))
         return ApiErrors::oauth(400, QStringLiteral("redirect_uri_mismatch"), QStringLiteral("redirect_uri must match configuration"));
     AuthorizationCode code;
     code.clientId = c.clientId;

@@ -387,8 +387,17 @@ std::expected<std::shared_ptr<const QueryResult>, QueryError> QueryEngine::run(c
     if (!c)
         return std::unexpected(c.error());
     auto rows = m_store.select(c->sql, c->binds);
-    if (!rows)
-        return std::unexpected(QueryError{500, QStringLiteral("UNKNOWN_EXCEPTION"), rows.error().message});
+    if (!rows) {
+        // The database's own words (and the SQL they quote) stay in the org's log, never in an
+        // answer. A filter too large for it is what Salesforce calls too complicated.
+        const QString internal = rows.error().message;
+        qWarning("demo-org: query failed: %s", qPrintable(internal));
+        if (internal.contains(QLatin1String("too large"), Qt::CaseInsensitive) || internal.contains(QLatin1String("too many"), Qt::CaseInsensitive))
+            return std::unexpected(QueryError{400, QStringLiteral("QUERY_TOO_COMPLICATED"),
+                                              QStringLiteral("Query is either selecting too many fields or the filter conditions are too complicated.")});
+        return std::unexpected(QueryError{500, QStringLiteral("UNKNOWN_EXCEPTION"),
+                                          QStringLiteral("An unexpected error occurred while running the query (the demo org's log has the cause).")});
+    }
     return std::make_shared<const QueryResult>(std::move(*c), std::move(*rows));
 }
 

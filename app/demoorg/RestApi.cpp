@@ -9,6 +9,7 @@
 #include "demoorg/RecordStore.h"
 #include "demoorg/WriteEngine.h"
 
+#include <memory>
 #include <QJsonArray>
 #include <QJsonDocument>
 
@@ -163,6 +164,14 @@ ServerResponse RestApi::holdLocks(const ServerRequest &request)
     const double seconds = doc.object().value(QStringLiteral("seconds")).toDouble(-1);
     if (ids.isEmpty() || seconds < 0 || seconds > 600)
         return ApiErrors::rest(400, QStringLiteral("INVALID_INPUT"), QStringLiteral("expected {\"ids\":[...], \"seconds\": 0..600}"));
+    // Each hold keeps a server thread for its whole time: a cap leaves the rest for the APIs
+    // (100 holds at once took every worker, and every client waited).
+    if (m_holds.fetch_add(1) >= kMaxHolds) {
+        --m_holds;
+        return ApiErrors::rest(503, QStringLiteral("SERVER_UNAVAILABLE"),
+                               QStringLiteral("at most %1 lock holds run at once; try again when one has ended").arg(kMaxHolds));
+    }
+    const std::unique_ptr<std::atomic<int>, void (*)(std::atomic<int> *)> release(&m_holds, [](std::atomic<int> *n) { --*n; });
     const QString blocked = m_org.writer->hold(ids, seconds);
     if (!blocked.isEmpty()) {
         return ServerResponse::bytes(400, ApiErrors::restErrorArray({WriteEngine::lockError(blocked)}), "application/json;charset=UTF-8");

@@ -3,6 +3,8 @@
 #include "demoorg/OrgServices.h"
 #include "demoorg/Router.h"
 
+#include <atomic>
+
 namespace lockstep::demoorg {
 
 // The read side of the REST API: the version list, a version's resources, limits, describe
@@ -28,6 +30,8 @@ private:
     ServerResponse writes(const ServerRequest &request, bool reset);
 
     OrgServices &m_org;
+    static constexpr int kMaxHolds = 16;
+    std::atomic<int> m_holds{0};   // lock holds running now
 };
 
 } // namespace lockstep::demoorg

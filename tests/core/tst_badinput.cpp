@@ -3,10 +3,14 @@
 #include "TestSupport.h"
 
 #include "analysis/FileAnalysis.h"
+#include "load/LoadFile.h"
 #include "common/Random.h"
 
 #include <QElapsedTimer>
 #include <QFile>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QTemporaryDir>
 #include <QtTest>
 
 using namespace lockstep;
@@ -16,6 +20,8 @@ class TestBadInput : public QObject {
 private slots:
     void corruptedFilesNeverCrash();
     void corruptedFilesThroughTheCli();
+    void aRowLongerThanAThreadsShare();
+    void aFileCutShortWhileRead();
 };
 
 namespace {
@@ -104,6 +110,64 @@ void TestBadInput::corruptedFilesThroughTheCli()
         if (r.exitCode == ExitCode::DataError)
             QVERIFY(r.err.contains(path.toUtf8()));
     }
+}
+
+// One row of 12 MB (a quoted field): on several threads, a thread's share of the file can hold
+// no row start at all. The reading, the duplicate-Id search across shares and the analysis must
+// still see every row (a hostile-input probe crashed here with SIGSEGV, issue 14).
+void TestBadInput::aRowLongerThanAThreadsShare()
+{
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("long-row.csv"));
+    QFile f(path);
+    QVERIFY(f.open(QIODevice::WriteOnly));
+    f.write("Id,AccountId,Description\n");
+    f.write("0065M0ITqWFV1J8QWL,0015Q0fVgKiHvQ4QUK,short\n");
+    f.write("0065M0ITqWFV1J9QWL,0015Q0fVgKiHvQ4QUK,\"");
+    f.write(QByteArray(12 << 20, 'x'));
+    f.write("\"\n");
+    f.write("0065M0ITqWFV1J8QWL,0015Q0fVgKiHvQ4QUK,the first row's Id again\n");
+    f.close();
+    for (const int threads : {2, 4, 8}) {
+        AnalyzeOptions options;
+        options.threads = threads;
+        auto analysis = analyzeFile(path, options);
+        QVERIFY2(analysis.has_value(), qPrintable(analysis ? QString() : analysis.error().toString()));
+        QCOMPARE((*analysis)->file.rowCount(), qint64(3));
+        // The repeated Id is found across the threads' shares, on its own line.
+        QCOMPARE((*analysis)->file.problems().countOf(ProblemCode::DuplicateId), qint64(1));
+        QCOMPARE((*analysis)->file.problems().items().front().line, qint64(4));
+    }
+    const auto r = test::runCli({QStringLiteral("analyze"), path, QStringLiteral("--threads"), QStringLiteral("4"), QStringLiteral("--json")});
+    QCOMPARE(r.exitCode, 65);   // a duplicate Id is an error in the file
+    QCOMPARE(QJsonDocument::fromJson(r.out).object().value(QStringLiteral("rows")).toInteger(), qint64(3));
+}
+
+// Another program truncates the file after it was opened and before it was read: the read would
+// die with SIGBUS on the pages past the new end. It ends in an I/O error that says what happened.
+void TestBadInput::aFileCutShortWhileRead()
+{
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("shrinking.csv"));
+    {
+        QFile f(path);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write("Id,AccountId,Name\n");
+        for (int i = 0; i < 200000; ++i)
+            f.write(QStringLiteral("0065M0ITqW%1,0015Q0fVgKiHvQ4QUK,row %2\n").arg(i, 8, 10, QLatin1Char('0')).arg(i).toLatin1());
+    }
+    auto file = LoadFile::open(path);
+    QVERIFY(file.has_value());
+    QVERIFY(QFile(path).resize(64 * 1024));   // cut short under the open mapping
+    ScanOptions options;
+    options.threads = 2;
+    const auto scanned = file->scan(options);
+    QVERIFY(!scanned.has_value());
+    QCOMPARE(scanned.error().kind, ErrorKind::Io);
+    QVERIFY2(scanned.error().message.contains(QStringLiteral("cut short")), qPrintable(scanned.error().message));
+    // A later file reads as usual: the guard only answers for the mapping that shrank.
+    auto again = analyzeFile(path, {});
+    QVERIFY2(again.has_value() || again.error().kind != ErrorKind::Io, "a fresh read of the shorter file failed with an I/O error");
 }
 
 QTEST_GUILESS_MAIN(TestBadInput)

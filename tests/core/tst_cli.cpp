@@ -7,7 +7,10 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QElapsedTimer>
 #include <QtTest>
+
+#include <sys/stat.h>
 
 using namespace lockstep;
 using test::runCli;
@@ -24,6 +27,8 @@ private slots:
     void analyzeUsageErrors_data();
     void analyzeUsageErrors();
     void analyzeAnErrorFile();
+    void anObjectLockstepDoesNotKnow();
+    void aPipeIsRefusedNotWaitedOn();
     void sampleToStdout();
     void sampleJsonAndBadOptions();
 };
@@ -144,6 +149,16 @@ void TestCli::analyzeUsageErrors_data()
     QTest::newRow("unknown operation") << QStringList{"analyze", "x.csv", "--operation", "merge"} << int(ExitCode::Usage);
     QTest::newRow("unknown option") << QStringList{"analyze", "x.csv", "--frobnicate"} << int(ExitCode::Usage);
     QTest::newRow("directory") << QStringList{"analyze", "/tmp"} << int(ExitCode::Usage);
+    QTest::newRow("a device") << QStringList{"analyze", "/dev/null"} << int(ExitCode::Usage);
+    // Counts a user can give have limits, and a clear error beyond them (issue 14).
+    QTest::newRow("negative threads") << QStringList{"analyze", "x.csv", "--threads", "-3"} << int(ExitCode::Usage);
+    QTest::newRow("100,000 threads") << QStringList{"analyze", "x.csv", "--threads", "100000"} << int(ExitCode::Usage);
+    QTest::newRow("threads not a number") << QStringList{"analyze", "x.csv", "--threads", "many"} << int(ExitCode::Usage);
+    QTest::newRow("negative max problems") << QStringList{"analyze", "x.csv", "--max-problems", "-1"} << int(ExitCode::Usage);
+    QTest::newRow("plan seeds over 1,000") << QStringList{"plan", "x.csv", "-m", "auto", "--seeds", "100000000"} << int(ExitCode::Usage);
+    QTest::newRow("demo org scale nan") << QStringList{"demo-org", "serve", "--scale", "nan"} << int(ExitCode::Usage);
+    QTest::newRow("demo org scale inf") << QStringList{"demo-org", "serve", "--scale", "inf"} << int(ExitCode::Usage);
+    QTest::newRow("run scale nan") << QStringList{"run", "x.csv", "--org", "demo", "--scale", "nan"} << int(ExitCode::Usage);
 }
 
 void TestCli::analyzeUsageErrors()
@@ -157,6 +172,37 @@ void TestCli::analyzeUsageErrors()
 
 // Support triaging a failed job: a Data Loader error file names the codes and still shows the
 // parents the failed rows lock.
+// --object Bogus on an Opportunity file: the lock rules would be Bogus's (none) and nothing would
+// look wrong; it is an error that names the object the Ids belong to (issue 14's probe).
+void TestCli::anObjectLockstepDoesNotKnow()
+{
+    test::Scratch scratch;
+    const QString path = scratch.path(QStringLiteral("opps.csv"));
+    QCOMPARE(runCli({QStringLiteral("sample"), QStringLiteral("--rows"), QStringLiteral("500"), QStringLiteral("-o"), path}).exitCode, 0);
+    auto r = runCli({QStringLiteral("analyze"), path, QStringLiteral("--object"), QStringLiteral("Bogus")});
+    QCOMPARE(r.exitCode, int(ExitCode::DataError));
+    const QByteArray said = r.out + r.err;
+    QVERIFY2(said.contains("Bogus") && said.contains("Opportunity Ids"), said.constData());
+    // A custom object's API name, or the right one, is taken as given.
+    QCOMPARE(runCli({QStringLiteral("analyze"), path, QStringLiteral("--object"), QStringLiteral("Opportunity")}).exitCode, 0);
+    QCOMPARE(runCli({QStringLiteral("analyze"), path, QStringLiteral("--object"), QStringLiteral("Invoice__c")}).exitCode, 0);
+}
+
+// A FIFO no one writes to: opening it would block for ever. Refused at once, in words.
+void TestCli::aPipeIsRefusedNotWaitedOn()
+{
+    test::Scratch scratch;
+    const QString fifo = scratch.path(QStringLiteral("load.fifo"));
+    QCOMPARE(::mkfifo(QFile::encodeName(fifo).constData(), 0600), 0);
+    QElapsedTimer clock;
+    clock.start();
+    auto r = runCli({QStringLiteral("analyze"), fifo}, 10000);
+    QVERIFY(!r.timedOut);
+    QCOMPARE(r.exitCode, int(ExitCode::Usage));
+    QVERIFY2(r.err.contains("not a regular file"), r.err.constData());
+    QVERIFY(clock.elapsed() < 5000);
+}
+
 void TestCli::analyzeAnErrorFile()
 {
     test::Scratch scratch;

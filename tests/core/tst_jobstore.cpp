@@ -9,6 +9,7 @@
 #include <QDir>
 
 #include <QFileInfo>
+#include <QFile>
 #include <QTemporaryDir>
 #include <QtTest>
 
@@ -57,6 +58,28 @@ class TestJobStore : public QObject {
     QTemporaryDir dir;
 
 private slots:
+    // A store holds row data and which org it went to: the user's alone (0600), its write-ahead
+    // log too, and an older store found wider is narrowed when opened.
+    void theStoreIsTheUsersAlone()
+    {
+        const QString path = dir.filePath(QStringLiteral("private/jobs.sqlite"));
+        const auto userOnly = QFileDevice::ReadOwner | QFileDevice::WriteOwner;
+        auto wideOpen = [&] { return QFile::permissions(path) & (QFileDevice::ReadOther | QFileDevice::ReadGroup); };
+        {
+            auto store = JobStore::open(path);
+            QVERIFY(store.has_value());
+            QVERIFY((*store)->createJob(spec(), plan(100, 50), [](qint64) { return QStringLiteral("001P"); }).has_value());
+            QVERIFY(QFile::permissions(path) & QFileDevice::ReadUser);
+            QVERIFY(!wideOpen());
+            if (QFile::exists(path + QStringLiteral("-wal")))
+                QVERIFY(!(QFile::permissions(path + QStringLiteral("-wal")) & (QFileDevice::ReadOther | QFileDevice::ReadGroup)));
+        }
+        QVERIFY(QFile::setPermissions(path, userOnly | QFileDevice::ReadGroup | QFileDevice::ReadOther));
+        QVERIFY(wideOpen());
+        QVERIFY(JobStore::open(path).has_value());
+        QVERIFY(!wideOpen());
+    }
+
     void rowsAttemptsAndStatesSurviveAReopen()
     {
         const QString path = dir.filePath(QStringLiteral("a/jobs.sqlite"));   // the folder is made

@@ -7,6 +7,7 @@
 #include <QJsonArray>
 #include <QJsonObject>
 #include <QProcess>
+#include <QElapsedTimer>
 #include <QTcpSocket>
 #include <QTest>
 #include <QUrl>
@@ -128,6 +129,17 @@ private slots:
                                               {"username", org.username}, {"password", "wrong"}};
         HttpResponse bad = api->send("POST", "/services/oauth2/authorize", form(submit), "application/x-www-form-urlencoded", {}, false);
         QCOMPARE(bad.status, 401);
+        // A code goes only to a registered callback (a loopback address here), never to any site.
+        for (const QString &elsewhere : {QStringLiteral("https://attacker.example/steal"), QStringLiteral("http://10.0.0.5:1717/OauthRedirect"),
+                                         QStringLiteral("javascript:alert(1)")}) {
+            QList<QPair<QString, QString>> hostile = submit;
+            hostile[2].second = elsewhere;
+            hostile.last().second = org.password;
+            HttpResponse stolen = api->send("POST", "/services/oauth2/authorize", form(hostile), "application/x-www-form-urlencoded", {}, false);
+            QCOMPARE(stolen.status, 400);
+            QVERIFY(stolen.header("Location").isEmpty());
+            QCOMPARE(jsonOf(stolen).object().value("error").toString(), QStringLiteral("redirect_uri_mismatch"));
+        }
         submit.last().second = org.password;
         HttpResponse login = api->send("POST", "/services/oauth2/authorize", form(submit), "application/x-www-form-urlencoded", {}, false);
         QCOMPARE(login.status, 302);
@@ -372,6 +384,15 @@ private slots:
         QCOMPARE(r.status, 400);
         r = api->send("POST", v + "/composite/sobjects", QByteArray(100000, '[') + QByteArray(100000, ']'));
         QCOMPARE(r.status, 400);
+        // 1,000 OR terms: too complicated, in Salesforce's words — never a 500 quoting internal SQL.
+        QStringList terms;
+        for (int i = 0; i < 1000; ++i)
+            terms << QStringLiteral("Name = 'n%1'").arg(i);
+        r = api->get(v + "/query?q=" + QUrl::toPercentEncoding("SELECT Id FROM Account WHERE " + terms.join(QStringLiteral(" OR "))));
+        QVERIFY2(r.status == 400 || r.status == 200, r.body.left(300).constData());
+        QVERIFY2(!r.body.contains("SELECT \"") && !r.body.toLower().contains("sqlite") && !r.body.contains(" FROM \""), r.body.left(300).constData());
+        if (r.status == 400)
+            QCOMPARE(firstError(r).value("errorCode").toString(), QStringLiteral("QUERY_TOO_COMPLICATED"));
         QCOMPARE(api->get(v + "/limits").status, 200);
     }
 
@@ -646,6 +667,44 @@ private slots:
         QVERIFY(garbage.readAll().startsWith("HTTP/1.1 400"));
         QCOMPARE(api->get(v + "/limits").status, 200);
         QVERIFY(org.running());
+    }
+
+    // Request framing an attacker controls (issue 14's probe): a body framed two ways, or two
+    // lengths, is refused with 400 and the connection closed — so no second request hidden in
+    // the body is ever run (RFC 9112 §6.3).
+    void ambiguousFramingIsRefused()
+    {
+        const QByteArray auth = "Authorization: Bearer " + org.token.toLatin1() + "\r\n";
+        const QByteArray hidden = "GET /services/data/v62.0/limits HTTP/1.1\r\nHost: x\r\n" + auth + "\r\n";
+        const QByteArray chunkedBody = "0\r\n\r\n" + hidden;
+        const QList<QByteArray> requests{
+            // Content-Length and Transfer-Encoding: chunked together.
+            "POST /services/data/v62.0/sobjects/Account HTTP/1.1\r\nHost: x\r\n" + auth + "Content-Type: application/json\r\n"
+                "Content-Length: " + QByteArray::number(chunkedBody.size()) + "\r\nTransfer-Encoding: chunked\r\n\r\n" + chunkedBody,
+            // Two different lengths.
+            "POST /services/data/v62.0/sobjects/Account HTTP/1.1\r\nHost: x\r\n" + auth + "Content-Type: application/json\r\n"
+                "Content-Length: 2\r\nContent-Length: 40\r\n\r\n{}" + hidden,
+            // A coding the server does not frame by.
+            "POST /services/data/v62.0/sobjects/Account HTTP/1.1\r\nHost: x\r\n" + auth + "Transfer-Encoding: gzip\r\n\r\n{}" + hidden,
+        };
+        for (const QByteArray &request : requests) {
+            QTcpSocket socket;
+            socket.connectToHost(QUrl(org.url).host(), quint16(QUrl(org.url).port()));
+            QVERIFY(socket.waitForConnected(5000));
+            socket.write(request);
+            QVERIFY(socket.waitForBytesWritten(5000));
+            QByteArray answer;
+            QElapsedTimer clock;
+            clock.start();
+            while (socket.state() == QAbstractSocket::ConnectedState && clock.elapsed() < 10000)
+                if (socket.waitForReadyRead(200))
+                    answer += socket.readAll();
+            answer += socket.readAll();
+            QVERIFY2(answer.startsWith("HTTP/1.1 400"), answer.left(200).constData());
+            QCOMPARE(answer.count("HTTP/1.1 "), 1);   // one answer: the hidden request never ran
+            QVERIFY2(socket.state() != QAbstractSocket::ConnectedState, "the connection was kept open");
+        }
+        QCOMPARE(api->get(v + "/limits").status, 200);
     }
 
     void cliUsageAndProfiles()

@@ -289,6 +289,13 @@ private slots:
         // Results only once a job is done.
         r = api->postJson(v2, QJsonDocument(QJsonObject{{"object", "Account"}, {"operation", "insert"}}));
         QCOMPARE(api->get(v2 + "/" + jsonOf(r).object().value("id").toString() + "/successfulResults").status, 400);
+
+        // DELETE removes a finished job for good: it, and its results, answer 404 afterwards.
+        QCOMPARE(api->send("DELETE", v2 + "/" + id).status, 204);
+        QCOMPARE(api->get(v2 + "/" + id).status, 404);
+        QCOMPARE(api->send("DELETE", v2 + "/" + bad).status, 204);
+        QCOMPARE(api->get(v2 + "/" + bad + "/failedResults").status, 404);
+        QCOMPARE(api->send("DELETE", v2 + "/" + bad).status, 404);
     }
 };
 

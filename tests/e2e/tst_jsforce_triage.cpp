@@ -49,7 +49,7 @@ private slots:
     {
         const QString node = QStandardPaths::findExecutable(QStringLiteral("node"));
         if (node.isEmpty())
-            QSKIP("Node.js is not installed (scripts/setup installs it): the jsforce end-to-end test needs it");
+            skipWholeTest("Node.js is not installed (scripts/setup installs it): the jsforce end-to-end test needs it");
         const QDir nodeDir(QStringLiteral(LOCKSTEP_NODE_TESTS));
         QVERIFY2(QFileInfo::exists(nodeDir.filePath("node_modules/jsforce/package.json")),
                  "jsforce is not installed in tests/node: run scripts/setup (it runs npm ci there)");

@@ -6,6 +6,9 @@
 #include <QProcessEnvironment>
 #include <QStandardPaths>
 
+#include <cstdio>
+#include <cstdlib>
+
 namespace lockstep::test {
 
 // LOCKSTEP_KEEP_SCRATCH=1 keeps a test's files (stores, orgs, result files) to look at after it.
@@ -64,6 +67,14 @@ ProcessResult runCli(const QStringList &arguments, int timeoutMs, const QByteArr
     r.out = p.readAllStandardOutput();
     r.err = p.readAllStandardError();
     return r;
+}
+
+void skipWholeTest(const char *reason)
+{
+    std::fprintf(stderr, "SKIP: %s\n", reason);
+    std::fflush(stderr);
+    std::fflush(stdout);
+    std::_Exit(kSkippedExitCode);
 }
 
 QString outputDir()

@@ -40,6 +40,13 @@ ProcessResult runCli(const QStringList &arguments, int timeoutMs = 120000, const
 // Where tests save artefacts a person looks at (screenshots): $LOCKSTEP_TEST_OUTPUT or a temp dir.
 QString outputDir();
 
+// ctest shows a test that exits with this code as skipped (lockstep_add_qtest sets
+// SKIP_RETURN_CODE): QSKIP alone ends the executable with 0, which ctest counts as passed.
+constexpr int kSkippedExitCode = 77;
+// Says why on stderr and ends the whole test executable as skipped — for a test whose tool
+// (Node.js, a keyring) is missing on this machine.
+[[noreturn]] void skipWholeTest(const char *reason);
+
 // calibration.md case A: 90,000 Opportunities over 5,000 Accounts, Zipf 0.6, random order; with
 // `houseRows` > 0 one Account (the house account) holds exactly that many.
 SampleOptions caseA(qint64 houseRows = 0);

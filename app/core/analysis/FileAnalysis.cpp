@@ -5,6 +5,7 @@
 #include "load/SalesforceId.h"
 
 #include <QElapsedTimer>
+#include <QRegularExpression>
 
 namespace lockstep {
 
@@ -48,6 +49,32 @@ std::vector<IdColumnCheck> idChecksFor(const ColumnRoles &roles, Operation opera
     return checks;
 }
 
+namespace {
+
+// An object the user named that Lockstep does not know (not a standard object it has a key prefix
+// for, not a custom API name), while the record Ids say which object they are: the lock rules of
+// the wrong object would be used and nothing would look wrong, so it is an error that names the
+// object the Ids belong to.
+QString unknownObjectGiven(const ColumnRoles &roles, const QString &given)
+{
+    if (given.isEmpty() || roles.idColumn < 0 || !KeyPrefixes::prefixFor(given).isEmpty())
+        return {};
+    static const QRegularExpression custom(QStringLiteral("__(c|mdt|e|x|b|kav|share|history|feed)$"), QRegularExpression::CaseInsensitiveOption);
+    if (custom.match(given).hasMatch())
+        return {};
+    const ColumnInfo &id = roles.columns[size_t(roles.idColumn)];
+    if (id.keyPrefixes.size() != 1)
+        return {};
+    const QString actual = KeyPrefixes::objectFor(id.keyPrefixes.front().toStdString());
+    if (actual.isEmpty() || actual.compare(given, Qt::CaseInsensitive) == 0)
+        return {};
+    return QStringLiteral("the object is given as '%1', which is not an object Lockstep knows, and the %2 column holds %3 Ids "
+                          "(key prefix %4): give the object's API name (%3?) — the lock rules depend on it")
+        .arg(given, id.name, actual, id.keyPrefixes.front());
+}
+
+} // namespace
+
 Result<std::shared_ptr<FileAnalysis>> analyzeFile(const QString &path, const AnalyzeOptions &options,
                                                   const Progress &progress)
 {
@@ -73,6 +100,8 @@ Result<std::shared_ptr<FileAnalysis>> analyzeFile(const QString &path, const Ana
     const ColumnRoles &roles = analysis->roles;
     for (const auto &note : roles.notes)
         file.problems().add({Severity::Warning, ProblemCode::Note, 0, 0, -1, note});
+    if (const QString wrong = unknownObjectGiven(roles, options.object); !wrong.isEmpty())
+        file.problems().add({Severity::Error, ProblemCode::WrongIdPrefix, 1, 0, roles.idColumn, wrong});
 
     if (options.operation) {
         analysis->operation = *options.operation;

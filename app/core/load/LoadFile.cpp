@@ -528,7 +528,11 @@ Result<void> LoadFile::scan(const ScanOptions &options, const Progress &progress
         if (options.sink)
             out.sink = options.sink->createSink();
         if (out.from >= stopAt || out.from >= size) {
+            // No row starts in this chunk (one row longer than a chunk: an 8 MB field on two
+            // threads). It still takes part in the duplicate search, with no hashes.
             out.scan.end = out.from;
+            if (duplicateSlot >= 0)
+                out.partitioned = partitionHashes(out.idHashes);
             return;
         }
         // Reserve from the sample's bytes per row, so 10 million row offsets are not re-copied.
@@ -570,6 +574,13 @@ Result<void> LoadFile::scan(const ScanOptions &options, const Progress &progress
     }
     if (progress.cancelled())
         return fail(ErrorKind::Cancelled, QStringLiteral("cancelled while reading"), m_path);
+    if (m_file->wasTruncated())
+        return fail(ErrorKind::Io,
+                    QStringLiteral("the file was cut short while it was read (it had %1 bytes, now %2): another program is "
+                                   "writing or replacing it; read it again once that has finished")
+                        .arg(size)
+                        .arg(QFileInfo(m_path).size()),
+                    m_path);
 
     // Merge in file order.
     qint64 rows = 0;

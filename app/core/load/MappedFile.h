@@ -30,8 +30,14 @@ public:
     // page cache if touched again. Only whole pages inside the range are dropped.
     void release(std::uint64_t offset, std::uint64_t length) const;
 
+    // The file was cut short while mapped (another program truncated or rewrote it): a read past
+    // its new end would have killed the process with SIGBUS. Those pages read as zero bytes
+    // instead, and this says so — whoever read them must report an I/O error, not the zeros.
+    bool wasTruncated() const;
+
 private:
     MappedFile() = default;
+    int m_guardSlot = -1;   // this mapping's place in the SIGBUS guard (MappedFile.cpp)
     QString m_path;
     QFile m_file;
     const char *m_data = nullptr;

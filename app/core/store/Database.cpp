@@ -1,6 +1,14 @@
 #include "store/Database.h"
 
+#include <QFile>
+
 #include <sqlite3.h>
+
+#if defined(Q_OS_UNIX)
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#endif
 
 namespace lockstep {
 
@@ -198,6 +206,21 @@ Result<std::unique_ptr<Connection>> Database::connect(const QString &path)
 
 Result<std::unique_ptr<Database>> Database::open(const QString &path)
 {
+    // A job store holds row data and org names; a demo org's database holds its login. Both are
+    // the user's alone: created 0600 (SQLite gives its -wal and -shm files the database's mode),
+    // and an older file found wider is narrowed.
+#if defined(Q_OS_UNIX)
+    if (path != QLatin1String(":memory:") && !path.isEmpty()) {
+        const QByteArray native = QFile::encodeName(path);
+        const int fd = ::open(native.constData(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+        if (fd >= 0) {
+            ::fchmod(fd, 0600);
+            ::close(fd);
+        }
+        for (const char *suffix : {"-wal", "-shm"})
+            ::chmod((native + suffix).constData(), 0600);   // an older store's, if any
+    }
+#endif
     std::unique_ptr<Database> d(new Database);
     d->m_path = path;
     auto writer = connect(path);
