@@ -108,9 +108,12 @@ int main(int argc, char **argv)
     std::set<int> progressValues;
     QObject::connect(window.progressBar(), &QProgressBar::valueChanged, [&](int v) { progressValues.insert(v); });
     std::set<qint64> seedValues;
+    DemoOrgStatus lastSeed;
     QObject::connect(window.demoOrg(), &DemoOrgController::statusChanged, [&](const DemoOrgStatus &s) {
-        if (s.seeding)
+        if (s.seeding) {
             seedValues.insert(s.seedDone);
+            lastSeed = s;
+        }
     });
 
     QSignalSpy finished(window.analysis(), &AnalysisController::finished);
@@ -167,8 +170,9 @@ int main(int argc, char **argv)
     std::printf("| analysis | %.1f s (%zu progress values) |\n", analysisSeconds, progressValues.size());
     std::printf("| every prediction | %.1f s after opening |\n", predictionSeconds);
     std::printf("| longest event-loop gap, analysis and prediction | %lld ms |\n", analysisGap);
-    std::printf("| demo org seeding | %s: %zu progress values, last %lld rows done |\n",
-                seedFinished ? "finished" : "stopped by the user", seedValues.size(), seedValues.empty() ? 0 : *seedValues.rbegin());
+    std::printf("| demo org seeding | %s: %zu progress reports, the last \"%s\" at %.0f %% |\n",
+                seedFinished ? "finished" : "stopped by the user", seedValues.size(), qPrintable(lastSeed.seedPhase),
+                lastSeed.seedTotal > 0 ? 100.0 * double(lastSeed.seedDone) / double(lastSeed.seedTotal) : 0.0);
     std::printf("| seeding stopped in the org | %s, %.1f s after Stop Seeding |\n", orgStopped ? "yes" : "NO", stopSeconds);
     std::fflush(stdout);
 
