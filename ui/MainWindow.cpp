@@ -119,17 +119,7 @@ void MainWindow::buildMenus()
     file->addSeparator();
     file->addAction(tr("&Quit"), QKeySequence::Quit, this, &QWidget::close);
 
-    // Undo and redo the open file's mapping (File step): object, operation, roles, lock rules.
-    QMenu *edit = menuBar()->addMenu(tr("&Edit"));
-    QAction *undo = m_mappingEditor->undoStack()->createUndoAction(this, tr("&Undo"));
-    undo->setShortcut(QKeySequence::Undo);
-    QAction *redo = m_mappingEditor->undoStack()->createRedoAction(this, tr("&Redo"));
-    redo->setShortcut(QKeySequence::Redo);
-    edit->addAction(undo);
-    edit->addAction(redo);
-    edit->addSeparator();
-    edit->addAction(tr("Load &Mapping…"), QKeySequence(Qt::CTRL | Qt::Key_M), this, [this] { goTo(Step::File); })
-        ->setToolTip(tr("The object, operation, upsert field and column roles of the open file"));
+    m_mappingEditor->fillEditMenu(menuBar()->addMenu(tr("&Edit")), [this] { goTo(Step::File); });
 
     QMenu *job = menuBar()->addMenu(tr("&Job"));
     job->addAction(tr("&Run Plan"), this, [this] {
@@ -497,11 +487,7 @@ void MainWindow::onFailed(const QString &message, const QString &path, qint64 li
         return;
     QMessageBox box(QMessageBox::Warning, tr("Cannot read the file"), tr("<b>%1</b>").arg(message.toHtmlEscaped()),
                     QMessageBox::Ok, this);
-    box.setInformativeText(m_mappingEditor->mapping().isDetected()
-                               ? where
-                               : tr("%1\n\nThe file was read with your mapping: undo the last change (Ctrl+Z), or choose As Detected "
-                                    "in the File step (Ctrl+M).")
-                                     .arg(where));
+    box.setInformativeText(m_mappingEditor->explainReadError(where));
     box.setObjectName(QStringLiteral("readErrorDialog"));
     box.exec();
 }

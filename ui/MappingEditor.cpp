@@ -1,5 +1,7 @@
 #include "MappingEditor.h"
 
+#include <QAction>
+#include <QMenu>
 #include <QUndoStack>
 
 namespace lockstep::ui {
@@ -35,6 +37,28 @@ void MappingEditor::reset()
 {
     m_stack->clear();
     m_mapping = {};
+}
+
+void MappingEditor::fillEditMenu(QMenu *menu, const std::function<void()> &showMapping)
+{
+    QAction *undo = m_stack->createUndoAction(menu, tr("&Undo"));
+    undo->setShortcut(QKeySequence::Undo);
+    QAction *redo = m_stack->createRedoAction(menu, tr("&Redo"));
+    redo->setShortcut(QKeySequence::Redo);
+    menu->addAction(undo);
+    menu->addAction(redo);
+    menu->addSeparator();
+    menu->addAction(tr("Load &Mapping…"), QKeySequence(Qt::CTRL | Qt::Key_M), this, showMapping)
+        ->setToolTip(tr("The object, operation, upsert field and column roles of the open file"));
+}
+
+QString MappingEditor::explainReadError(const QString &where) const
+{
+    if (m_mapping.isDetected())
+        return where;
+    return tr("%1\n\nThe file was read with your mapping: undo the last change (Ctrl+Z), or choose As Detected in the File step "
+              "(Ctrl+M).")
+        .arg(where);
 }
 
 void MappingEditor::set(const LoadMapping &mapping)

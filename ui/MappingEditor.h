@@ -4,6 +4,9 @@
 
 #include <QObject>
 
+#include <functional>
+
+class QMenu;
 class QUndoStack;
 
 namespace lockstep::ui {
@@ -23,6 +26,11 @@ public:
     void change(const LoadMapping &next);
     // A new file: the detected mapping, and no history.
     void reset();
+    // Edit → Undo / Redo (Ctrl+Z, Ctrl+Shift+Z) and Load Mapping… (Ctrl+M, runs `showMapping`).
+    void fillEditMenu(QMenu *menu, const std::function<void()> &showMapping);
+    // What to tell a user whose file could not be read at `where`: with their mapping in force,
+    // how to take it back.
+    QString explainReadError(const QString &where) const;
 
 signals:
     void changed();
