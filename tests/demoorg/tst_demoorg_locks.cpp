@@ -195,6 +195,28 @@ private slots:
         QVERIFY(timer.elapsed() >= 100);   // it queued behind the holder
     }
 
+    // Each hold keeps a server thread: at most 16 at once, the 17th is told to come back, and the
+    // org keeps answering its APIs meanwhile (100 holds once took every worker).
+    void lockHoldsAreCapped()
+    {
+        std::vector<int> statuses(16, 0);
+        std::vector<std::thread> holders;
+        for (int i = 0; i < 16; ++i)
+            holders.push_back(holdAsync({opportunities[100 + i]}, 20, &statuses[size_t(i)]));   // 1 s wall at 0.05
+        waitUntilLocked(16);
+        const HttpResponse extra = api->postJson("/services/apexrest/lockstep/holdLocks",
+                                                 QJsonDocument(QJsonObject{{"ids", QJsonArray{opportunities[200]}}, {"seconds", 1}}));
+        QCOMPARE(extra.status, 503);
+        QVERIFY(extra.body.contains("at most 16 lock holds"));
+        QCOMPARE(api->get(v + "/limits").status, 200);
+        for (auto &t : holders)
+            t.join();
+        for (const int s : statuses)
+            QCOMPARE(s, 200);
+        QCOMPARE(api->postJson("/services/apexrest/lockstep/holdLocks",
+                               QJsonDocument(QJsonObject{{"ids", QJsonArray{opportunities[200]}}, {"seconds", 0}})).status, 200);
+    }
+
     void clientClosingEarlyLeaksNoLock()
     {
         HttpRequest request;
